@@ -1,0 +1,81 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { lifecycleRules } from "../lib/ecrLifecycle";
+
+/** Arguments of {@link EcrRepository}. */
+export interface EcrRepositoryArgs {
+  /**
+   * Physical repository name.
+   * @example "shop-prod-backend"
+   */
+  readonly repositoryName: string;
+  /**
+   * `IMMUTABLE` refuses pushing a tag twice, so a deployed tag always means one image (Security Hub ECR.2).
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+   */
+  readonly imageTagMutability: "MUTABLE" | "IMMUTABLE";
+  /** Scan every pushed image for vulnerabilities (Security Hub ECR.1). */
+  readonly scanOnPush: boolean;
+  /** Untagged images are expired this many days after push. */
+  readonly untaggedExpiryDays: number;
+  /** Only the newest this many images are kept. */
+  readonly keepLastImages: number;
+  /** Encrypt with this customer-managed KMS key instead of AES256. */
+  readonly kmsKeyArn?: string;
+  /** Let `pulumi destroy` delete the repository with its images (staging only). */
+  readonly forceDelete: boolean;
+  /** `protect` the repository against deletion (prod). */
+  readonly protect: boolean;
+}
+
+/**
+ * One service's image repository: scan on push, tag mutability per stage, encryption, and a
+ * lifecycle policy (`<name>-lifecycle`) that keeps storage cost bounded.
+ */
+export class EcrRepository extends pulumi.ComponentResource {
+  readonly repository: aws.ecr.Repository;
+  readonly arn: pulumi.Output<string>;
+  readonly repositoryName: pulumi.Output<string>;
+  /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`, what `docker push` takes. */
+  readonly repositoryUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: EcrRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("delivery:aws:EcrRepository", name, {}, opts);
+    if (args.forceDelete && args.protect) {
+      throw new Error(
+        `EcrRepository ${name}: forceDelete and protect contradict each other; a protected repository is never force-deleted`,
+      );
+    }
+    this.repository = new aws.ecr.Repository(
+      name,
+      {
+        name: args.repositoryName,
+        imageTagMutability: args.imageTagMutability,
+        imageScanningConfiguration: { scanOnPush: args.scanOnPush },
+        encryptionConfigurations: [
+          args.kmsKeyArn
+            ? { encryptionType: "KMS", kmsKey: args.kmsKeyArn }
+            : { encryptionType: "AES256" },
+        ],
+        forceDelete: args.forceDelete,
+      },
+      { parent: this, protect: args.protect },
+    );
+    new aws.ecr.LifecyclePolicy(
+      `${name}-lifecycle`,
+      {
+        repository: this.repository.name,
+        policy: JSON.stringify(lifecycleRules(args.untaggedExpiryDays, args.keepLastImages)),
+      },
+      { parent: this },
+    );
+    this.arn = this.repository.arn;
+    this.repositoryName = this.repository.name;
+    this.repositoryUrl = this.repository.repositoryUrl;
+    this.registerOutputs({
+      arn: this.arn,
+      repositoryName: this.repositoryName,
+      repositoryUrl: this.repositoryUrl,
+    });
+  }
+}

@@ -1,0 +1,243 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { COMMON_DEFAULTS } from "../stacks/defaults";
+import { ServiceStage } from "../stacks/stage";
+import { TMP_VOLUME, containerDefinition, secretValueFrom } from "../lib/containers";
+import { ECS_TASKS_SERVICE, ecrLogin, ecrPull, readSecrets, writeLogs } from "../lib/grants";
+import { policyDocument, serviceTrustPolicy } from "../lib/iam";
+
+/** Where the service runs, when the stage declares services (not just task definitions). */
+export interface FargateServicePlacement {
+  readonly clusterArn: pulumi.Input<string>;
+  readonly clusterName: pulumi.Input<string>;
+  readonly subnets: readonly string[];
+  readonly securityGroups: readonly string[];
+  /** Security Hub ECS.2: off unless config says so. */
+  readonly assignPublicIp: boolean;
+}
+
+/** Arguments of {@link FargateService}. */
+export interface FargateServiceArgs {
+  /** The service's validated settings (name, port, health path, size, secrets, ...). */
+  readonly service: ServiceStage;
+  readonly region: string;
+  readonly accountId: pulumi.Input<string>;
+  /** The service's ECR repository. */
+  readonly repositoryArn: pulumi.Input<string>;
+  readonly repositoryUrl: pulumi.Input<string>;
+  /** Secret key (in `delivery:secrets`) → ARN, for exactly the secrets this service lists. */
+  readonly secretArns: Readonly<Record<string, pulumi.Input<string>>>;
+  /** KMS key the secrets are encrypted with, if customer-managed. */
+  readonly secretsKmsKeyArn?: string;
+  /**
+   * `pipeline`: CI registers new task definition revisions and updates the service; Pulumi
+   * ignores the service's `taskDefinition` so `pulumi up` never rolls back a deploy.
+   * `stack`: the image tag is config and `pulumi up` deploys it.
+   */
+  readonly imageOwner: "pipeline" | "stack";
+  readonly logRetentionDays: number;
+  /** Where to run the service; without it only the task definition is declared. */
+  readonly placement?: FargateServicePlacement;
+  /** `protect` the log group (prod). */
+  readonly protect: boolean;
+}
+
+/**
+ * Everything one service needs on Fargate: its log group, an execution role that can pull its
+ * image, write its logs and read exactly its secrets, an empty task role for the app's own
+ * permissions, the task definition and, when placed, the ECS service with a circuit breaker.
+ */
+export class FargateService extends pulumi.ComponentResource {
+  readonly executionRoleArn: pulumi.Output<string>;
+  readonly taskRoleArn: pulumi.Output<string>;
+  readonly taskDefinitionArn: pulumi.Output<string>;
+  readonly family: pulumi.Output<string>;
+  readonly containerName: string;
+  readonly logGroupName: pulumi.Output<string>;
+  /** The service CI updates, when the stage has one (created or existing). */
+  readonly serviceArn?: pulumi.Output<string>;
+  readonly serviceName?: pulumi.Output<string>;
+
+  constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("delivery:aws:FargateService", name, {}, opts);
+    const svc = args.service;
+    for (const ref of svc.secrets) {
+      if (!(ref.secret in args.secretArns)) {
+        throw new Error(
+          `FargateService ${name}: secretArns lacks "${ref.secret}", which ${ref.variable} reads`,
+        );
+      }
+    }
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: svc.logGroupName, retentionInDays: args.logRetentionDays },
+      { parent: this, protect: args.protect },
+    );
+
+    const trust = pulumi
+      .output(args.accountId)
+      .apply((account) => JSON.stringify(serviceTrustPolicy(ECS_TASKS_SERVICE, account)));
+    const executionRole = new aws.iam.Role(
+      `${name}-execution`,
+      {
+        name: `${svc.name}-execution`,
+        description: `ECS agent for ${svc.name}: pull, logs, its secrets`,
+        assumeRolePolicy: trust,
+      },
+      { parent: this },
+    );
+    const usedSecretArns = [...new Set(svc.secrets.map((r) => r.secret))]
+      .sort()
+      .map((k) => args.secretArns[k]);
+    new aws.iam.RolePolicy(
+      `${name}-execution`,
+      {
+        name: `${svc.name}-execution`,
+        role: executionRole.name,
+        policy: pulumi
+          .all([args.repositoryArn, logGroup.arn, pulumi.all(usedSecretArns)])
+          .apply(([repositoryArn, logGroupArn, secretArns]) =>
+            JSON.stringify(
+              policyDocument([
+                ecrLogin(),
+                ...ecrPull([repositoryArn]),
+                ...writeLogs(logGroupArn),
+                ...readSecrets(secretArns, args.secretsKmsKeyArn ? [args.secretsKmsKeyArn] : []),
+              ]),
+            ),
+          ),
+      },
+      { parent: this },
+    );
+
+    const taskRole = new aws.iam.Role(
+      `${name}-task`,
+      {
+        name: `${svc.name}-task`,
+        description: `Application permissions of ${svc.name}`,
+        assumeRolePolicy: trust,
+      },
+      { parent: this },
+    );
+    for (const policyArn of svc.taskRolePolicyArns) {
+      const policyName = policyArn.split("/").pop() as string;
+      new aws.iam.RolePolicyAttachment(
+        `${name}-task-${policyName}`,
+        { role: taskRole.name, policyArn },
+        { parent: this },
+      );
+    }
+
+    const secretValueFroms = pulumi.all(
+      Object.fromEntries(
+        svc.secrets.map((r) => [
+          r.variable,
+          pulumi.output(args.secretArns[r.secret]).apply((arn) => secretValueFrom(arn, r.jsonKey)),
+        ]),
+      ),
+    );
+    const containers = pulumi
+      .all([args.repositoryUrl, secretValueFroms])
+      .apply(([repositoryUrl, secrets]) =>
+        JSON.stringify([
+          containerDefinition({
+            name: svc.key,
+            image: `${repositoryUrl}:${svc.imageTag}`,
+            port: svc.port,
+            healthCheck: {
+              tool: svc.healthCheckCommand,
+              path: svc.healthCheckPath,
+              ...COMMON_DEFAULTS.healthCheck,
+            },
+            environment: svc.environment,
+            secrets,
+            readonlyRootFilesystem: svc.readonlyRootFilesystem,
+            logGroupName: svc.logGroupName,
+            region: args.region,
+          }),
+        ]),
+      );
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task-definition`,
+      {
+        family: svc.name,
+        cpu: String(svc.cpu),
+        memory: String(svc.memory),
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: svc.architecture },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions: containers,
+        volumes: svc.readonlyRootFilesystem ? [{ name: TMP_VOLUME }] : [],
+        // Earlier revisions stay registered, so a deploy can be rolled back to any of them.
+        skipDestroy: true,
+      },
+      { parent: this },
+    );
+
+    if (args.placement && svc.existingServiceName) {
+      this.serviceName = pulumi.output(svc.existingServiceName);
+      this.serviceArn = pulumi.interpolate`arn:aws:ecs:${args.region}:${args.accountId}:service/${args.placement.clusterName}/${svc.existingServiceName}`;
+    } else if (args.placement) {
+      const p = args.placement;
+      const service = new aws.ecs.Service(
+        `${name}-service`,
+        {
+          name: svc.name,
+          cluster: p.clusterArn,
+          taskDefinition: taskDefinition.arn,
+          desiredCount: svc.desiredCount,
+          launchType: "FARGATE",
+          platformVersion: "LATEST",
+          networkConfiguration: {
+            subnets: [...p.subnets],
+            securityGroups: [...p.securityGroups],
+            assignPublicIp: p.assignPublicIp,
+          },
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+          deploymentMinimumHealthyPercent: 100,
+          deploymentMaximumPercent: 200,
+          propagateTags: "SERVICE",
+          enableEcsManagedTags: true,
+          waitForSteadyState: false,
+          ...(svc.targetGroupArn
+            ? {
+                loadBalancers: [
+                  {
+                    targetGroupArn: svc.targetGroupArn,
+                    containerName: svc.key,
+                    containerPort: svc.port,
+                  },
+                ],
+                // Only valid with a load balancer.
+                healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
+              }
+            : {}),
+        },
+        // In pipeline mode CI owns the running revision: `pulumi up` must not roll it back.
+        { parent: this, ignoreChanges: args.imageOwner === "pipeline" ? ["taskDefinition"] : [] },
+      );
+      this.serviceName = service.name;
+      this.serviceArn = service.arn;
+    }
+
+    this.executionRoleArn = executionRole.arn;
+    this.taskRoleArn = taskRole.arn;
+    this.taskDefinitionArn = taskDefinition.arn;
+    this.family = taskDefinition.family;
+    this.containerName = svc.key;
+    this.logGroupName = logGroup.name;
+    this.registerOutputs({
+      executionRoleArn: this.executionRoleArn,
+      taskRoleArn: this.taskRoleArn,
+      taskDefinitionArn: this.taskDefinitionArn,
+      family: this.family,
+      containerName: this.containerName,
+      logGroupName: this.logGroupName,
+      serviceArn: this.serviceArn,
+      serviceName: this.serviceName,
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PolicyDocument, Statement, policyDocument } from "../lib/iam";
+import { RepositoryRef, Subject, githubTrustPolicy } from "../lib/subjects";
+
+/** Arguments of {@link GithubActionsRole}. */
+export interface GithubActionsRoleArgs {
+  /**
+   * Physical role name.
+   * @example "shop-staging-deploy"
+   */
+  readonly roleName: string;
+  readonly description: string;
+  /** ARN of the account's GitHub OIDC provider. */
+  readonly providerArn: pulumi.Input<string>;
+  /** The one repository whose workflows may assume the role. */
+  readonly repo: RepositoryRef;
+  /**
+   * What the token must be for. Never empty; exact subjects are matched with StringEquals and
+   * patterns with StringLike.
+   * @see https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims
+   */
+  readonly subjects: readonly Subject[];
+  /**
+   * Longest session a workflow can request, in seconds (3600 to 43200).
+   * @default 3600
+   */
+  readonly maxSessionDuration: number;
+  /**
+   * Permissions boundary policy ARN, when the account requires one for CI roles.
+   * @example "arn:aws:iam::123456789012:policy/ci-boundary"
+   */
+  readonly permissionsBoundary?: string;
+  /**
+   * The role's permissions, composed from `lib/grants.ts`: each entry becomes one inline policy
+   * named `<role>-<key>`, so a new grant is a new entry, not an edit of an existing policy.
+   */
+  readonly grants: Readonly<Record<string, pulumi.Input<Statement[]>>>;
+}
+
+/**
+ * An IAM role that GitHub Actions workflows of one repository assume through OIDC
+ * (`sts:AssumeRoleWithWebIdentity`), with `aud` and `sub` checked, and permissions composed from
+ * named grants. The stage's deploy role is one; read-only preview and publishing roles are others.
+ */
+export class GithubActionsRole extends pulumi.ComponentResource {
+  readonly role: aws.iam.Role;
+  readonly arn: pulumi.Output<string>;
+  readonly roleName: pulumi.Output<string>;
+  /** The trust policy as IAM receives it. */
+  readonly trustPolicy: pulumi.Output<string>;
+
+  constructor(name: string, args: GithubActionsRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("delivery:aws:GithubActionsRole", name, {}, opts);
+    if (args.maxSessionDuration < 3600 || args.maxSessionDuration > 43200) {
+      throw new Error(
+        `GithubActionsRole ${name}: maxSessionDuration must be 3600 to 43200 seconds, got ${args.maxSessionDuration}`,
+      );
+    }
+    this.trustPolicy = pulumi
+      .output(args.providerArn)
+      .apply((providerArn) =>
+        JSON.stringify(
+          githubTrustPolicy({ providerArn, repo: args.repo, subjects: args.subjects }),
+        ),
+      );
+    this.role = new aws.iam.Role(
+      name,
+      {
+        name: args.roleName,
+        description: args.description,
+        assumeRolePolicy: this.trustPolicy,
+        maxSessionDuration: args.maxSessionDuration,
+        permissionsBoundary: args.permissionsBoundary,
+      },
+      { parent: this },
+    );
+    for (const [key, statements] of Object.entries(args.grants).sort(([a], [b]) =>
+      a.localeCompare(b),
+    )) {
+      new aws.iam.RolePolicy(
+        `${name}-${key}`,
+        {
+          name: `${args.roleName}-${key}`,
+          role: this.role.name,
+          policy: pulumi
+            .output(statements)
+            .apply((s) =>
+              JSON.stringify(policyDocument(s) satisfies PolicyDocument),
+            ),
+        },
+        { parent: this },
+      );
+    }
+    this.arn = this.role.arn;
+    this.roleName = this.role.name;
+    this.registerOutputs({ arn: this.arn, roleName: this.roleName, trustPolicy: this.trustPolicy });
+  }
+}

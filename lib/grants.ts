@@ -1,0 +1,136 @@
+/**
+ * The permission statements the product grants, as pure functions of exact ARNs. Roles compose
+ * them: the deploy role takes the ECR and ECS grants, an execution role its pull, log and secret
+ * grants, an extra role only what its config names. Nothing here grants `*` actions, and only
+ * the actions AWS cannot scope get `Resource: "*"`.
+ */
+import { Statement } from "./iam";
+
+/** Service principal of ECS tasks; `iam:PassRole` is limited to it. */
+export const ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";
+
+/** Actions to pull an image from a repository. */
+export const ECR_PULL_ACTIONS = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:BatchGetImage",
+  "ecr:GetDownloadUrlForLayer",
+];
+/** Actions to push an image and look at what is there. */
+export const ECR_PUSH_ACTIONS = [
+  "ecr:CompleteLayerUpload",
+  "ecr:DescribeImages",
+  "ecr:DescribeRepositories",
+  "ecr:InitiateLayerUpload",
+  "ecr:PutImage",
+  "ecr:UploadLayerPart",
+];
+
+const sorted = (values: readonly string[]) => [...new Set(values)].sort();
+
+/** `docker login` to ECR: the only ECR action that needs `*` (it is not repository-scoped). */
+export function ecrLogin(): Statement {
+  return { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
+}
+
+/** Pull from exactly these repositories. */
+export function ecrPull(repositoryArns: readonly string[]): Statement[] {
+  if (repositoryArns.length === 0) return [];
+  return [
+    { Sid: "EcrPull", Effect: "Allow", Action: ECR_PULL_ACTIONS, Resource: sorted(repositoryArns) },
+  ];
+}
+
+/** Push to and pull from exactly these repositories. */
+export function ecrPushPull(repositoryArns: readonly string[]): Statement[] {
+  if (repositoryArns.length === 0) return [];
+  return [
+    {
+      Sid: "EcrPushPull",
+      Effect: "Allow",
+      Action: sorted([...ECR_PULL_ACTIONS, ...ECR_PUSH_ACTIONS]),
+      Resource: sorted(repositoryArns),
+    },
+  ];
+}
+
+/** Inputs of {@link ecsDeploy}. */
+export interface EcsDeployTargets {
+  /** ARNs of the services CI may update. */
+  readonly serviceArns: readonly string[];
+  /** Task and execution roles CI hands to new task definition revisions. */
+  readonly passRoleArns: readonly string[];
+}
+
+/**
+ * Register task definition revisions and roll them out to exactly these services.
+ * `RegisterTaskDefinition`/`DescribeTaskDefinition` support no resource scoping, so they get `*`;
+ * everything else is on exact ARNs, and `iam:PassRole` only towards ECS tasks.
+ */
+export function ecsDeploy(targets: EcsDeployTargets): Statement[] {
+  const statements: Statement[] = [
+    {
+      Sid: "EcsTaskDefinitions",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
+      Resource: "*",
+    },
+  ];
+  if (targets.serviceArns.length > 0) {
+    statements.push({
+      Sid: "EcsDeployServices",
+      Effect: "Allow",
+      Action: ["ecs:DescribeServices", "ecs:UpdateService"],
+      Resource: sorted(targets.serviceArns),
+    });
+  }
+  if (targets.passRoleArns.length > 0) {
+    statements.push({
+      Sid: "PassTaskRoles",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: sorted(targets.passRoleArns),
+      Condition: { StringEquals: { "iam:PassedToService": ECS_TASKS_SERVICE } },
+    });
+  }
+  return statements;
+}
+
+/** Read exactly these secrets (and decrypt them with their customer-managed keys, if any). */
+export function readSecrets(
+  secretArns: readonly string[],
+  kmsKeyArns: readonly string[] = [],
+  sid = "ReadSecrets",
+): Statement[] {
+  if (secretArns.length === 0) return [];
+  const statements: Statement[] = [
+    {
+      Sid: sid,
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: sorted(secretArns),
+    },
+  ];
+  if (kmsKeyArns.length > 0) {
+    statements.push({
+      Sid: `${sid}Decrypt`,
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: sorted(kmsKeyArns),
+      // The key may decrypt only on behalf of Secrets Manager, not for direct calls.
+      Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
+    });
+  }
+  return statements;
+}
+
+/** Write container logs to exactly this log group. */
+export function writeLogs(logGroupArn: string): Statement[] {
+  return [
+    {
+      Sid: "WriteLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${logGroupArn.replace(/:\*$/, "")}:log-stream:*`,
+    },
+  ];
+}

@@ -1,0 +1,46 @@
+/**
+ * Typed IAM policy documents. Every policy the program writes is built from these types and
+ * serialized with `JSON.stringify` inside an `apply`, never by string templates.
+ */
+
+/** IAM condition operators the program uses. */
+export type ConditionOperator = "StringEquals" | "StringLike" | "ArnEquals" | "ArnLike" | "Bool";
+
+/** `{ Operator: { "context-key": value | values } }` */
+export type Conditions = Partial<Record<ConditionOperator, Record<string, string | string[]>>>;
+
+/** One statement of an identity or trust policy. */
+export interface Statement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Action: string | string[];
+  readonly Resource?: string | string[];
+  readonly Principal?: { readonly Federated?: string; readonly Service?: string | string[] };
+  readonly Condition?: Conditions;
+}
+
+/** An IAM policy document, version 2012-10-17. */
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: Statement[];
+}
+
+/** Wraps statements into a document. */
+export function policyDocument(statements: Statement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Trust policy that lets an AWS service (e.g. `ecs-tasks.amazonaws.com`) assume a role. */
+export function serviceTrustPolicy(service: string, sourceAccount?: string): PolicyDocument {
+  return policyDocument([
+    {
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: "sts:AssumeRole",
+      // Confused-deputy guard: only this account's use of the service may assume the role.
+      ...(sourceAccount
+        ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }
+        : {}),
+    },
+  ]);
+}

@@ -1,0 +1,207 @@
+/**
+ * GitHub OIDC subjects (`sub` claims) and the trust policies built from them.
+ *
+ * A subject is parsed from config into a typed value, checked against the product's rules, and
+ * rendered back to the exact string GitHub puts in the token. Trust policies are built only from
+ * typed subjects, so an unchecked string never reaches IAM.
+ *
+ * @see https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims
+ */
+import { PolicyDocument, Statement, policyDocument } from "./iam";
+
+/** GitHub's OIDC issuer host, also the IAM condition key prefix. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+/** GitHub's OIDC issuer URL. */
+export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
+/** The audience `aws-actions/configure-aws-credentials` requests. */
+export const STS_AUDIENCE = "sts.amazonaws.com";
+
+/**
+ * What a token is for, as GitHub writes it after `repo:<owner>/<repo>:`.
+ * - `environment`: a job that names `environment: <value>`;
+ * - `ref`: a job without an environment, on branch or tag `<value>` (`refs/heads/main`);
+ * - `pull_request`: a job triggered by a pull request (only for read-only roles).
+ */
+export type Subject =
+  | { readonly kind: "environment"; readonly value: string }
+  | { readonly kind: "ref"; readonly value: string }
+  | { readonly kind: "pull_request" };
+
+/** The repository a role trusts: literal owner and name, never patterns. */
+export interface RepositoryRef {
+  readonly owner: string;
+  readonly repository: string;
+}
+
+/** What a role may trust: deploy roles refuse `pull_request`; patterns need an explicit opt-in. */
+export interface SubjectRules {
+  readonly allowPullRequest: boolean;
+  readonly allowPatterns: boolean;
+  /** Environments this role must never trust (another stage's). */
+  readonly forbiddenEnvironments: readonly string[];
+}
+
+/** Result of parsing one configured subject. */
+export type ParsedSubject = { ok: true; subject: Subject } | { ok: false; problem: string };
+
+const PATTERN_CHARS = /[*?]/;
+const REF_PATTERN_PREFIXES = ["refs/heads/", "refs/tags/"];
+
+/**
+ * Parses one subject from config. Accepted forms, with or without the `repo:<owner>/<repo>:`
+ * prefix: `environment:<name>`, `ref:refs/heads/<branch>`, `ref:refs/tags/<tag>`, `pull_request`.
+ * The returned problem says what is wrong and how to fix it.
+ */
+export function parseSubject(
+  input: string,
+  repo: RepositoryRef,
+  rules: SubjectRules,
+): ParsedSubject {
+  const own = `${repo.owner}/${repo.repository}`;
+  const fail = (problem: string): ParsedSubject => ({ ok: false, problem });
+  const trimmed = input.trim();
+  if (trimmed === "" || trimmed === "*") {
+    return fail(
+      `"${input}" would admit every repository on GitHub. Fix: name what this role trusts, e.g. "environment:staging" or "ref:refs/heads/main"`,
+    );
+  }
+  let rest = trimmed;
+  if (trimmed.startsWith("repo:")) {
+    const match = /^repo:([^:]*)\/([^:]*):(.*)$/.exec(trimmed);
+    if (!match) {
+      return fail(
+        `"${input}" is not a GitHub subject. Fix: write "repo:${own}:environment:<name>" or just "environment:<name>"`,
+      );
+    }
+    const [, owner, repository, tail] = match;
+    if (PATTERN_CHARS.test(owner) || PATTERN_CHARS.test(repository)) {
+      return fail(
+        `"${input}" has a wildcard in the owner or repository part, which admits other repositories. Fix: use the literal "repo:${own}:..." or drop the prefix`,
+      );
+    }
+    if (owner !== repo.owner || repository !== repo.repository) {
+      return fail(
+        `"${input}" names repository ${owner}/${repository}, but this stack's repository is ${own}. Fix: trust only ${own}; give another repository its own stack or role`,
+      );
+    }
+    rest = tail;
+  }
+  if (rest === "pull_request") {
+    return rules.allowPullRequest
+      ? { ok: true, subject: { kind: "pull_request" } }
+      : fail(
+          `"${input}" admits every pull request, including untested changes; only read-only roles may trust it. Fix: remove it here and give previews a read-only role`,
+        );
+  }
+  const sep = rest.indexOf(":");
+  const kind = sep < 0 ? rest : rest.slice(0, sep);
+  const value = sep < 0 ? "" : rest.slice(sep + 1);
+  if (kind === "environment") {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) {
+      return fail(
+        `"${input}" needs a literal environment name (letters, digits, "-", "_", "."), no wildcards. Fix: e.g. "environment:staging"`,
+      );
+    }
+    if (rules.forbiddenEnvironments.includes(value)) {
+      return fail(
+        `"${input}" is another stage's environment; a stage's role must never trust it. Fix: remove it`,
+      );
+    }
+    return { ok: true, subject: { kind: "environment", value } };
+  }
+  if (kind === "ref") {
+    const prefix = REF_PATTERN_PREFIXES.find((p) => value.startsWith(p));
+    if (!prefix || value.length === prefix.length || /[\s:]/.test(value)) {
+      return fail(
+        `"${input}" is not a branch or tag ref. Fix: write "ref:refs/heads/<branch>" or "ref:refs/tags/<tag>"`,
+      );
+    }
+    if (PATTERN_CHARS.test(value)) {
+      if (PATTERN_CHARS.test(prefix) || value.includes("?")) {
+        return fail(
+          `"${input}" may only use "*" in the branch or tag name. Fix: e.g. "ref:refs/tags/backend-v*"`,
+        );
+      }
+      if (!rules.allowPatterns) {
+        return fail(
+          `"${input}" is a pattern; patterns need an explicit opt-in. Fix: set allowSubjectPatterns: true on this role, or list exact refs`,
+        );
+      }
+    }
+    return { ok: true, subject: { kind: "ref", value } };
+  }
+  return fail(
+    `"${input}" is not a subject this product understands. Fix: use "environment:<name>", "ref:refs/heads/<branch>", "ref:refs/tags/<tag>" or "pull_request"`,
+  );
+}
+
+/** True when the rendered subject is a pattern and needs `StringLike`. */
+export function isPattern(subject: Subject): boolean {
+  return subject.kind === "ref" && PATTERN_CHARS.test(subject.value);
+}
+
+/** The exact `sub` claim GitHub issues for this subject, e.g. `repo:acme/shop:environment:prod`. */
+export function renderSubject(subject: Subject, repo: RepositoryRef): string {
+  const prefix = `repo:${repo.owner}/${repo.repository}`;
+  switch (subject.kind) {
+    case "pull_request":
+      return `${prefix}:pull_request`;
+    case "environment":
+      return `${prefix}:environment:${subject.value}`;
+    case "ref":
+      return `${prefix}:ref:${subject.value}`;
+  }
+}
+
+/** Inputs of {@link githubTrustPolicy}. */
+export interface TrustPolicyArgs {
+  /** ARN of the account's GitHub OIDC provider. */
+  readonly providerArn: string;
+  readonly repo: RepositoryRef;
+  /** At least one subject; an empty list is refused (a role with no `sub` trusts everyone). */
+  readonly subjects: readonly Subject[];
+}
+
+/**
+ * The trust policy of a role assumed from GitHub Actions. `aud` is always checked with
+ * StringEquals; exact subjects go in one statement with StringEquals and patterns in a second
+ * with StringLike. They must be separate statements: conditions in one statement are ANDed, so a
+ * token would have to match both an exact subject and a pattern.
+ */
+export function githubTrustPolicy(args: TrustPolicyArgs): PolicyDocument {
+  if (args.subjects.length === 0) {
+    throw new Error(
+      "githubTrustPolicy: subjects must not be empty; a role without a sub condition trusts every GitHub repository",
+    );
+  }
+  const aud = `${GITHUB_OIDC_HOST}:aud`;
+  const sub = `${GITHUB_OIDC_HOST}:sub`;
+  const rendered = (pattern: boolean) =>
+    [
+      ...new Set(
+        args.subjects
+          .filter((s) => isPattern(s) === pattern)
+          .map((s) => renderSubject(s, args.repo)),
+      ),
+    ].sort();
+  const statement = (
+    sid: string,
+    op: "StringEquals" | "StringLike",
+    subs: string[],
+  ): Statement => ({
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Federated: args.providerArn },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition:
+      op === "StringEquals"
+        ? { StringEquals: { [aud]: STS_AUDIENCE, [sub]: subs } }
+        : { StringEquals: { [aud]: STS_AUDIENCE }, StringLike: { [sub]: subs } },
+  });
+  const exact = rendered(false);
+  const patterns = rendered(true);
+  return policyDocument([
+    ...(exact.length ? [statement("GithubActionsExactSubjects", "StringEquals", exact)] : []),
+    ...(patterns.length ? [statement("GithubActionsSubjectPatterns", "StringLike", patterns)] : []),
+  ]);
+}

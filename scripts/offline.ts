@@ -1,0 +1,76 @@
+/**
+ * Runs the real program for one stack on the mock runtime and collects what it declared. Used by
+ * the offline plan and by the tests, so both see exactly what `pulumi up` would send.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { StageOutputs, buildStage } from "../components/deliveryStage";
+import { ConfigInput, PROJECT, loadStage, readRuntimeConfig } from "../stacks/load";
+import { Stage } from "../stacks/stage";
+import { MockCloud, RecordedCall, RecordedResource, SECRET_MASK } from "./mocks";
+
+/** What one offline run declared. */
+export interface OfflineRun {
+  readonly project: string;
+  readonly stack: string;
+  readonly stage: Stage;
+  readonly resources: readonly RecordedResource[];
+  readonly calls: readonly RecordedCall[];
+  /** Stack outputs, resolved; secret values replaced by the mask. */
+  readonly outputs: Record<string, unknown>;
+  /** The outputs as the program returned them (Pulumi Outputs), for tests that check secrecy. */
+  readonly rawOutputs: StageOutputs;
+}
+
+/** The SDK's own "wait until every registration has been sent" (internal, hence the typed view). */
+async function waitForRegistrations(): Promise<void> {
+  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  if (!runtime.waitForRPCs)
+    throw new Error(
+      "this @pulumi/pulumi version lacks runtime.waitForRPCs; pin a version that has it",
+    );
+  await runtime.waitForRPCs();
+}
+
+/** Resolves nested Outputs, replacing secret values by the mask. */
+export async function resolveMasked(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    const output = value;
+    const [resolved, secret] = await Promise.all([
+      new Promise<unknown>((r) => output.apply(r)),
+      pulumi.isSecret(output),
+    ]);
+    return secret ? SECRET_MASK : resolveMasked(resolved);
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(resolveMasked));
+  if (typeof value === "object" && value !== null) {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await resolveMasked(v)] as const),
+    );
+    return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+  }
+  return value;
+}
+
+/**
+ * Sets the stack's config, loads and validates the stage (throwing `ConfigError` before any
+ * resource exists), builds it on the mock runtime and waits until everything is registered.
+ */
+export async function runOffline(cloud: MockCloud, input: ConfigInput): Promise<OfflineRun> {
+  cloud.reset();
+  await pulumi.runtime.setMocks(cloud, PROJECT, input.stack, false);
+  cloud.attachRecorder();
+  pulumi.runtime.setAllConfig({ ...input.values }, [...input.secretKeys]);
+  const stage = loadStage(readRuntimeConfig());
+  const rawOutputs = buildStage(stage);
+  const outputs = (await resolveMasked(rawOutputs)) as Record<string, unknown>;
+  await waitForRegistrations();
+  return {
+    project: PROJECT,
+    stack: input.stack,
+    stage,
+    resources: [...cloud.resources],
+    calls: [...cloud.calls],
+    outputs,
+    rawOutputs,
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * `npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--account-id ID]`
+ *
+ * Evaluates the real program for one stack on Pulumi's mock runtime (no cloud access, no Pulumi
+ * CLI) and prints what it would build. Exit status: 0 planned, 1 config refused, 2 bad usage.
+ */
+import { existsSync, writeFileSync } from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { ConfigError } from "../stacks/load";
+import { DEFAULT_ACCOUNT_ID, MockCloud } from "./mocks";
+import { OfflineRun, runOffline } from "./offline";
+import { readStackFile } from "./stackFile";
+import { summarize } from "./summary";
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** The `--json` document: exactly what the program hands the engine, secrets masked. */
+export function planDocument(run: OfflineRun): Record<string, unknown> {
+  return {
+    project: run.project,
+    stack: run.stack,
+    resources: run.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      id: r.id,
+      parent: r.parent ?? null,
+      inputs: r.inputs,
+      state: r.state,
+      options: r.options,
+    })),
+    reads: run.calls,
+    outputs: run.outputs,
+  };
+}
+
+function usage(message: string): never {
+  process.stderr.write(
+    `${message}\nusage: npm run plan -- [--stack staging|prod|NAME] [--config FILE] [--json FILE] [--account-id 123456789012]\n`,
+  );
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        stack: { type: "string", default: "staging" },
+        config: { type: "string" },
+        json: { type: "string" },
+        "account-id": { type: "string", default: DEFAULT_ACCOUNT_ID },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    usage((err as Error).message);
+  }
+  const stack = values.stack;
+  const accountId = values["account-id"];
+  if (!/^\d{12}$/.test(accountId)) usage(`--account-id must be 12 digits, got "${accountId}"`);
+  const file = values.config
+    ? path.resolve(values.config)
+    : path.join(ROOT, `Pulumi.${stack}.yaml`);
+  if (!existsSync(file))
+    usage(`no config file ${file}${values.config ? "" : `; create it or pass --config FILE`}`);
+
+  const input = readStackFile(stack, file);
+  const cloud = new MockCloud({
+    accountId,
+    region: input.values["aws:region"] ?? "us-east-1",
+    githubOwner: input.values["github:owner"],
+  });
+  let run: OfflineRun;
+  try {
+    run = await runOffline(cloud, input);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  process.stdout.write(`${summarize(run)}\n`);
+  if (values.json) {
+    writeFileSync(values.json, `${JSON.stringify(planDocument(run), null, 2)}\n`);
+    process.stdout.write(`\nwrote ${values.json}\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(3);
+});

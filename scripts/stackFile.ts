@@ -1,0 +1,59 @@
+/**
+ * Reads a `Pulumi.<stack>.yaml` file into the config map Pulumi hands the program. Encrypted
+ * (`secure:`) values cannot be decrypted offline: they become a placeholder and their key is
+ * marked secret, so they plan exactly like real secrets.
+ */
+import { readFileSync } from "fs";
+import { parse } from "yaml";
+import { ConfigInput } from "../stacks/load";
+
+/** Stands in for a value that is encrypted in the stack file. */
+export const ENCRYPTED_PLACEHOLDER = "[encrypted in the stack file]";
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const isSecure = (v: unknown): boolean =>
+  isObject(v) && Object.keys(v).length === 1 && typeof v.secure === "string";
+
+/** Replaces nested `{ secure: ... }` values; reports whether there were any. */
+function decryptOffline(value: unknown): { value: unknown; secret: boolean } {
+  if (isSecure(value)) return { value: ENCRYPTED_PLACEHOLDER, secret: true };
+  if (Array.isArray(value)) {
+    const items = value.map(decryptOffline);
+    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+  }
+  if (isObject(value)) {
+    const items = Object.entries(value).map(([k, v]) => [k, decryptOffline(v)] as const);
+    return {
+      value: Object.fromEntries(items.map(([k, i]) => [k, i.value])),
+      secret: items.some(([, i]) => i.secret),
+    };
+  }
+  return { value, secret: false };
+}
+
+/** The config of a stack file's YAML text, as the engine would pass it (objects as JSON text). */
+export function configFromStackYaml(
+  stack: string,
+  text: string,
+  source = "stack file",
+): ConfigInput {
+  const doc: unknown = parse(text);
+  if (doc !== null && doc !== undefined && !isObject(doc))
+    throw new Error(`${source}: expected a YAML map with a "config" key`);
+  const config = isObject(doc) ? (doc.config ?? {}) : {};
+  if (!isObject(config)) throw new Error(`${source}: "config" must be a map of key: value`);
+  const values: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  for (const [key, raw] of Object.entries(config)) {
+    const { value, secret } = decryptOffline(raw);
+    values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    if (secret) secretKeys.add(key);
+  }
+  return { stack, values, secretKeys };
+}
+
+/** Reads `Pulumi.<stack>.yaml` (or another file in the same format). */
+export function readStackFile(stack: string, path: string): ConfigInput {
+  return configFromStackYaml(stack, readFileSync(path, "utf8"), path);
+}

@@ -1,0 +1,280 @@
+/**
+ * The readable half of the offline plan: what a reviewer checks, read back from the resources
+ * the program declared (not from its config), so the summary cannot disagree with the plan.
+ */
+import { RecordedResource } from "./mocks";
+import { OfflineRun } from "./offline";
+import { PolicyDocument, Statement } from "../lib/iam";
+import { GITHUB_OIDC_HOST } from "../lib/subjects";
+
+type Json = Record<string, unknown>;
+/** Text of a JSON value: strings as they are, anything else as JSON. */
+const text = (v: unknown): string =>
+  typeof v === "string" ? v : (JSON.stringify(v) ?? "undefined");
+const list = (v: unknown): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v.map(text) : [text(v)];
+const parse = <T>(json: unknown): T | undefined =>
+  typeof json === "string" ? (JSON.parse(json) as T) : undefined;
+
+/** Indexes the run's resources by URN, parent and type. */
+class Index {
+  readonly byUrn = new Map<string, RecordedResource>();
+  constructor(readonly run: OfflineRun) {
+    for (const r of run.resources) this.byUrn.set(r.urn, r);
+  }
+  ofType(type: string): RecordedResource[] {
+    return this.run.resources.filter((r) => r.type === type);
+  }
+  children(parent: RecordedResource, type?: string): RecordedResource[] {
+    return this.run.resources.filter((r) => r.parent === parent.urn && (!type || r.type === type));
+  }
+  /** All descendants of a resource of a type. */
+  descendants(root: RecordedResource, type: string): RecordedResource[] {
+    const out: RecordedResource[] = [];
+    const walk = (r: RecordedResource) =>
+      this.children(r).forEach((c) => {
+        if (c.type === type) out.push(c);
+        walk(c);
+      });
+    walk(root);
+    return out;
+  }
+  policiesOfRole(role: RecordedResource): RecordedResource[] {
+    return this.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === role.id);
+  }
+  /** Name of the secret with this ARN (a `valueFrom` may add `:json-key::`). */
+  secretName(arn: string): string | undefined {
+    const secret = this.ofType("aws:secretsmanager/secret:Secret").find(
+      (s) => arn === s.state.arn || arn.startsWith(`${text(s.state.arn)}:`),
+    );
+    return secret ? text(secret.inputs.name) : undefined;
+  }
+}
+
+const flags = (r: RecordedResource) =>
+  [
+    r.options.protect ? "protected" : "",
+    r.options.retainOnDelete ? "kept on destroy" : "",
+    r.options.importId ? `adopts ${r.options.importId}` : "",
+    r.options.ignoreChanges.length
+      ? `ignores changes to ${r.options.ignoreChanges.join(", ")}`
+      : "",
+  ].filter(Boolean);
+
+function statementLines(doc: PolicyDocument, indent: string): string[] {
+  return doc.Statement.map((s: Statement) => {
+    const actions = list(s.Action).join(", ");
+    const resources = list(s.Resource).join(", ");
+    const condition = s.Condition
+      ? ` if ${Object.entries(s.Condition)
+          .flatMap(([op, kv]) =>
+            Object.entries(kv ?? {}).map(([k, v]) => `${k} ${op} ${list(v).join(" | ")}`),
+          )
+          .join(" and ")}`
+      : "";
+    return `${indent}${s.Effect === "Allow" ? "" : "DENY "}${s.Sid ?? "-"}: ${actions} on ${resources}${condition}`;
+  });
+}
+
+function trustLines(doc: PolicyDocument, indent: string): string[] {
+  return doc.Statement.map((s) => {
+    const eq = s.Condition?.StringEquals ?? {};
+    const like = s.Condition?.StringLike ?? {};
+    const aud = list(eq[`${GITHUB_OIDC_HOST}:aud`]).join(" | ") || "NOT CHECKED";
+    const subs = [
+      ...list(eq[`${GITHUB_OIDC_HOST}:sub`]).map((x) => `${x}  (exact)`),
+      ...list(like[`${GITHUB_OIDC_HOST}:sub`]).map((x) => `${x}  (pattern)`),
+    ];
+    return [`${indent}aud = ${aud}; sub one of:`, ...subs.map((x) => `${indent}  ${x}`)].join("\n");
+  });
+}
+
+function roleSection(ix: Index, component: RecordedResource): string[] {
+  const role = ix.children(component, "aws:iam/role:Role")[0];
+  if (!role) return [];
+  const trust = parse<PolicyDocument>(role.inputs.assumeRolePolicy);
+  const lines = [
+    `GitHub Actions role ${text(role.inputs.name)}`,
+    `  max session ${text(role.inputs.maxSessionDuration)} s; permissions boundary: ${text(role.inputs.permissionsBoundary ?? "none")}`,
+    "  trusted when:",
+    ...(trust ? trustLines(trust, "    ") : []),
+    "  may:",
+  ];
+  for (const p of ix.policiesOfRole(role)) {
+    const doc = parse<PolicyDocument>(p.inputs.policy);
+    lines.push(`    [${text(p.inputs.name)}]`, ...(doc ? statementLines(doc, "      ") : []));
+  }
+  return lines;
+}
+
+function repositorySection(ix: Index, component: RecordedResource): string[] {
+  const repo = ix.children(component, "aws:ecr/repository:Repository")[0];
+  const lifecycle = ix.children(component, "aws:ecr/lifecyclePolicy:LifecyclePolicy")[0];
+  if (!repo) return [];
+  const enc = (repo.inputs.encryptionConfigurations as Json[] | undefined)?.[0] ?? {};
+  const scan = (repo.inputs.imageScanningConfiguration as Json | undefined)?.scanOnPush === true;
+  const rules = parse<{ rules: { description: string }[] }>(lifecycle?.inputs.policy)?.rules ?? [];
+  return [
+    `ECR repository ${text(repo.inputs.name)}`,
+    `  tags ${text(repo.inputs.imageTagMutability)}; scan on push ${scan ? "on" : "OFF"}; encryption ${text(enc.encryptionType)}${enc.kmsKey ? ` (${text(enc.kmsKey)})` : ""}; force delete ${repo.inputs.forceDelete ? "yes" : "no"}`,
+    `  lifecycle: ${rules.map((r) => r.description).join("; ") || "NONE"}`,
+    ...(flags(repo).length ? [`  ${flags(repo).join("; ")}`] : []),
+  ];
+}
+
+function secretSection(
+  ix: Index,
+  component: RecordedResource,
+  readers: Map<string, string[]>,
+): string[] {
+  const secret = ix.children(component, "aws:secretsmanager/secret:Secret")[0];
+  if (!secret) return [];
+  const name = text(secret.inputs.name);
+  const password = ix.children(component, "random:index/randomPassword:RandomPassword")[0];
+  const version = ix.children(component, "aws:secretsmanager/secretVersion:SecretVersion")[0];
+  const source = password
+    ? `generated: ${text(password.inputs.length)} random characters (rotation ${text((password.inputs.keepers as Json | undefined)?.rotation)})`
+    : version?.options.ignoreChanges.includes("secretString")
+      ? "external: set out of band; a placeholder version is written once and never overwritten"
+      : version
+        ? "from encrypted stack config"
+        : "external: no version until set out of band";
+  return [
+    `Secret ${name}`,
+    `  value ${source}; value shown as [secret]`,
+    `  recovery window ${text(secret.inputs.recoveryWindowInDays)} days; KMS ${text(secret.inputs.kmsKeyId ?? "aws/secretsmanager")}${flags(secret).length ? `; ${flags(secret).join("; ")}` : ""}`,
+    `  readable by: ${(readers.get(name) ?? []).join(", ") || "nobody"}`,
+  ];
+}
+
+function serviceSection(ix: Index, component: RecordedResource): string[] {
+  const td = ix.children(component, "aws:ecs/taskDefinition:TaskDefinition")[0];
+  if (!td) return [];
+  const containers = parse<Json[]>(td.inputs.containerDefinitions) ?? [];
+  const platform = (td.inputs.runtimePlatform as Json | undefined) ?? {};
+  const logs = ix.children(component, "aws:cloudwatch/logGroup:LogGroup")[0];
+  const roles = ix.children(component, "aws:iam/role:Role");
+  const service = ix.children(component, "aws:ecs/service:Service")[0];
+  const lines = [
+    `Service ${text(td.inputs.family)}`,
+    `  task definition: ${text(td.inputs.cpu)} CPU units / ${text(td.inputs.memory)} MiB, ${text(platform.cpuArchitecture)}, ${text(td.inputs.networkMode)}, Fargate`,
+  ];
+  for (const c of containers) {
+    const hc = (c.healthCheck as Json | undefined) ?? {};
+    const ports = ((c.portMappings as Json[] | undefined) ?? [])
+      .map((p) => text(p.containerPort))
+      .join(", ");
+    lines.push(
+      `  container ${text(c.name)}: image ${text(c.image)}; port ${ports}; privileged ${c.privileged ? "YES" : "no"}; root filesystem ${c.readonlyRootFilesystem ? "read-only" : "writable"}`,
+      `    health check: ${list(hc.command).slice(1).join(" ")} (every ${text(hc.interval)} s, ${text(hc.retries)} retries, start period ${text(hc.startPeriod)} s)`,
+      `    environment: ${((c.environment as Json[] | undefined) ?? []).map((e) => `${text(e.name)}=${text(e.value)}`).join(", ") || "none"}`,
+      `    secrets: ${((c.secrets as Json[] | undefined) ?? []).map((e) => `${text(e.name)} <- ${ix.secretName(text(e.valueFrom)) ?? text(e.valueFrom)}`).join(", ") || "none"}`,
+    );
+  }
+  if (logs)
+    lines.push(
+      `  logs: ${text(logs.inputs.name)}, kept ${text(logs.inputs.retentionInDays)} days${flags(logs).length ? `; ${flags(logs).join("; ")}` : ""}`,
+    );
+  for (const role of roles) {
+    const docs = ix
+      .policiesOfRole(role)
+      .map((p) => parse<PolicyDocument>(p.inputs.policy))
+      .filter((d): d is PolicyDocument => !!d);
+    lines.push(
+      `  role ${text(role.inputs.name)}:${docs.length ? "" : " no permissions (attach the app's own policies through taskRolePolicyArns)"}`,
+    );
+    docs.forEach((d) => lines.push(...statementLines(d, "    ")));
+    const attached = ix
+      .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === role.id);
+    attached.forEach((a) => lines.push(`    attached ${text(a.inputs.policyArn)}`));
+  }
+  if (service) {
+    const net = (service.inputs.networkConfiguration as Json | undefined) ?? {};
+    const breaker = (service.inputs.deploymentCircuitBreaker as Json | undefined) ?? {};
+    const lbs = (service.inputs.loadBalancers as Json[] | undefined) ?? [];
+    lines.push(
+      `  ECS service ${text(service.inputs.name)} on ${text(service.inputs.cluster)}`,
+      `    desired ${text(service.inputs.desiredCount)}; subnets ${list(net.subnets).join(", ")}; security groups ${list(net.securityGroups).join(", ")}; public IP ${net.assignPublicIp ? "ON" : "off"}`,
+      `    circuit breaker ${breaker.enable ? "on" : "OFF"}, rollback ${breaker.rollback ? "on" : "OFF"}${lbs.length ? `; target group ${text(lbs[0].targetGroupArn)}` : ""}`,
+      `    ${service.options.ignoreChanges.includes("taskDefinition") ? "image owned by the pipeline: pulumi up never rolls back what CI deployed" : "image owned by the stack: pulumi up deploys the configured tag"}`,
+    );
+  }
+  return lines;
+}
+
+/** Which roles may read which secret, derived from the declared role policies. */
+function secretReaders(ix: Index): Map<string, string[]> {
+  const readers = new Map<string, string[]>();
+  for (const p of ix.ofType("aws:iam/rolePolicy:RolePolicy")) {
+    const doc = parse<PolicyDocument>(p.inputs.policy);
+    for (const s of doc?.Statement ?? []) {
+      if (s.Effect !== "Allow" || !list(s.Action).includes("secretsmanager:GetSecretValue"))
+        continue;
+      for (const arn of list(s.Resource)) {
+        const name = ix.secretName(arn) ?? arn;
+        readers.set(name, [...(readers.get(name) ?? []), text(p.inputs.role)].sort());
+      }
+    }
+  }
+  return readers;
+}
+
+/** The summary a reviewer reads: everything grouped by component, then counts. */
+export function summarize(run: OfflineRun): string {
+  const ix = new Index(run);
+  const out: string[] = [];
+  const provider = ix.ofType("pulumi:providers:aws")[0];
+  const tags = parse<{ tags?: Record<string, string> }>(provider?.inputs.defaultTags)?.tags ?? {};
+  out.push(
+    `delivery plan: stack ${run.stack} (stage ${run.stage.name}), app ${run.stage.app}, account ${text(run.outputs.accountId)}, region ${run.stage.region}`,
+    "Offline: evaluated on Pulumi's mock runtime; nothing was sent to AWS or GitHub. Secret values are shown as [secret].",
+    `Every AWS resource is tagged ${Object.entries(tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ")}`,
+    "",
+  );
+  const oidc = ix.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0];
+  const lookup = run.calls.find(
+    (c) => c.token === "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider",
+  );
+  out.push(
+    oidc
+      ? `GitHub OIDC provider: creates ${text(oidc.inputs.url)} for audience ${list(oidc.inputs.clientIdLists).join(", ")}${flags(oidc).length ? ` (${flags(oidc).join("; ")})` : ""}`
+      : `GitHub OIDC provider: uses the existing one, looked up by ${lookup?.inputs.arn ? `ARN ${text(lookup.inputs.arn)}` : `URL ${text(lookup?.inputs.url)}`}`,
+    `  ARN ${text(run.outputs.oidcProviderArn)}`,
+    "",
+  );
+  const sections: [string, (r: RecordedResource) => string[]][] = [
+    ["delivery:aws:GithubActionsRole", (r) => roleSection(ix, r)],
+    ["delivery:aws:EcrRepository", (r) => repositorySection(ix, r)],
+    ["delivery:aws:RuntimeSecret", (r) => secretSection(ix, r, secretReaders(ix))],
+    ["delivery:aws:FargateService", (r) => serviceSection(ix, r)],
+  ];
+  for (const [type, render] of sections) {
+    for (const component of ix.ofType(type)) out.push(...render(component), "");
+  }
+  for (const cluster of ix.ofType("aws:ecs/cluster:Cluster")) {
+    const insights = (cluster.inputs.settings as Json[] | undefined)?.find(
+      (s) => s.name === "containerInsights",
+    )?.value;
+    out.push(
+      `ECS cluster ${text(cluster.inputs.name)}: Container Insights ${text(insights ?? "off")}`,
+      "",
+    );
+  }
+  const counts = new Map<string, number>();
+  for (const r of run.resources.filter(
+    (x) => x.custom && !x.type.startsWith("pulumi:providers:"),
+  )) {
+    counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  }
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  out.push(
+    `${total} cloud resources in ${run.resources.filter((r) => !r.custom).length} components:`,
+    ...[...counts.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, n]) => `  ${text(n).padStart(3)}  ${type}`),
+  );
+  return out.join("\n");
+}

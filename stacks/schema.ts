@@ -1,0 +1,360 @@
+/**
+ * The shape of a stack's `delivery:*` config, as zod schemas. Types, ranges and per-stage
+ * defaults live here; checks that relate two keys (a service's secret must be declared, cpu and
+ * memory must be a Fargate pair) live in `checks.ts`, so every problem is reported at once.
+ */
+import { z } from "zod";
+import { StageName } from "../lib/naming";
+import { COMMON_DEFAULTS, STAGE_DEFAULTS } from "./defaults";
+
+/** Names used inside physical resource names: lowercase, digits and `-`. */
+export const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
+/** Container environment variable names. */
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ARN_PATTERN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/;
+
+/** A strict object: unknown keys are reported with the list of known ones. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown key. Fix: remove it or correct the spelling; known keys here: ${Object.keys(shape).join(", ")}`
+        : undefined,
+  });
+}
+
+function name(what: string, example: string, maxLength = 32) {
+  return z
+    .string()
+    .max(maxLength, {
+      error: `${what} is too long (at most ${maxLength} characters). Fix: shorten it`,
+    })
+    .regex(NAME_PATTERN, {
+      error: `${what} must be lowercase letters, digits and "-", starting with a letter and not ending with "-". Fix: e.g. "${example}"`,
+    });
+}
+
+function intRange(what: string, min: number, max: number) {
+  const message = `${what} must be a whole number from ${min} to ${max}`;
+  return z
+    .number({ error: `${message}. Fix: write a number without quotes` })
+    .int({ error: `${message}. Fix: drop the fraction` })
+    .min(min, { error: (i) => `${message}, got ${String(i.input)}. Fix: use at least ${min}` })
+    .max(max, { error: (i) => `${message}, got ${String(i.input)}. Fix: use at most ${max}` });
+}
+
+function arn(what: string, example: string) {
+  return z.string().regex(ARN_PATTERN, { error: `${what} must be an ARN. Fix: e.g. "${example}"` });
+}
+
+const stringList = (what: string) =>
+  z.array(
+    z.string().min(1, { error: `${what} entries must not be empty. Fix: remove the empty entry` }),
+    {
+      error: `${what} must be a list of strings. Fix: write it as a YAML list`,
+    },
+  );
+
+/** Context the schema needs from outside `delivery:*`. */
+export interface SchemaContext {
+  readonly stage: StageName;
+}
+
+/** Builds the schema of the whole `delivery:*` namespace for one stage. */
+export function deliverySchema(ctx: SchemaContext) {
+  const d = STAGE_DEFAULTS[ctx.stage];
+
+  const github = strict({
+    repository: z
+      .string({
+        error:
+          'the app repository\'s name is required. Fix: set delivery:github.repository, e.g. "shop"',
+      })
+      .regex(/^[A-Za-z0-9_.-]+$/, {
+        error:
+          'must be the repository name only, without owner or wildcards (the owner is github:owner). Fix: e.g. "shop"',
+      }),
+    environment: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+        error: 'must be a GitHub environment name. Fix: e.g. "staging"',
+      })
+      .default(d.githubEnvironment),
+    deployBranches: stringList("deployBranches").default([...d.deployBranches]),
+    deployTags: stringList("deployTags").default([]),
+  });
+
+  const oidc = strict({
+    mode: z.enum(["create", "existing"], {
+      error:
+        'must be "create" (this stack creates the account\'s GitHub OIDC provider) or "existing" (another stack or a person did). Fix: exactly one stack per AWS account says "create"',
+    }),
+    arn: arn(
+      "arn",
+      "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+    ).optional(),
+  });
+
+  const deployRole = strict({
+    subjects: stringList("subjects").default([]),
+    allowSubjectPatterns: z.boolean({ error: "must be true or false" }).default(false),
+    maxSessionDuration: intRange("maxSessionDuration (seconds)", 3600, 43200).default(
+      COMMON_DEFAULTS.maxSessionDurationSeconds,
+    ),
+    permissionsBoundary: arn(
+      "permissionsBoundary",
+      "arn:aws:iam::123456789012:policy/ci-boundary",
+    ).optional(),
+  });
+
+  const ecr = strict({
+    imageTagMutability: z
+      .enum(["MUTABLE", "IMMUTABLE"], { error: 'must be "MUTABLE" or "IMMUTABLE"' })
+      .default(d.ecr.imageTagMutability),
+    scanOnPush: z.boolean({ error: "must be true or false" }).default(true),
+    untaggedExpiryDays: intRange("untaggedExpiryDays", 1, 365).default(d.ecr.untaggedExpiryDays),
+    keepLastImages: intRange("keepLastImages", 1, 1000).default(d.ecr.keepLastImages),
+    kmsKeyArn: arn(
+      "kmsKeyArn",
+      "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ).optional(),
+    forceDelete: z.boolean({ error: "must be true or false" }).default(false),
+  });
+
+  const secretRef = z.union(
+    [
+      z.string(),
+      strict({
+        secret: z.string({ error: "the secret's name is required" }),
+        jsonKey: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a JSON key name. Fix: e.g. "password"' })
+          .optional(),
+      }),
+    ],
+    {
+      error:
+        'must be a secret name or { secret: <name>, jsonKey: <key> }. Fix: e.g. JWT_SECRET: "jwt-secret"',
+    },
+  );
+
+  const service = strict({
+    port: intRange("port", 1, 65535),
+    healthCheckPath: z
+      .string({
+        error: 'the path the app answers health checks on is required. Fix: e.g. "/api/health"',
+      })
+      .regex(/^\/[A-Za-z0-9/_.~%-]*$/, {
+        error:
+          'must be a URL path starting with "/" (no spaces or quotes). Fix: e.g. "/api/health"',
+      }),
+    cpu: z
+      .number({ error: "must be a number of CPU units. Fix: e.g. 256" })
+      .default(COMMON_DEFAULTS.cpu),
+    memory: z
+      .number({ error: "must be a number of MiB. Fix: e.g. 512" })
+      .default(COMMON_DEFAULTS.memory),
+    architecture: z
+      .enum(["ARM64", "X86_64"], {
+        error: 'must be "ARM64" or "X86_64" (match the image you build)',
+      })
+      .default(COMMON_DEFAULTS.architecture),
+    environment: z
+      .record(
+        z
+          .string()
+          .regex(ENV_NAME_PATTERN, {
+            error: "environment variable names are letters, digits and _. Fix: e.g. NODE_ENV",
+          }),
+        z.union([z.string(), z.number(), z.boolean()], {
+          error: "must be a string, number or boolean",
+        }),
+        { error: "must be a map of NAME: value" },
+      )
+      .default({}),
+    secrets: z
+      .record(
+        z
+          .string()
+          .regex(ENV_NAME_PATTERN, {
+            error: "secret variable names are letters, digits and _. Fix: e.g. JWT_SECRET",
+          }),
+        secretRef,
+        { error: "must be a map of VARIABLE_NAME: secret-name" },
+      )
+      .default({}),
+    repositoryName: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._/-]{1,255}$/, {
+        error: 'must be an ECR repository name. Fix: e.g. "shop-backend"',
+      })
+      .optional(),
+    imageTag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+        error: 'must be a Docker image tag. Fix: e.g. "backend-v1.4.2"',
+      })
+      .optional(),
+    readonlyRootFilesystem: z.boolean({ error: "must be true or false" }).default(true),
+    healthCheckCommand: z
+      .enum(["curl", "wget"], { error: 'must be "curl" or "wget" (whichever the image has)' })
+      .default("curl"),
+    desiredCount: intRange("desiredCount", 0, 100).default(d.desiredCount),
+    healthCheckGracePeriodSeconds: intRange("healthCheckGracePeriodSeconds", 0, 7200).default(
+      COMMON_DEFAULTS.healthCheckGracePeriodSeconds,
+    ),
+    targetGroupArn: arn(
+      "targetGroupArn",
+      "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-backend/0123456789abcdef",
+    ).optional(),
+    existingServiceName: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: "must be an ECS service name" })
+      .optional(),
+    taskRolePolicyArns: z
+      .array(arn("taskRolePolicyArns entries", "arn:aws:iam::123456789012:policy/shop-backend-app"))
+      .default([]),
+  });
+
+  const characterClass = z.boolean({ error: "must be true or false" });
+  const secret = z.discriminatedUnion(
+    "source",
+    [
+      strict({
+        source: z.literal("generated"),
+        length: intRange("length", 16, 4096).default(COMMON_DEFAULTS.generatedSecretLength),
+        special: characterClass.default(false),
+        upper: characterClass.default(true),
+        lower: characterClass.default(true),
+        numeric: characterClass.default(true),
+        rotation: intRange("rotation", 0, 1_000_000).default(0),
+        name: z.string().min(1).optional(),
+        recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
+      }),
+      strict({
+        source: z.literal("config"),
+        key: z
+          .string({
+            error:
+              "the config key holding the encrypted value is required. Fix: e.g. key: databaseUrl",
+          })
+          .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, {
+            error: 'must be a key name without the "delivery:" prefix. Fix: e.g. "databaseUrl"',
+          }),
+        name: z.string().min(1).optional(),
+        recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
+      }),
+      strict({
+        source: z.literal("external"),
+        placeholder: z.boolean({ error: "must be true or false" }).default(true),
+        name: z.string().min(1).optional(),
+        recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
+      }),
+    ],
+    {
+      error:
+        'source must be "generated", "config" or "external". Fix: e.g. { source: generated, length: 64 }',
+    },
+  );
+
+  const secretSettings = strict({
+    recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).default(d.secretRecoveryWindowDays),
+    kmsKeyArn: arn(
+      "kmsKeyArn",
+      "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ).optional(),
+  });
+
+  const ecs = strict({
+    imageOwner: z
+      .enum(["pipeline", "stack"], {
+        error:
+          'must be "pipeline" (CI registers task definition revisions) or "stack" (imageTag in config)',
+      })
+      .default("pipeline"),
+    bootstrapImageTag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/)
+      .default(COMMON_DEFAULTS.bootstrapImageTag),
+    logRetentionDays: z
+      .union(
+        [
+          1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+          2922, 3288, 3653,
+        ].map((n) => z.literal(n)),
+        {
+          error:
+            "must be a CloudWatch retention value. Fix: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        },
+      )
+      .default(d.logRetentionDays as 30),
+    cluster: z
+      .union(
+        [
+          strict({
+            create: z.literal(true),
+            name: z
+              .string()
+              .regex(/^[A-Za-z0-9_-]{1,255}$/)
+              .optional(),
+            containerInsights: z
+              .enum(["enabled", "enhanced", "disabled"])
+              .default(d.containerInsights),
+          }),
+          strict({
+            existingName: z
+              .string()
+              .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: "must be an ECS cluster name" }),
+          }),
+        ],
+        { error: "must be { create: true } or { existingName: <cluster name> }" },
+      )
+      .optional(),
+    network: strict({
+      subnets: z
+        .array(
+          z
+            .string()
+            .regex(/^subnet-[0-9a-f]{8,17}$/, {
+              error: 'must be a subnet id. Fix: e.g. "subnet-0123456789abcdef0"',
+            }),
+        )
+        .min(1, {
+          error: "needs at least one subnet. Fix: list the private subnets services run in",
+        }),
+      securityGroups: z
+        .array(
+          z
+            .string()
+            .regex(/^sg-[0-9a-f]{8,17}$/, {
+              error: 'must be a security group id. Fix: e.g. "sg-0123456789abcdef0"',
+            }),
+        )
+        .min(1, { error: "needs at least one security group. Fix: list the groups the tasks use" }),
+      assignPublicIp: z.boolean({ error: "must be true or false" }).default(false),
+    }).optional(),
+  });
+
+  return strict({
+    app: name("app", "shop", 20),
+    stage: z.enum(["staging", "prod"]).optional(),
+    tags: z.record(z.string(), z.string(), { error: "must be a map of tag: value" }).default({}),
+    github,
+    oidc,
+    deployRole: deployRole.default(deployRole.parse({})),
+    ecr: ecr.default(ecr.parse({})),
+    services: z.record(z.string(), service, { error: "must be a map of service name to settings" }),
+    secrets: z
+      .record(z.string(), secret, { error: "must be a map of secret name to its source" })
+      .default({}),
+    secretSettings: secretSettings.default(secretSettings.parse({})),
+    ecs: ecs.default(ecs.parse({})),
+  });
+}
+
+/** The validated `delivery:*` config with defaults applied. */
+export type DeliveryConfig = z.output<ReturnType<typeof deliverySchema>>;
+/** One validated service. */
+export type ServiceConfig = DeliveryConfig["services"][string];
+/** One validated secret declaration. */
+export type SecretConfig = DeliveryConfig["secrets"][string];

@@ -1,0 +1,129 @@
+/**
+ * The stage object: everything the components need, validated, with defaults applied and names
+ * resolved. It is built once from the stack config (`load.ts`) and never changed afterwards.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { StageName } from "../lib/naming";
+import { RepositoryRef, Subject } from "../lib/subjects";
+
+/** How one secret's value comes into Secrets Manager. */
+export type SecretSource =
+  | {
+      readonly kind: "generated";
+      readonly length: number;
+      readonly special: boolean;
+      readonly upper: boolean;
+      readonly lower: boolean;
+      readonly numeric: boolean;
+      /** Raise to rotate: the value is regenerated only when this changes. */
+      readonly rotation: number;
+    }
+  | {
+      readonly kind: "config";
+      /** Full config key, e.g. `delivery:databaseUrl`. */
+      readonly configKey: string;
+      /** The decrypted value, a Pulumi secret. */
+      readonly value: pulumi.Output<string>;
+    }
+  | {
+      readonly kind: "external";
+      /** Write a placeholder version once, so the secret has a value until someone sets it. */
+      readonly placeholder: boolean;
+    };
+
+/** One runtime secret of the stage. */
+export interface SecretStage {
+  /** Key in `delivery:secrets`, e.g. `jwt-secret`. */
+  readonly key: string;
+  /** Secrets Manager name, e.g. `shop/staging/jwt-secret`. */
+  readonly name: string;
+  readonly source: SecretSource;
+  readonly recoveryWindowDays: number;
+}
+
+/** A container secret: environment variable name → secret (optionally one JSON key of it). */
+export interface ServiceSecretRef {
+  readonly variable: string;
+  readonly secret: string;
+  readonly jsonKey?: string;
+}
+
+/** One service of the stage. */
+export interface ServiceStage {
+  /** Key in `delivery:services`, e.g. `backend`; also the container name. */
+  readonly key: string;
+  /** `<app>-<stage>-<service>`: task definition family, service name, role name prefix. */
+  readonly name: string;
+  readonly repositoryName: string;
+  readonly port: number;
+  readonly healthCheckPath: string;
+  readonly healthCheckCommand: "curl" | "wget";
+  readonly cpu: number;
+  readonly memory: number;
+  readonly architecture: "ARM64" | "X86_64";
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secrets: readonly ServiceSecretRef[];
+  readonly readonlyRootFilesystem: boolean;
+  /** The image tag Pulumi deploys: the config's `imageTag` (stack mode) or the bootstrap tag. */
+  readonly imageTag: string;
+  readonly logGroupName: string;
+  readonly desiredCount: number;
+  readonly healthCheckGracePeriodSeconds: number;
+  readonly targetGroupArn?: string;
+  readonly existingServiceName?: string;
+  /** Managed policies attached to the task role: the app's own AWS permissions. */
+  readonly taskRolePolicyArns: readonly string[];
+}
+
+/** The validated, defaulted description of one stage. */
+export interface Stage {
+  readonly stack: string;
+  readonly name: StageName;
+  readonly app: string;
+  readonly region: string;
+  /** Tags on every AWS resource (provider default tags). */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly repo: RepositoryRef;
+  readonly github: {
+    readonly environment: string;
+    readonly deployBranches: readonly string[];
+    readonly deployTags: readonly string[];
+  };
+  readonly oidc: { readonly mode: "create" | "existing"; readonly arn?: string };
+  readonly deployRole: {
+    readonly name: string;
+    /** Always starts with the stage's environment. */
+    readonly subjects: readonly Subject[];
+    readonly maxSessionDuration: number;
+    readonly permissionsBoundary?: string;
+  };
+  readonly ecr: {
+    readonly imageTagMutability: "MUTABLE" | "IMMUTABLE";
+    readonly scanOnPush: boolean;
+    readonly untaggedExpiryDays: number;
+    readonly keepLastImages: number;
+    readonly kmsKeyArn?: string;
+    readonly forceDelete: boolean;
+  };
+  readonly services: readonly ServiceStage[];
+  readonly secrets: readonly SecretStage[];
+  readonly secretsKmsKeyArn?: string;
+  readonly ecs: {
+    readonly imageOwner: "pipeline" | "stack";
+    readonly logRetentionDays: number;
+    readonly cluster?:
+      | {
+          readonly create: true;
+          readonly name: string;
+          readonly containerInsights: "enabled" | "enhanced" | "disabled";
+        }
+      | { readonly create: false; readonly name: string };
+    readonly network?: {
+      readonly subnets: readonly string[];
+      readonly securityGroups: readonly string[];
+      readonly assignPublicIp: boolean;
+    };
+  };
+  /** `protect` repositories, secrets and log groups (prod). */
+  readonly protectData: boolean;
+}

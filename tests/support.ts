@@ -1,0 +1,195 @@
+/**
+ * Test helpers: find declared resources, read their policies, and evaluate IAM policies the way
+ * AWS does for the cases the product uses (Allow statements, StringEquals/StringLike conditions),
+ * so tests assert who is admitted and what is allowed rather than the JSON's spelling.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { OfflineRun } from "../scripts/offline";
+import { RecordedResource } from "../scripts/mocks";
+import { ConfigInput } from "../stacks/load";
+import { PolicyDocument, Statement } from "../lib/iam";
+
+/** Resolves an Output (mocks resolve everything). */
+export const unwrap = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
+
+/** All resources of a type, e.g. `aws:iam/role:Role`. */
+export function ofType(run: OfflineRun, type: string): RecordedResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+/** The one resource with this type and logical name; fails when there is not exactly one. */
+export function one(run: OfflineRun, type: string, name: string): RecordedResource {
+  const found = run.resources.filter((r) => r.type === type && r.name === name);
+  if (found.length !== 1) {
+    throw new Error(
+      `expected one ${type} named ${name}, found ${found.length}; have: ${ofType(run, type)
+        .map((r) => r.name)
+        .join(", ")}`,
+    );
+  }
+  return found[0];
+}
+
+/** Parses a JSON policy input (`policy`, `assumeRolePolicy`). */
+export function policy(resource: RecordedResource, key = "policy"): PolicyDocument {
+  const text = resource.inputs[key];
+  if (typeof text !== "string") throw new Error(`${resource.name}.${key} is not a JSON string`);
+  return JSON.parse(text) as PolicyDocument;
+}
+
+/** The role policies attached (inline) to the role whose physical name is `roleName`. */
+export function rolePolicies(run: OfflineRun, roleName: string): PolicyDocument[] {
+  const role = ofType(run, "aws:iam/role:Role").find((r) => r.inputs.name === roleName);
+  if (!role) throw new Error(`no role named ${roleName}`);
+  // A role policy's `role` is the role's name, which is its mock id: match like the engine would.
+  return ofType(run, "aws:iam/rolePolicy:RolePolicy")
+    .filter((p) => p.inputs.role === role.id)
+    .map((p) => policy(p));
+}
+
+const list = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
+
+/** IAM's wildcard match: `*` any run of characters (including `/` and `:`), `?` one character. */
+export function iamLike(pattern: string, value: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
+  return re.test(value);
+}
+
+function conditionsHold(
+  statement: Statement,
+  context: Record<string, string | undefined>,
+): boolean {
+  for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
+    for (const [key, expected] of Object.entries(entries ?? {})) {
+      const actual = context[key];
+      if (actual === undefined) return false;
+      const values = list(expected);
+      const ok =
+        operator === "StringEquals" || operator === "ArnEquals"
+          ? values.includes(actual)
+          : operator === "StringLike" || operator === "ArnLike"
+            ? values.some((v) => iamLike(v, actual))
+            : operator === "Bool"
+              ? values.includes(actual)
+              : false;
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
+/** Claims of a GitHub OIDC token, as IAM sees them. */
+export interface TokenClaims {
+  readonly sub: string;
+  /** Omit to model a token without the `aud` claim. */
+  readonly aud?: string;
+  /** The provider the token was verified by; defaults to the one the policy names. */
+  readonly providerArn?: string;
+}
+
+/** Does this trust policy let a GitHub Actions token with these claims assume the role? */
+export function trustAdmits(doc: PolicyDocument, claims: TokenClaims): boolean {
+  const context = {
+    "token.actions.githubusercontent.com:sub": claims.sub,
+    "token.actions.githubusercontent.com:aud": claims.aud,
+  };
+  const allowed = (s: Statement) =>
+    list(s.Action).some((a) => iamLike(a, "sts:AssumeRoleWithWebIdentity")) &&
+    (claims.providerArn === undefined || s.Principal?.Federated === claims.providerArn) &&
+    s.Principal?.Federated !== undefined &&
+    conditionsHold(s, context);
+  return (
+    !doc.Statement.some((s) => s.Effect === "Deny" && allowed(s)) &&
+    doc.Statement.some((s) => s.Effect === "Allow" && allowed(s))
+  );
+}
+
+/** Does any of these identity policies allow `action` on `resource` (with condition context)? */
+export function allows(
+  docs: readonly PolicyDocument[],
+  action: string,
+  resource: string,
+  context: Record<string, string> = {},
+): boolean {
+  const statements = docs.flatMap((d) => d.Statement);
+  const matches = (s: Statement) =>
+    list(s.Action).some((a) => iamLike(a.toLowerCase(), action.toLowerCase())) &&
+    list(s.Resource).some((r) => iamLike(r, resource)) &&
+    conditionsHold(s, context);
+  return (
+    !statements.some((s) => s.Effect === "Deny" && matches(s)) &&
+    statements.some((s) => s.Effect === "Allow" && matches(s))
+  );
+}
+
+/** Every action any statement of these policies grants. */
+export function grantedActions(docs: readonly PolicyDocument[]): string[] {
+  return [
+    ...new Set(
+      docs.flatMap((d) =>
+        d.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => list(s.Action)),
+      ),
+    ),
+  ].sort();
+}
+
+/** Every resource any Allow statement of these policies names. */
+export function grantedResources(docs: readonly PolicyDocument[]): string[] {
+  return [
+    ...new Set(
+      docs.flatMap((d) =>
+        d.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => list(s.Resource)),
+      ),
+    ),
+  ].sort();
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * A copy of a stack's config with changes: each entry sets a top-level key (`delivery:ecr`) or,
+ * with a dotted path, a nested value (`delivery:services.backend.port`). `undefined` removes it.
+ */
+export function withConfig(
+  base: ConfigInput,
+  changes: Record<string, unknown>,
+  stack = base.stack,
+): ConfigInput {
+  const values: Record<string, string> = { ...base.values };
+  for (const [path, value] of Object.entries(changes)) {
+    const [top, ...rest] = path.split(".");
+    if (rest.length === 0) {
+      if (value === undefined) delete values[top];
+      else values[top] = typeof value === "string" ? value : JSON.stringify(value);
+      continue;
+    }
+    const current = values[top] === undefined ? {} : (JSON.parse(values[top]) as Json);
+    let node: Json = current;
+    for (const key of rest.slice(0, -1)) {
+      if (!isObject(node[key])) node[key] = {};
+      node = node[key] as Json;
+    }
+    const last = rest[rest.length - 1];
+    if (value === undefined) delete node[last];
+    else node[last] = value;
+    values[top] = JSON.stringify(current);
+  }
+  return { stack, values, secretKeys: new Set(base.secretKeys) };
+}
+
+/** Marks config keys as secret (as `pulumi config set --secret` would). */
+export function withSecret(base: ConfigInput, key: string, value: string): ConfigInput {
+  return {
+    ...base,
+    values: { ...base.values, [key]: value },
+    secretKeys: new Set([...base.secretKeys, key]),
+  };
+}
