@@ -85,9 +85,7 @@ export class GithubActionsRole extends pulumi.ComponentResource {
           role: this.role.name,
           policy: pulumi
             .output(statements)
-            .apply((s) =>
-              JSON.stringify(policyDocument(s) satisfies PolicyDocument),
-            ),
+            .apply((s) => JSON.stringify(policyDocument(s) satisfies PolicyDocument)),
         },
         { parent: this },
       );

@@ -102,7 +102,8 @@ export function parseSubject(
         `"${input}" needs a literal environment name (letters, digits, "-", "_", "."), no wildcards. Fix: e.g. "environment:staging"`,
       );
     }
-    if (rules.forbiddenEnvironments.includes(value)) {
+    // GitHub environment names are case-insensitive: "Production" is the production environment.
+    if (rules.forbiddenEnvironments.some((e) => e.toLowerCase() === value.toLowerCase())) {
       return fail(
         `"${input}" is another stage's environment; a stage's role must never trust it. Fix: remove it`,
       );

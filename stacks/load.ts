@@ -142,7 +142,7 @@ export function loadStage(input: ConfigInput): Stage {
   const secretTopKeys = new Set(
     [...input.secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
   );
-  const parsed = deliverySchema({ stage }).safeParse(shaped);
+  const parsed = deliverySchema({ stage }).safeParse(shaped, { reportInput: true });
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, secretTopKeys));
   problems.push(...crossChecks(stage, shaped, { owner, input, secretValueKeys }));
 
@@ -165,12 +165,15 @@ function formatIssues(
       );
     }
     const key = keyPath(issue.path);
-    if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
-      const missing = issue.input === undefined;
+    if (issue.code === "invalid_type" && issue.input === undefined) {
       return [
-        missing
-          ? `${key}: is required. Fix: add it to the stack's config file (see the README's config reference)`
-          : `${key}: expected ${issue.expected}, got ${describe(issue.input, secretTopKeys.has(String(issue.path[0])))}. Fix: write a ${issue.expected}`,
+        `${key}: is required. Fix: add it to the stack's config file (see the README's config reference)`,
+      ];
+    }
+    if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
+      const secret = secretTopKeys.has(String(issue.path[0]));
+      return [
+        `${key}: expected ${issue.expected}, got ${describe(issue.input, secret)}. Fix: write a ${issue.expected}`,
       ];
     }
     return [`${key}: ${issue.message}`];

@@ -161,11 +161,9 @@ export function deliverySchema(ctx: SchemaContext) {
       .default(COMMON_DEFAULTS.architecture),
     environment: z
       .record(
-        z
-          .string()
-          .regex(ENV_NAME_PATTERN, {
-            error: "environment variable names are letters, digits and _. Fix: e.g. NODE_ENV",
-          }),
+        z.string().regex(ENV_NAME_PATTERN, {
+          error: "environment variable names are letters, digits and _. Fix: e.g. NODE_ENV",
+        }),
         z.union([z.string(), z.number(), z.boolean()], {
           error: "must be a string, number or boolean",
         }),
@@ -174,11 +172,9 @@ export function deliverySchema(ctx: SchemaContext) {
       .default({}),
     secrets: z
       .record(
-        z
-          .string()
-          .regex(ENV_NAME_PATTERN, {
-            error: "secret variable names are letters, digits and _. Fix: e.g. JWT_SECRET",
-          }),
+        z.string().regex(ENV_NAME_PATTERN, {
+          error: "secret variable names are letters, digits and _. Fix: e.g. JWT_SECRET",
+        }),
         secretRef,
         { error: "must be a map of VARIABLE_NAME: secret-name" },
       )
@@ -313,22 +309,18 @@ export function deliverySchema(ctx: SchemaContext) {
     network: strict({
       subnets: z
         .array(
-          z
-            .string()
-            .regex(/^subnet-[0-9a-f]{8,17}$/, {
-              error: 'must be a subnet id. Fix: e.g. "subnet-0123456789abcdef0"',
-            }),
+          z.string().regex(/^subnet-[0-9a-f]{8,17}$/, {
+            error: 'must be a subnet id. Fix: e.g. "subnet-0123456789abcdef0"',
+          }),
         )
         .min(1, {
           error: "needs at least one subnet. Fix: list the private subnets services run in",
         }),
       securityGroups: z
         .array(
-          z
-            .string()
-            .regex(/^sg-[0-9a-f]{8,17}$/, {
-              error: 'must be a security group id. Fix: e.g. "sg-0123456789abcdef0"',
-            }),
+          z.string().regex(/^sg-[0-9a-f]{8,17}$/, {
+            error: 'must be a security group id. Fix: e.g. "sg-0123456789abcdef0"',
+          }),
         )
         .min(1, { error: "needs at least one security group. Fix: list the groups the tasks use" }),
       assignPublicIp: z.boolean({ error: "must be true or false" }).default(false),

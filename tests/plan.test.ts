@@ -1,0 +1,149 @@
+/**
+ * The offline plan: the document it writes, the summary a reviewer reads, and the command itself.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { planDocument } from "../scripts/plan";
+import { summarize } from "../scripts/summary";
+import { plan, shippedStack } from "./hooks";
+import { ofType, one } from "./support";
+
+const ROOT = path.join(__dirname, "..");
+
+/** Runs `npm run plan -- <args>` the way a user does, without npm's own output. */
+function planCommand(...args: string[]) {
+  return spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+    },
+  );
+}
+
+describe("offline plan", () => {
+  it("gives every resource of both stacks a unique URN", async () => {
+    for (const stack of ["staging", "prod"] as const) {
+      const run = await plan(shippedStack(stack));
+      const urns = run.resources.map((r) => r.urn);
+      assert.equal(new Set(urns).size, urns.length, `duplicate URNs in ${stack}`);
+      assert.ok(urns.length > 30);
+    }
+  });
+
+  it("writes project, stack, resources with urn/type/name/id/parent/inputs/state, and outputs", async () => {
+    const run = await plan(shippedStack("staging"));
+    const doc = planDocument(run) as {
+      project: string;
+      stack: string;
+      resources: {
+        urn: string;
+        type: string;
+        name: string;
+        id: string;
+        parent: string | null;
+        inputs: Record<string, unknown>;
+        state: Record<string, unknown>;
+      }[];
+      outputs: Record<string, unknown>;
+    };
+    assert.equal(doc.project, "delivery");
+    assert.equal(doc.stack, "staging");
+    for (const r of doc.resources) {
+      for (const key of ["urn", "type", "name", "id", "parent", "inputs", "state"])
+        assert.ok(key in r, `${r.urn} lacks ${key}`);
+    }
+    const role = doc.resources.find(
+      (r) => r.type === "aws:iam/role:Role" && r.name === "shop-deploy",
+    );
+    const policies = doc.resources.filter(
+      (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === role?.id,
+    );
+    assert.deepEqual(policies.map((p) => p.name).sort(), ["shop-deploy-ecr", "shop-deploy-ecs"]);
+    assert.equal(
+      typeof policies[0].inputs.policy,
+      "string",
+      "policies stay the JSON text the provider receives",
+    );
+    const parent = doc.resources.find((r) => r.urn === role?.parent);
+    assert.equal(parent?.type, "delivery:aws:GithubActionsRole");
+    assert.equal(doc.outputs.deployRoleArn, "arn:aws:iam::123456789012:role/shop-staging-deploy");
+  });
+
+  it("tags every AWS resource with app, stage and managed-by through the provider", async () => {
+    const run = await plan(shippedStack("prod"));
+    const [provider] = ofType(run, "pulumi:providers:aws");
+    assert.deepEqual(JSON.parse(String(provider.inputs.defaultTags)), {
+      tags: { team: "shop-platform", app: "shop", stage: "prod", "managed-by": "pulumi-delivery" },
+    });
+    assert.equal(provider.inputs.region, "eu-west-1");
+    const custom = run.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+    const parents = new Map(run.resources.map((r) => [r.urn, r]));
+    for (const r of custom) {
+      let root = r;
+      while (root.parent && parents.has(root.parent)) root = parents.get(root.parent) as typeof r;
+      assert.equal(
+        root.type,
+        "delivery:stage:DeliveryStage",
+        `${r.name} is inside the stage, which uses the tagged provider`,
+      );
+    }
+  });
+
+  it("summarizes what a reviewer checks: trusted subjects, grants, repositories, secrets and their readers", async () => {
+    const text = summarize(await plan(shippedStack("prod")));
+    for (const expected of [
+      "repo:acme/shop:environment:production  (exact)",
+      "PassTaskRoles: iam:PassRole on",
+      "if iam:PassedToService StringEquals ecs-tasks.amazonaws.com",
+      "ECR repository shop-prod-backend",
+      "tags IMMUTABLE; scan on push on",
+      "Secret shop/prod/jwt-secret",
+      "readable by: shop-prod-backend-execution",
+      "health check: curl -fsS -o /dev/null http://localhost:5000/api/health || exit 1",
+      "uses the existing one, looked up by URL",
+      "circuit breaker on, rollback on",
+    ]) {
+      assert.ok(text.includes(expected), `summary lacks: ${expected}`);
+    }
+  });
+
+  it("runs from the command line: summary on stdout, JSON file, exit 0", () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), "plan-")), "prod.json");
+    const result = planCommand("--stack", "prod", "--json", out, "--account-id", "210987654321");
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /delivery plan: stack prod \(stage prod\)/);
+    const doc = JSON.parse(readFileSync(out, "utf8")) as {
+      resources: { type: string; state: { arn?: string } }[];
+    };
+    const role = doc.resources.find((r) => r.type === "aws:iam/role:Role");
+    assert.match(String(role?.state.arn), /^arn:aws:iam::210987654321:role\//);
+  });
+
+  it("refuses an invalid config with exit status 1 and every problem on stderr, printing nothing else", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "plan-"));
+    const file = path.join(dir, "bad.yaml");
+    writeFileSync(
+      file,
+      readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8")
+        .replace("port: 5000", "port: 99999")
+        .replace("maxSessionDuration: 3600", "maxSessionDuration: 60"),
+    );
+    const result = planCommand("--stack", "staging", "--config", file);
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /delivery:services\.backend\.port: .*99999/);
+    assert.match(result.stderr, /delivery:deployRole\.maxSessionDuration: /);
+  });
+
+  it("matches a policy attachment's role to its role by the id the mock returned", async () => {
+    const run = await plan(shippedStack("staging"));
+    const role = one(run, "aws:iam/role:Role", "shop-backend-execution");
+    assert.equal(role.id, "shop-staging-backend-execution");
+    assert.equal(role.state.arn, "arn:aws:iam::123456789012:role/shop-staging-backend-execution");
+  });
+});
