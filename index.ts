@@ -16,3 +16,5 @@ export const githubEnvironment = outputs.githubEnvironment;
 export const clusterName = outputs.clusterName;
 export const services = outputs.services;
 export const secretArns = outputs.secretArns;
+export const roleArns = outputs.roleArns;
+export const githubVariables = outputs.githubVariables;

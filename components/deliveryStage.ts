@@ -1,10 +1,22 @@
 import * as aws from "@pulumi/aws";
+import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { Stage } from "../stacks/stage";
-import { ecrLogin, ecrPushPull, ecsDeploy } from "../lib/grants";
+import { ExtraRoleStage, Stage } from "../stacks/stage";
+import { Statement } from "../lib/iam";
+import {
+  PreviewTargets,
+  ecrLogin,
+  ecrPushPull,
+  ecsDeploy,
+  previewReadOnly,
+  readSecrets,
+} from "../lib/grants";
+import { STAGE_VARIABLES, serviceVariables } from "../lib/variables";
+import { adoption } from "./adoption";
 import { EcrRepository } from "./ecrRepository";
 import { FargateService, FargateServicePlacement } from "./fargateService";
 import { GithubActionsRole } from "./githubActionsRole";
+import { GithubEnvironment } from "./githubEnvironment";
 import { GithubOidcProvider } from "./githubOidcProvider";
 import { RuntimeSecret } from "./runtimeSecret";
 
@@ -28,20 +40,31 @@ export interface ServiceOutputs {
   readonly serviceArn?: pulumi.Output<string>;
 }
 
+/** The stage's cluster, created or looked up. */
+interface ClusterRef {
+  readonly arn: pulumi.Output<string>;
+  readonly name: pulumi.Output<string>;
+}
+
 /**
  * One stage of the delivery path, from its validated config: the GitHub OIDC provider (created
  * or looked up), the stage's runtime secrets, an ECR repository and Fargate service per service,
- * and the deploy role that may push to exactly those repositories and deploy exactly those
- * services.
+ * the deploy role that may push to exactly those repositories and deploy exactly those services,
+ * extra roles from the same trust machinery, and the GitHub environment that pairs with the
+ * deploy role's trust.
  */
 export class DeliveryStage extends pulumi.ComponentResource {
   readonly accountId: pulumi.Output<string>;
   readonly oidcProviderArn: pulumi.Output<string>;
   readonly deployRoleArn: pulumi.Output<string>;
-  clusterName?: pulumi.Output<string>;
+  readonly clusterName?: pulumi.Output<string>;
   readonly services: Readonly<Record<string, ServiceOutputs>>;
   /** Secret key → ARN. Never the value. */
   readonly secretArns: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Extra role key → ARN. */
+  readonly roleArns: Readonly<Record<string, pulumi.Output<string>>>;
+  /** GitHub environment variables the stage writes: name → value. */
+  readonly githubVariables: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: DeliveryStageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:stage:DeliveryStage", name, {}, opts);
@@ -50,7 +73,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
 
     const oidc = new GithubOidcProvider(
       `${name}-oidc`,
-      { mode: s.oidc.mode, arn: s.oidc.arn },
+      { mode: s.oidc.mode, arn: s.oidc.arn, adoptArn: s.oidc.adoptArn },
       { parent: this },
     );
 
@@ -66,6 +89,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
             recoveryWindowDays: secret.recoveryWindowDays,
             kmsKeyArn: s.secretsKmsKeyArn,
             protect: s.protectData,
+            adoptArn: secret.adoptArn,
           },
           { parent: this },
         ),
@@ -73,11 +97,22 @@ export class DeliveryStage extends pulumi.ComponentResource {
     );
     this.secretArns = Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, v.arn]));
 
-    const placement = this.placement(name, s);
+    const cluster = this.cluster(name, s);
+    this.clusterName = cluster?.name;
+    const placement: FargateServicePlacement | undefined =
+      cluster && s.ecs.network
+        ? {
+            clusterArn: cluster.arn,
+            clusterName: cluster.name,
+            subnets: s.ecs.network.subnets,
+            securityGroups: s.ecs.network.securityGroups,
+            assignPublicIp: s.ecs.network.assignPublicIp,
+          }
+        : undefined;
 
     const services: Record<string, ServiceOutputs> = {};
     const deployed: FargateService[] = [];
-    const repositories: EcrRepository[] = [];
+    const repositories: Record<string, EcrRepository> = {};
     for (const svc of s.services) {
       const repository = new EcrRepository(
         `${name}-${svc.key}`,
@@ -90,10 +125,11 @@ export class DeliveryStage extends pulumi.ComponentResource {
           kmsKeyArn: s.ecr.kmsKeyArn,
           forceDelete: s.ecr.forceDelete,
           protect: s.protectData,
+          adoptName: svc.adoptRepository,
         },
         { parent: this },
       );
-      repositories.push(repository);
+      repositories[svc.key] = repository;
       const service = new FargateService(
         `${name}-${svc.key}`,
         {
@@ -122,7 +158,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
         logGroupName: service.logGroupName,
         executionRoleArn: service.executionRoleArn,
         taskRoleArn: service.taskRoleArn,
-        clusterName: placement ? this.clusterName : undefined,
+        clusterName: placement ? cluster?.name : undefined,
         serviceName: service.serviceName,
         serviceArn: service.serviceArn,
       };
@@ -130,7 +166,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
     this.services = services;
 
     const serviceArns = deployed.flatMap((d) => (d.serviceArn ? [d.serviceArn] : []));
-    const passRoleArns = deployed.flatMap((d) => [d.executionRoleArn, d.taskRoleArn]);
+    const taskRoleArns = deployed.flatMap((d) => [d.executionRoleArn, d.taskRoleArn]);
     const deployRole = new GithubActionsRole(
       `${name}-deploy`,
       {
@@ -139,14 +175,16 @@ export class DeliveryStage extends pulumi.ComponentResource {
         providerArn: oidc.arn,
         repo: s.repo,
         subjects: s.deployRole.subjects,
+        subjectFormat: s.github.subjectFormat,
         maxSessionDuration: s.deployRole.maxSessionDuration,
         permissionsBoundary: s.deployRole.permissionsBoundary,
         grants: {
-          ecr: pulumi
-            .all(repositories.map((r) => r.arn))
-            .apply((arns) => [ecrLogin(), ...ecrPushPull(arns)]),
+          ecr: all(Object.values(repositories).map((r) => r.arn)).apply((arns) => [
+            ecrLogin(),
+            ...ecrPushPull(arns),
+          ]),
           ecs: pulumi
-            .all([pulumi.all(serviceArns), pulumi.all(passRoleArns)])
+            .all([all(serviceArns), all(taskRoleArns)])
             .apply(([svcArns, roleArns]) =>
               ecsDeploy({ serviceArns: svcArns, passRoleArns: roleArns }),
             ),
@@ -154,6 +192,60 @@ export class DeliveryStage extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+
+    const preview: pulumi.Output<PreviewTargets> = pulumi.output({
+      oidcProviderArn: oidc.arn,
+      roleArns: all([deployRole.arn, ...taskRoleArns]),
+      repositoryArns: all(Object.values(repositories).map((r) => r.arn)),
+      clusterArns: all(cluster ? [cluster.arn] : []),
+      serviceArns: all(serviceArns),
+      logGroupArns: all(deployed.map((d) => d.logGroupArn)),
+      secretArns: all(Object.values(this.secretArns)),
+    });
+    this.roleArns = Object.fromEntries(
+      s.roles.map((role) => [
+        role.key,
+        new GithubActionsRole(
+          `${name}-${role.key}`,
+          {
+            roleName: role.name,
+            description: `GitHub Actions role "${role.key}" of ${role.repo.owner}/${role.repo.repository} for ${s.app} ${s.name}`,
+            providerArn: oidc.arn,
+            repo: role.repo,
+            subjects: role.subjects,
+            subjectFormat: role.subjectFormat,
+            maxSessionDuration: role.maxSessionDuration,
+            permissionsBoundary: role.permissionsBoundary,
+            grants: this.roleGrants(role, repositories, preview, s.secretsKmsKeyArn),
+          },
+          { parent: this },
+        ).arn,
+      ]),
+    );
+
+    this.githubVariables = this.variables(s, cluster, placement !== undefined);
+    if (s.github.manage) {
+      new GithubEnvironment(
+        `${name}-github`,
+        {
+          repository: s.repo.repository,
+          environment: s.github.environment,
+          deployBranches: s.github.deployBranches,
+          deployTags: s.github.deployTags,
+          reviewers: { users: s.github.protection.users, teams: s.github.protection.teams },
+          preventSelfReview: s.github.protection.preventSelfReview,
+          waitTimerMinutes: s.github.protection.waitTimerMinutes,
+          canAdminsBypass: s.github.protection.canAdminsBypass,
+          roleArn: deployRole.arn,
+          secrets: s.github.secrets,
+          variables: this.githubVariables,
+          subjectClaimKeys: s.github.manageSubjectClaims
+            ? s.github.subjectFormat.claimKeys
+            : undefined,
+        },
+        { parent: this },
+      );
+    }
 
     this.oidcProviderArn = oidc.arn;
     this.deployRoleArn = deployRole.arn;
@@ -163,43 +255,81 @@ export class DeliveryStage extends pulumi.ComponentResource {
       deployRoleArn: this.deployRoleArn,
       clusterName: this.clusterName,
       secretArns: this.secretArns,
+      roleArns: this.roleArns,
     });
   }
 
-  /** The cluster (created or looked up) and network of the stage's services, if it has any. */
-  private placement(name: string, s: Stage): FargateServicePlacement | undefined {
+  /** The cluster, created (or adopted) or looked up by name; none when config has none. */
+  private cluster(name: string, s: Stage): ClusterRef | undefined {
     const cluster = s.ecs.cluster;
     if (!cluster) return undefined;
-    let clusterArn: pulumi.Output<string>;
-    let clusterName: pulumi.Output<string>;
-    if (cluster.create) {
-      const created = new aws.ecs.Cluster(
-        `${name}-cluster`,
-        // Security Hub ECS.12: Container Insights on.
-        {
-          name: cluster.name,
-          settings: [{ name: "containerInsights", value: cluster.containerInsights }],
-        },
-        { parent: this },
-      );
-      clusterArn = created.arn;
-      clusterName = created.name;
-    } else {
+    if (!cluster.create) {
       const existing = aws.ecs.getClusterOutput({ clusterName: cluster.name }, { parent: this });
-      clusterArn = existing.arn;
-      clusterName = existing.clusterName;
+      return { arn: existing.arn, name: existing.clusterName };
     }
-    this.clusterName = clusterName;
-    const network = s.ecs.network;
-    if (!network) return undefined;
-    return {
-      clusterArn,
-      clusterName,
-      subnets: network.subnets,
-      securityGroups: network.securityGroups,
-      assignPublicIp: network.assignPublicIp,
-    };
+    const created = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      // Security Hub ECS.12: Container Insights on.
+      {
+        name: cluster.name,
+        settings: [{ name: "containerInsights", value: cluster.containerInsights }],
+      },
+      { parent: this, ...adoption(cluster.adopt ? cluster.name : undefined) },
+    );
+    return { arn: created.arn, name: created.name };
   }
+
+  /** An extra role's grants, composed from the small set config can choose from. */
+  private roleGrants(
+    role: ExtraRoleStage,
+    repositories: Readonly<Record<string, EcrRepository>>,
+    preview: pulumi.Output<PreviewTargets>,
+    kmsKeyArn: string | undefined,
+  ): Record<string, pulumi.Output<Statement[]>> {
+    const grants: Record<string, pulumi.Output<Statement[]>> = {};
+    if (role.grants.readSecrets.length > 0) {
+      grants.secrets = all(role.grants.readSecrets.map((k) => this.secretArns[k])).apply((arns) =>
+        readSecrets(arns, kmsKeyArn ? [kmsKeyArn] : []),
+      );
+    }
+    if (role.grants.pushRepositories.length > 0) {
+      grants.ecr = all(role.grants.pushRepositories.map((k) => repositories[k].arn)).apply(
+        (arns) => [ecrLogin(), ...ecrPushPull(arns)],
+      );
+    }
+    if (role.grants.previewReadOnly) {
+      grants.preview = preview.apply((targets) => previewReadOnly(targets));
+    }
+    return grants;
+  }
+
+  /** The GitHub environment variables, from the real resources. */
+  private variables(
+    s: Stage,
+    cluster: ClusterRef | undefined,
+    placed: boolean,
+  ): Record<string, pulumi.Output<string>> {
+    const vars: Record<string, pulumi.Output<string>> = {
+      [STAGE_VARIABLES.region]: pulumi.output(s.region),
+      [STAGE_VARIABLES.accountId]: this.accountId,
+    };
+    if (cluster) vars[STAGE_VARIABLES.cluster] = cluster.name;
+    for (const svc of s.services) {
+      const names = serviceVariables(svc.key);
+      const out = this.services[svc.key];
+      vars[names.repository] = out.repositoryName;
+      vars[names.taskDefinition] = out.taskDefinitionFamily;
+      vars[names.containerName] = pulumi.output(out.containerName);
+      if (placed && out.serviceName) vars[names.service] = out.serviceName;
+    }
+    for (const [k, v] of Object.entries(s.github.variables)) vars[k] = pulumi.output(v);
+    return vars;
+  }
+}
+
+/** `pulumi.all` over a list, typed as a list of strings. */
+function all(values: readonly pulumi.Input<string>[]): pulumi.Output<string[]> {
+  return pulumi.all([...values]);
 }
 
 /** The stack outputs: names and ARNs CI and people need, never a secret value. */
@@ -213,6 +343,8 @@ export interface StageOutputs {
   readonly clusterName?: pulumi.Output<string>;
   readonly services: Readonly<Record<string, ServiceOutputs>>;
   readonly secretArns: Readonly<Record<string, pulumi.Output<string>>>;
+  readonly roleArns: Readonly<Record<string, pulumi.Output<string>>>;
+  readonly githubVariables: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
 /**
@@ -220,15 +352,16 @@ export interface StageOutputs {
  * `index.ts`, the offline plan and the tests all call this, so they run the same program.
  */
 export function buildStage(stage: Stage, opts?: pulumi.ComponentResourceOptions): StageOutputs {
-  // One explicit provider carries the region and the tags every AWS resource gets.
+  // Explicit providers: the region and the tags every AWS resource gets, the GitHub owner.
   const awsProvider = new aws.Provider(stage.app, {
     region: stage.region as aws.Region,
     defaultTags: { tags: { ...stage.tags } },
   });
+  const githubProvider = new github.Provider(stage.app, { owner: stage.repo.owner });
   const deliveryStage = new DeliveryStage(
     stage.app,
     { stage },
-    pulumi.mergeOptions(opts, { providers: { aws: awsProvider } }),
+    pulumi.mergeOptions(opts, { providers: { aws: awsProvider, github: githubProvider } }),
   );
   return {
     stage: stage.name,
@@ -240,5 +373,7 @@ export function buildStage(stage: Stage, opts?: pulumi.ComponentResourceOptions)
     clusterName: deliveryStage.clusterName,
     services: deliveryStage.services,
     secretArns: deliveryStage.secretArns,
+    roleArns: deliveryStage.roleArns,
+    githubVariables: deliveryStage.githubVariables,
   };
 }

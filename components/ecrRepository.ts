@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecycleRules } from "../lib/ecrLifecycle";
+import { adoption } from "./adoption";
 
 /** Arguments of {@link EcrRepository}. */
 export interface EcrRepositoryArgs {
@@ -26,6 +27,12 @@ export interface EcrRepositoryArgs {
   readonly forceDelete: boolean;
   /** `protect` the repository against deletion (prod). */
   readonly protect: boolean;
+  /**
+   * Name of an existing repository to take over instead of creating one (Pulumi `import`). An
+   * adopted repository is kept if the stack is destroyed.
+   * @see https://www.pulumi.com/docs/iac/concepts/options/import/
+   */
+  readonly adoptName?: string;
 }
 
 /**
@@ -59,7 +66,7 @@ export class EcrRepository extends pulumi.ComponentResource {
         ],
         forceDelete: args.forceDelete,
       },
-      { parent: this, protect: args.protect },
+      { parent: this, protect: args.protect, ...adoption(args.adoptName) },
     );
     new aws.ecr.LifecyclePolicy(
       `${name}-lifecycle`,

@@ -5,6 +5,7 @@ import { ServiceStage } from "../stacks/stage";
 import { TMP_VOLUME, containerDefinition, secretValueFrom } from "../lib/containers";
 import { ECS_TASKS_SERVICE, ecrLogin, ecrPull, readSecrets, writeLogs } from "../lib/grants";
 import { policyDocument, serviceTrustPolicy } from "../lib/iam";
+import { adoption } from "./adoption";
 
 /** Where the service runs, when the stage declares services (not just task definitions). */
 export interface FargateServicePlacement {
@@ -54,6 +55,7 @@ export class FargateService extends pulumi.ComponentResource {
   readonly family: pulumi.Output<string>;
   readonly containerName: string;
   readonly logGroupName: pulumi.Output<string>;
+  readonly logGroupArn: pulumi.Output<string>;
   /** The service CI updates, when the stage has one (created or existing). */
   readonly serviceArn?: pulumi.Output<string>;
   readonly serviceName?: pulumi.Output<string>;
@@ -72,7 +74,7 @@ export class FargateService extends pulumi.ComponentResource {
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       { name: svc.logGroupName, retentionInDays: args.logRetentionDays },
-      { parent: this, protect: args.protect },
+      { parent: this, protect: args.protect, ...adoption(svc.adoptLogGroup) },
     );
 
     const trust = pulumi
@@ -121,9 +123,9 @@ export class FargateService extends pulumi.ComponentResource {
       { parent: this },
     );
     for (const policyArn of svc.taskRolePolicyArns) {
-      const policyName = policyArn.split("/").pop() as string;
       new aws.iam.RolePolicyAttachment(
-        `${name}-task-${policyName}`,
+        // Keyed by the whole ARN: two policies may share a name across paths or accounts.
+        `${name}-task-${policyArn}`,
         { role: taskRole.name, policyArn },
         { parent: this },
       );
@@ -178,8 +180,13 @@ export class FargateService extends pulumi.ComponentResource {
     );
 
     if (args.placement && svc.existingServiceName) {
-      this.serviceName = pulumi.output(svc.existingServiceName);
-      this.serviceArn = pulumi.interpolate`arn:aws:ecs:${args.region}:${args.accountId}:service/${args.placement.clusterName}/${svc.existingServiceName}`;
+      // Looked up, so a misspelt name fails the preview instead of granting a non-existent ARN.
+      const existing = aws.ecs.getServiceOutput(
+        { clusterArn: args.placement.clusterArn, serviceName: svc.existingServiceName },
+        { parent: this },
+      );
+      this.serviceName = existing.serviceName;
+      this.serviceArn = existing.arn;
     } else if (args.placement) {
       const p = args.placement;
       const service = new aws.ecs.Service(
@@ -229,6 +236,7 @@ export class FargateService extends pulumi.ComponentResource {
     this.family = taskDefinition.family;
     this.containerName = svc.key;
     this.logGroupName = logGroup.name;
+    this.logGroupArn = logGroup.arn;
     this.registerOutputs({
       executionRoleArn: this.executionRoleArn,
       taskRoleArn: this.taskRoleArn,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, Statement, policyDocument } from "../lib/iam";
-import { RepositoryRef, Subject, githubTrustPolicy } from "../lib/subjects";
+import { RepositoryRef, Subject, SubjectFormat, githubTrustPolicy } from "../lib/subjects";
 
 /** Arguments of {@link GithubActionsRole}. */
 export interface GithubActionsRoleArgs {
@@ -21,6 +21,12 @@ export interface GithubActionsRoleArgs {
    * @see https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims
    */
   readonly subjects: readonly Subject[];
+  /**
+   * How GitHub writes `sub` for the repository (names or immutable ids, customized claim keys);
+   * the trust policy is rendered to match.
+   * @default GitHub's default: `repo:<owner>/<repo>:<context>`
+   */
+  readonly subjectFormat?: SubjectFormat;
   /**
    * Longest session a workflow can request, in seconds (3600 to 43200).
    * @default 3600
@@ -61,7 +67,12 @@ export class GithubActionsRole extends pulumi.ComponentResource {
       .output(args.providerArn)
       .apply((providerArn) =>
         JSON.stringify(
-          githubTrustPolicy({ providerArn, repo: args.repo, subjects: args.subjects }),
+          githubTrustPolicy({
+            providerArn,
+            repo: args.repo,
+            subjects: args.subjects,
+            format: args.subjectFormat,
+          }),
         ),
       );
     this.role = new aws.iam.Role(

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_URL, STS_AUDIENCE } from "../lib/subjects";
+import { adoption } from "./adoption";
 
 /** Arguments of {@link GithubOidcProvider}. */
 export interface GithubOidcProviderArgs {
@@ -17,6 +18,8 @@ export interface GithubOidcProviderArgs {
    * @example "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
    */
   readonly arn?: string;
+  /** With `create`: ARN of a provider made by hand to take over (Pulumi `import`) instead of creating one. */
+  readonly adoptArn?: string;
 }
 
 /**
@@ -36,7 +39,7 @@ export class GithubOidcProvider extends pulumi.ComponentResource {
         name,
         { url: GITHUB_OIDC_URL, clientIdLists: [STS_AUDIENCE] },
         // Other stacks in the account use this provider; destroying this stack must not break them.
-        { parent: this, retainOnDelete: true },
+        { parent: this, retainOnDelete: true, ...adoption(args.adoptArn) },
       );
       this.arn = provider.arn;
     } else {

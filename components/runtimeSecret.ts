@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { SecretSource } from "../stacks/stage";
+import { adoption } from "./adoption";
 
 /** Text of the placeholder version an `external` secret starts with. */
 export const EXTERNAL_PLACEHOLDER =
@@ -29,6 +30,8 @@ export interface RuntimeSecretArgs {
   readonly kmsKeyArn?: string;
   /** `protect` the secret against deletion (prod). */
   readonly protect: boolean;
+  /** ARN of an existing secret to take over (Pulumi `import`); kept if the stack is destroyed. */
+  readonly adoptArn?: string;
 }
 
 /**
@@ -49,7 +52,7 @@ export class RuntimeSecret extends pulumi.ComponentResource {
         recoveryWindowInDays: args.recoveryWindowDays,
         kmsKeyId: args.kmsKeyArn,
       },
-      { parent: this, protect: args.protect },
+      { parent: this, protect: args.protect, ...adoption(args.adoptArn) },
     );
 
     const source = args.source;

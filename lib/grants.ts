@@ -134,3 +134,50 @@ export function writeLogs(logGroupArn: string): Statement[] {
     },
   ];
 }
+
+/** What a read-only preview of the stage may look at. */
+export interface PreviewTargets {
+  readonly oidcProviderArn: string;
+  readonly roleArns: readonly string[];
+  readonly repositoryArns: readonly string[];
+  readonly clusterArns: readonly string[];
+  readonly serviceArns: readonly string[];
+  readonly logGroupArns: readonly string[];
+  readonly secretArns: readonly string[];
+}
+
+/**
+ * Read-only access for `pulumi preview` of the stage: describe exactly its own resources, never
+ * read a secret value. Only the list/describe calls AWS cannot scope get `*`.
+ */
+export function previewReadOnly(t: PreviewTargets): Statement[] {
+  const scoped = (Sid: string, Action: string[], arns: readonly string[]): Statement[] =>
+    arns.length ? [{ Sid, Effect: "Allow", Action, Resource: sorted(arns) }] : [];
+  return [
+    {
+      Sid: "PreviewUnscopable",
+      Effect: "Allow",
+      Action: [
+        "ecs:DescribeTaskDefinition",
+        "iam:ListOpenIDConnectProviders",
+        "logs:DescribeLogGroups",
+      ],
+      Resource: "*",
+    },
+    ...scoped("PreviewOidcProvider", ["iam:GetOpenIDConnectProvider"], [t.oidcProviderArn]),
+    ...scoped(
+      "PreviewRoles",
+      ["iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"],
+      t.roleArns,
+    ),
+    ...scoped(
+      "PreviewRepositories",
+      ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:ListTagsForResource"],
+      t.repositoryArns,
+    ),
+    ...scoped("PreviewClusters", ["ecs:DescribeClusters"], t.clusterArns),
+    ...scoped("PreviewServices", ["ecs:DescribeServices"], t.serviceArns),
+    ...scoped("PreviewLogGroups", ["logs:ListTagsForResource"], t.logGroupArns),
+    ...scoped("PreviewSecrets", ["secretsmanager:DescribeSecret"], t.secretArns),
+  ];
+}

@@ -8,19 +8,24 @@ export type StageName = "staging" | "prod";
 
 export const STAGES: readonly StageName[] = ["staging", "prod"];
 
-/** `<app>-<stage>-<part>`: ECR repositories, task definition families, roles, log groups. */
-export function resourceName(app: string, stage: StageName, part?: string): string {
-  return part ? `${app}-${stage}-${part}` : `${app}-${stage}`;
+/*
+ * `instance` is the stack name: `staging` or `prod` for the two standard stacks, or e.g.
+ * `staging-eu` for another stack of a stage, so two stacks never share a physical name.
+ */
+
+/** `<app>-<instance>-<part>`: ECR repositories, task definition families, roles, log groups. */
+export function resourceName(app: string, instance: string, part?: string): string {
+  return part ? `${app}-${instance}-${part}` : `${app}-${instance}`;
 }
 
-/** `<app>/<stage>/<secret>`: the Secrets Manager name of a runtime secret. */
-export function secretName(app: string, stage: StageName, secret: string): string {
-  return `${app}/${stage}/${secret}`;
+/** `<app>/<instance>/<secret>`: the Secrets Manager name of a runtime secret. */
+export function secretName(app: string, instance: string, secret: string): string {
+  return `${app}/${instance}/${secret}`;
 }
 
-/** `/ecs/<app>-<stage>-<service>`: the CloudWatch log group of a service's containers. */
-export function logGroupName(app: string, stage: StageName, service: string): string {
-  return `/ecs/${resourceName(app, stage, service)}`;
+/** `/ecs/<app>-<instance>-<service>`: the CloudWatch log group of a service's containers. */
+export function logGroupName(app: string, instance: string, service: string): string {
+  return `/ecs/${resourceName(app, instance, service)}`;
 }
 
 /** The suffix GitHub variable names use for a service: upper-cased, `-` becomes `_`. */

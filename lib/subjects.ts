@@ -141,17 +141,87 @@ export function isPattern(subject: Subject): boolean {
   return subject.kind === "ref" && PATTERN_CHARS.test(subject.value);
 }
 
-/** The exact `sub` claim GitHub issues for this subject, e.g. `repo:acme/shop:environment:prod`. */
-export function renderSubject(subject: Subject, repo: RepositoryRef): string {
-  const prefix = `repo:${repo.owner}/${repo.repository}`;
+/**
+ * How GitHub writes the `sub` claim for the repository.
+ * - `names` (GitHub's classic default): `repo:acme/shop:environment:prod`.
+ * - `immutable`: owner and repository carry their numeric ids, `repo:acme@1234/shop@5678:...`, so a
+ *   renamed or re-registered name never matches. Default for repositories created or renamed on or
+ *   after 2026-07-15.
+ * `claimKeys` is the repository's customization template (`include_claim_keys`), when it has one.
+ *
+ * @see https://docs.github.com/en/actions/concepts/security/openid-connect#immutable-subject-claims
+ * @see https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
+ */
+export interface SubjectFormat {
+  readonly ids: "names" | "immutable";
+  /** Numeric ids of the owner and repository; required for `immutable` and id claim keys. */
+  readonly ownerId?: number;
+  readonly repositoryId?: number;
+  /** Customized claim keys, in order; `context` is always last. Undefined: GitHub's default. */
+  readonly claimKeys?: readonly ClaimKey[];
+}
+
+/** Claim keys a customization template may use with this product. */
+export const CLAIM_KEYS = [
+  "repo",
+  "repository",
+  "repository_id",
+  "repository_owner",
+  "repository_owner_id",
+  "context",
+] as const;
+export type ClaimKey = (typeof CLAIM_KEYS)[number];
+
+/** GitHub's default format. */
+export const DEFAULT_SUBJECT_FORMAT: SubjectFormat = { ids: "names" };
+
+function contextOf(subject: Subject): string {
   switch (subject.kind) {
     case "pull_request":
-      return `${prefix}:pull_request`;
+      return "pull_request";
     case "environment":
-      return `${prefix}:environment:${subject.value}`;
+      return `environment:${subject.value}`;
     case "ref":
-      return `${prefix}:ref:${subject.value}`;
+      return `ref:${subject.value}`;
   }
+}
+
+function requireId(value: number | undefined, what: string): number {
+  if (value === undefined)
+    throw new Error(`the subject format needs the ${what} id; set it in delivery:github`);
+  return value;
+}
+
+/** The exact `sub` claim GitHub issues for this subject, e.g. `repo:acme/shop:environment:prod`. */
+export function renderSubject(
+  subject: Subject,
+  repo: RepositoryRef,
+  format: SubjectFormat = DEFAULT_SUBJECT_FORMAT,
+): string {
+  const immutable = format.ids === "immutable";
+  const owner = immutable ? `${repo.owner}@${requireId(format.ownerId, "owner")}` : repo.owner;
+  const repository = immutable
+    ? `${repo.repository}@${requireId(format.repositoryId, "repository")}`
+    : repo.repository;
+  const keys = format.claimKeys ?? ["repo", "context"];
+  return keys
+    .map((key) => {
+      switch (key) {
+        case "repo":
+          return `repo:${owner}/${repository}`;
+        case "context":
+          return contextOf(subject);
+        case "repository":
+          return `repository:${repo.owner}/${repo.repository}`;
+        case "repository_owner":
+          return `repository_owner:${repo.owner}`;
+        case "repository_id":
+          return `repository_id:${requireId(format.repositoryId, "repository")}`;
+        case "repository_owner_id":
+          return `repository_owner_id:${requireId(format.ownerId, "owner")}`;
+      }
+    })
+    .join(":");
 }
 
 /** Inputs of {@link githubTrustPolicy}. */
@@ -161,6 +231,8 @@ export interface TrustPolicyArgs {
   readonly repo: RepositoryRef;
   /** At least one subject; an empty list is refused (a role with no `sub` trusts everyone). */
   readonly subjects: readonly Subject[];
+  /** How GitHub writes `sub` for this repository. */
+  readonly format?: SubjectFormat;
 }
 
 /**
@@ -182,7 +254,7 @@ export function githubTrustPolicy(args: TrustPolicyArgs): PolicyDocument {
       ...new Set(
         args.subjects
           .filter((s) => isPattern(s) === pattern)
-          .map((s) => renderSubject(s, args.repo)),
+          .map((s) => renderSubject(s, args.repo, args.format)),
       ),
     ].sort();
   const statement = (

@@ -154,6 +154,19 @@ export class MockCloud implements pulumi.runtime.Mocks {
           status: "ACTIVE",
         };
       }
+      case "aws:ecs/getService:getService": {
+        const name = text(inputs.serviceName);
+        const cluster = text(inputs.clusterArn).split("/").pop() ?? "";
+        const arn = `arn:aws:ecs:${region}:${accountId}:service/${cluster}/${name}`;
+        return {
+          arn,
+          id: arn,
+          serviceName: name,
+          clusterArn: text(inputs.clusterArn),
+          desiredCount: 1,
+          launchType: "FARGATE",
+        };
+      }
       case "github:index/getUser:getUser": {
         const login = text(inputs.username);
         return {
@@ -433,17 +446,4 @@ function deserialize(wire: Record<string, unknown>): Record<string, unknown> {
     return v;
   };
   return walk(wire) as Record<string, unknown>;
-}
-
-/**
- * Starts the mock runtime for one stack with the given config and returns the cloud that records
- * what the program declares. Call once per process; {@link MockCloud.reset} between runs.
- */
-export async function startMockRuntime(
-  project: string,
-  stack: string,
-  cloud: MockCloud,
-): Promise<void> {
-  await pulumi.runtime.setMocks(cloud, project, stack, false);
-  cloud.attachRecorder();
 }

@@ -180,13 +180,14 @@ function serviceSection(ix: Index, component: RecordedResource): string[] {
       .policiesOfRole(role)
       .map((p) => parse<PolicyDocument>(p.inputs.policy))
       .filter((d): d is PolicyDocument => !!d);
-    lines.push(
-      `  role ${text(role.inputs.name)}:${docs.length ? "" : " no permissions (attach the app's own policies through taskRolePolicyArns)"}`,
-    );
-    docs.forEach((d) => lines.push(...statementLines(d, "    ")));
     const attached = ix
       .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
       .filter((a) => a.inputs.role === role.id);
+    const none = docs.length + attached.length === 0;
+    lines.push(
+      `  role ${text(role.inputs.name)}:${none ? " no permissions (attach the app's own policies through taskRolePolicyArns)" : ""}`,
+    );
+    docs.forEach((d) => lines.push(...statementLines(d, "    ")));
     attached.forEach((a) => lines.push(`    attached ${text(a.inputs.policyArn)}`));
   }
   if (service) {

@@ -5,15 +5,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { STAGES, StageName, logGroupName, resourceName, secretName } from "../lib/naming";
-import { fargateSizeProblem } from "../lib/fargate";
-import { Subject, SubjectRules, parseSubject } from "../lib/subjects";
-import { STAGE_DEFAULTS } from "./defaults";
-import { DeliveryConfig, NAME_PATTERN, deliverySchema } from "./schema";
-import { SecretStage, ServiceStage, Stage } from "./stage";
+import { STAGES, StageName } from "../lib/naming";
+import { buildStageObject } from "./build";
+import { PROJECT, RESERVED_KEYS, Raw, crossChecks, isObject, secretValueRefs } from "./checks";
+import { deliverySchema } from "./schema";
+import { Stage } from "./stage";
 
-/** The project name: config keys are `delivery:<key>`. */
-export const PROJECT = "delivery";
+export { PROJECT } from "./checks";
 
 /** The raw stack config, as Pulumi hands it to the program. */
 export interface ConfigInput {
@@ -42,10 +40,6 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-type Raw = Record<string, unknown>;
-const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
-const entries = (v: unknown): [string, unknown][] => (isObject(v) ? Object.entries(v) : []);
-
 /** Config values of objects arrive as JSON text; scalars as plain text. */
 function parseValue(text: string): unknown {
   const t = text.trim();
@@ -64,12 +58,6 @@ function keyPath(path: readonly PropertyKey[]): string {
   const [top, ...rest] = path.map(String);
   return [`${PROJECT}:${top ?? ""}`, ...rest].join(".");
 }
-
-/** Secrets Manager names: letters, digits and /_+=.@- . */
-const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-/** Variable names whose values are secrets; they must come from `delivery:secrets`. */
-export const SECRET_LIKE_VARIABLE =
-  /(^|_)(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIALS?)$|^DATABASE_URL$|_DSN$/;
 
 function resolveStage(input: ConfigInput, problems: string[]): StageName | undefined {
   const configured = input.values[`${PROJECT}:stage`];
@@ -91,6 +79,13 @@ function resolveStage(input: ConfigInput, problems: string[]): StageName | undef
     problems.push(
       `${PROJECT}:stage: stack "${input.stack}" is not a known stage and its config names none. Fix: name the stack "staging" or "prod", or set delivery:stage to one of them`,
     );
+  }
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(input.stack)) {
+    // The stack name is part of every physical name, so it must be valid in all of them.
+    problems.push(
+      `${PROJECT}:stage: stack name "${input.stack}" is used in resource names and must be lowercase letters, digits and "-" (at most 20). Fix: pulumi stack rename <new-name>`,
+    );
+    return undefined;
   }
   return stage;
 }
@@ -121,21 +116,20 @@ export function loadStage(input: ConfigInput): Stage {
     problems.push(`aws:region: "${region}" is not an AWS region. Fix: e.g. eu-west-1`);
   }
 
-  // Split delivery:* into known keys and the values of `source: config` secrets.
+  // Split delivery:* into the schema's keys and the encrypted values `source: config` names.
   const raw: Raw = {};
   const prefix = `${PROJECT}:`;
   for (const [key, value] of Object.entries(input.values)) {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = parseValue(value);
   }
-  const secretValueKeys = new Set<string>();
-  for (const [, decl] of entries(raw.secrets)) {
-    if (isObject(decl) && decl.source === "config" && typeof decl.key === "string")
-      secretValueKeys.add(decl.key);
-  }
-  const shaped: Raw = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (!secretValueKeys.has(key)) shaped[key] = value;
-  }
+  const valueKeys = new Set(
+    secretValueRefs(raw)
+      .map((r) => r.key)
+      .filter((k) => !RESERVED_KEYS.includes(k)),
+  );
+  const shaped: Raw = Object.fromEntries(
+    Object.entries(raw).filter(([key]) => !valueKeys.has(key)),
+  );
 
   if (!stage) throw new ConfigError(input.stack, problems);
 
@@ -144,12 +138,23 @@ export function loadStage(input: ConfigInput): Stage {
   );
   const parsed = deliverySchema({ stage }).safeParse(shaped, { reportInput: true });
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, secretTopKeys));
-  problems.push(...crossChecks(stage, shaped, { owner, input, secretValueKeys }));
+  problems.push(
+    ...crossChecks(shaped, {
+      stage,
+      stack: input.stack,
+      owner,
+      values: input.values,
+      secretKeys: input.secretKeys,
+    }),
+  );
 
   if (problems.length > 0 || !parsed.success || !owner || !region) {
     throw new ConfigError(input.stack, [...new Set(problems)]);
   }
-  return buildStageObject(input, stage, owner, region, parsed.data);
+  return buildStageObject(
+    { stack: input.stack, stage, owner, region, values: input.values },
+    parsed.data,
+  );
 }
 
 function formatIssues(
@@ -187,360 +192,6 @@ function describe(value: unknown, secret: boolean): string {
   if (Array.isArray(value)) return "a list";
   if (isObject(value)) return "a map";
   return String(value);
-}
-
-interface CheckContext {
-  readonly owner: string | undefined;
-  readonly input: ConfigInput;
-  readonly secretValueKeys: ReadonlySet<string>;
-}
-
-/** Checks that relate keys to each other; tolerant of wrongly-typed input (the schema reports that). */
-function crossChecks(stage: StageName, raw: Raw, ctx: CheckContext): string[] {
-  const problems: string[] = [];
-  const d = STAGE_DEFAULTS[stage];
-  const secretDecls = entries(raw.secrets);
-  const declared = new Set(secretDecls.map(([k]) => k));
-
-  // Services.
-  const services = entries(raw.services);
-  if (isObject(raw.services) && services.length === 0) {
-    problems.push(
-      `${PROJECT}:services: no services. Fix: declare at least one, e.g. backend: { port: 5000, healthCheckPath: /api/health }`,
-    );
-  }
-  for (const [svc, value] of services) {
-    const key = `${PROJECT}:services.${svc}`;
-    if (!NAME_PATTERN.test(svc) || svc.length > 24) {
-      problems.push(
-        `${key}: service name "${svc}" must be lowercase letters, digits and "-" (at most 24, starting with a letter). Fix: e.g. "backend"`,
-      );
-    }
-    if (!isObject(value)) continue;
-    const cpu = value.cpu ?? 256;
-    const memory = value.memory ?? 512;
-    if (typeof cpu === "number" && typeof memory === "number") {
-      const problem = fargateSizeProblem(cpu, memory);
-      if (problem)
-        problems.push(`${key}.${value.cpu === undefined ? "memory" : "cpu"}: ${problem}`);
-    }
-    for (const [variable, ref] of entries(value.secrets)) {
-      const name = typeof ref === "string" ? ref : isObject(ref) ? ref.secret : undefined;
-      if (typeof name === "string" && !declared.has(name)) {
-        problems.push(
-          `${key}.secrets.${variable}: secret "${name}" is not declared. Fix: add it under delivery:secrets${declared.size ? ` or use one of ${[...declared].join(", ")}` : ""}`,
-        );
-      }
-      if (isObject(value.environment) && variable in value.environment) {
-        problems.push(
-          `${key}.environment.${variable}: also set as a secret. Fix: keep it only under secrets`,
-        );
-      }
-    }
-    for (const [variable] of entries(value.environment)) {
-      if (SECRET_LIKE_VARIABLE.test(variable)) {
-        problems.push(
-          `${key}.environment.${variable}: looks like a secret, and container environment values are plain text in the task definition. Fix: declare it in delivery:secrets and reference it under ${key}.secrets`,
-        );
-      }
-    }
-    const imageOwner = isObject(raw.ecs) ? (raw.ecs.imageOwner ?? "pipeline") : "pipeline";
-    if (imageOwner === "stack" && value.imageTag === undefined) {
-      problems.push(
-        `${key}.imageTag: required when delivery:ecs.imageOwner is "stack". Fix: set the tag to deploy, e.g. "backend-v1.0.0"`,
-      );
-    }
-    if (imageOwner === "pipeline" && value.imageTag !== undefined) {
-      problems.push(
-        `${key}.imageTag: set, but delivery:ecs.imageOwner is "pipeline" (CI owns the image). Fix: remove imageTag, or set delivery:ecs.imageOwner: stack`,
-      );
-    }
-    if (
-      value.existingServiceName !== undefined &&
-      !(isObject(raw.ecs) && raw.ecs.cluster !== undefined)
-    ) {
-      problems.push(
-        `${key}.existingServiceName: needs a cluster. Fix: set delivery:ecs.cluster.existingName`,
-      );
-    }
-  }
-
-  // Secrets.
-  for (const [secret, decl] of secretDecls) {
-    const key = `${PROJECT}:secrets.${secret}`;
-    if (!NAME_PATTERN.test(secret) || secret.length > 64) {
-      problems.push(
-        `${key}: secret name "${secret}" must be lowercase letters, digits and "-". Fix: e.g. "jwt-secret"`,
-      );
-    }
-    if (!isObject(decl)) continue;
-    if (typeof decl.name === "string" && !SECRET_NAME_PATTERN.test(decl.name)) {
-      problems.push(
-        `${key}.name: "${decl.name}" is not a Secrets Manager name (letters, digits, /_+=.@-). Fix: e.g. "shop/prod/jwt-secret"`,
-      );
-    }
-    const window = decl.recoveryWindowDays;
-    if (typeof window === "number" && window < d.minSecretRecoveryWindowDays) {
-      problems.push(recoveryProblem(`${key}.recoveryWindowDays`, window, stage));
-    }
-    if (decl.source === "config" && typeof decl.key === "string") {
-      const full = `${PROJECT}:${decl.key}`;
-      const command = `pulumi config set --secret ${full} <value> --stack ${ctx.input.stack}`;
-      if (
-        [
-          "app",
-          "stage",
-          "tags",
-          "github",
-          "oidc",
-          "deployRole",
-          "ecr",
-          "services",
-          "secrets",
-          "secretSettings",
-          "ecs",
-        ].includes(decl.key)
-      ) {
-        problems.push(
-          `${key}.key: "${decl.key}" is a reserved config key. Fix: pick another key, e.g. "${secret.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}"`,
-        );
-      } else if (ctx.input.values[full] === undefined) {
-        problems.push(`${full}: the value of secret "${secret}" is not set. Fix: ${command}`);
-      } else if (!ctx.input.secretKeys.has(full)) {
-        problems.push(
-          `${full}: holds secret "${secret}" in plain text in the stack file. Fix: ${command} (this replaces it with an encrypted value)`,
-        );
-      }
-    }
-  }
-  const settings = isObject(raw.secretSettings) ? raw.secretSettings : {};
-  if (
-    typeof settings.recoveryWindowDays === "number" &&
-    settings.recoveryWindowDays < d.minSecretRecoveryWindowDays
-  ) {
-    problems.push(
-      recoveryProblem(
-        `${PROJECT}:secretSettings.recoveryWindowDays`,
-        settings.recoveryWindowDays,
-        stage,
-      ),
-    );
-  }
-
-  // Stricter prod.
-  const ecr = isObject(raw.ecr) ? raw.ecr : {};
-  if (stage === "prod" && ecr.imageTagMutability === "MUTABLE") {
-    problems.push(
-      `${PROJECT}:ecr.imageTagMutability: prod image tags must be immutable, so a deployed tag always means the same image. Fix: remove it or set IMMUTABLE`,
-    );
-  }
-  if (!d.allowForceDelete && ecr.forceDelete === true) {
-    problems.push(
-      `${PROJECT}:ecr.forceDelete: would let a destroy delete prod's images. Fix: remove it (only staging may force-delete)`,
-    );
-  }
-
-  // OIDC.
-  if (isObject(raw.oidc) && raw.oidc.mode === "create" && raw.oidc.arn !== undefined) {
-    problems.push(
-      `${PROJECT}:oidc.arn: only used with mode "existing". Fix: remove arn, or set mode: existing`,
-    );
-  }
-
-  // GitHub refs and trusted subjects.
-  const github = isObject(raw.github) ? raw.github : {};
-  const branches = Array.isArray(github.deployBranches) ? github.deployBranches : d.deployBranches;
-  const tags = Array.isArray(github.deployTags) ? github.deployTags : [];
-  if (branches.length + tags.length === 0) {
-    problems.push(
-      `${PROJECT}:github.deployTags: the ${stage} environment admits no branch or tag, so nothing could deploy. Fix: list tag patterns (e.g. "backend-v*") or branches in deployBranches`,
-    );
-  }
-  for (const [i, ref] of branches.entries()) {
-    if (typeof ref === "string" && (ref.startsWith("refs/") || ref.includes(":"))) {
-      problems.push(
-        `${PROJECT}:github.deployBranches[${i}]: "${ref}" must be a branch name or pattern, not a ref. Fix: e.g. "main"`,
-      );
-    }
-  }
-  const environment =
-    typeof github.environment === "string" ? github.environment : d.githubEnvironment;
-  if (environment === d.otherStageEnvironment) {
-    problems.push(
-      `${PROJECT}:github.environment: "${environment}" is the other stage's environment. Fix: use "${d.githubEnvironment}"`,
-    );
-  }
-  const role = isObject(raw.deployRole) ? raw.deployRole : {};
-  if (ctx.owner && typeof github.repository === "string" && Array.isArray(role.subjects)) {
-    const rules = subjectRules(stage, role.allowSubjectPatterns === true, false);
-    role.subjects.forEach((s, i) => {
-      if (typeof s !== "string") return;
-      const result = parseSubject(
-        s,
-        { owner: ctx.owner as string, repository: github.repository as string },
-        rules,
-      );
-      if (!result.ok) problems.push(`${PROJECT}:deployRole.subjects[${i}]: ${result.problem}`);
-    });
-  }
-
-  // ECS.
-  const ecs = isObject(raw.ecs) ? raw.ecs : {};
-  if (ecs.network !== undefined && ecs.cluster === undefined) {
-    problems.push(
-      `${PROJECT}:ecs.cluster: services need a cluster when delivery:ecs.network is set. Fix: add cluster: { create: true } or { existingName: <name> }`,
-    );
-  }
-  return problems;
-}
-
-function recoveryProblem(key: string, days: number, stage: StageName): string {
-  const min = STAGE_DEFAULTS[stage].minSecretRecoveryWindowDays;
-  return `${key}: ${days} days is below ${stage}'s minimum of ${min}; a deleted secret could not be restored. Fix: use ${min} to 30`;
-}
-
-/** The trust rules of a stage's roles. */
-export function subjectRules(
-  stage: StageName,
-  allowPatterns: boolean,
-  allowPullRequest: boolean,
-): SubjectRules {
-  return {
-    allowPatterns,
-    allowPullRequest,
-    forbiddenEnvironments: [STAGE_DEFAULTS[stage].otherStageEnvironment],
-  };
-}
-
-function buildStageObject(
-  input: ConfigInput,
-  stage: StageName,
-  owner: string,
-  region: string,
-  c: DeliveryConfig,
-): Stage {
-  const d = STAGE_DEFAULTS[stage];
-  const repo = { owner, repository: c.github.repository };
-  const rules = subjectRules(stage, c.deployRole.allowSubjectPatterns, false);
-  const extra = c.deployRole.subjects.map((s) => {
-    const parsed = parseSubject(s, repo, rules);
-    if (!parsed.ok) throw new Error(`unreachable: subject checked above: ${parsed.problem}`);
-    return parsed.subject;
-  });
-  const subjects: Subject[] = [{ kind: "environment", value: c.github.environment }, ...extra];
-
-  const secrets: SecretStage[] = Object.entries(c.secrets)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, decl]) => ({
-      key,
-      name: decl.name ?? secretName(c.app, stage, key),
-      recoveryWindowDays: decl.recoveryWindowDays ?? c.secretSettings.recoveryWindowDays,
-      source:
-        decl.source === "generated"
-          ? {
-              kind: "generated",
-              length: decl.length,
-              special: decl.special,
-              upper: decl.upper,
-              lower: decl.lower,
-              numeric: decl.numeric,
-              rotation: decl.rotation,
-            }
-          : decl.source === "config"
-            ? {
-                kind: "config",
-                configKey: `${PROJECT}:${decl.key}`,
-                value: pulumi.secret(input.values[`${PROJECT}:${decl.key}`]),
-              }
-            : { kind: "external", placeholder: decl.placeholder },
-    }));
-
-  const services: ServiceStage[] = Object.entries(c.services)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, s]) => ({
-      key,
-      name: resourceName(c.app, stage, key),
-      repositoryName: s.repositoryName ?? resourceName(c.app, stage, key),
-      port: s.port,
-      healthCheckPath: s.healthCheckPath,
-      healthCheckCommand: s.healthCheckCommand,
-      cpu: s.cpu,
-      memory: s.memory,
-      architecture: s.architecture,
-      environment: Object.fromEntries(
-        Object.entries(s.environment).map(([k, v]) => [k, String(v)]),
-      ),
-      secrets: Object.entries(s.secrets)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([variable, ref]) =>
-          typeof ref === "string"
-            ? { variable, secret: ref }
-            : { variable, secret: ref.secret, jsonKey: ref.jsonKey },
-        ),
-      readonlyRootFilesystem: s.readonlyRootFilesystem,
-      imageTag: s.imageTag ?? c.ecs.bootstrapImageTag,
-      logGroupName: logGroupName(c.app, stage, key),
-      desiredCount: s.desiredCount,
-      healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
-      targetGroupArn: s.targetGroupArn,
-      existingServiceName: s.existingServiceName,
-      taskRolePolicyArns: s.taskRolePolicyArns,
-    }));
-
-  const cluster = c.ecs.cluster;
-  return deepFreeze({
-    stack: input.stack,
-    name: stage,
-    app: c.app,
-    region,
-    tags: { ...c.tags, app: c.app, stage, "managed-by": "pulumi-delivery" },
-    repo,
-    github: {
-      environment: c.github.environment,
-      deployBranches: c.github.deployBranches,
-      deployTags: c.github.deployTags,
-    },
-    oidc: { mode: c.oidc.mode, arn: c.oidc.arn },
-    deployRole: {
-      name: resourceName(c.app, stage, "deploy"),
-      subjects,
-      maxSessionDuration: c.deployRole.maxSessionDuration,
-      permissionsBoundary: c.deployRole.permissionsBoundary,
-    },
-    ecr: { ...c.ecr },
-    services,
-    secrets,
-    secretsKmsKeyArn: c.secretSettings.kmsKeyArn,
-    ecs: {
-      imageOwner: c.ecs.imageOwner,
-      logRetentionDays: c.ecs.logRetentionDays,
-      cluster: !cluster
-        ? undefined
-        : "create" in cluster
-          ? {
-              create: true,
-              name: cluster.name ?? resourceName(c.app, stage),
-              containerInsights: cluster.containerInsights,
-            }
-          : { create: false, name: cluster.existingName },
-      network: c.ecs.network,
-    },
-    protectData: d.protectData,
-  } satisfies Stage);
-}
-
-/** Freezes plain data deeply; Pulumi Outputs are left as they are. */
-function deepFreeze<T>(value: T): T {
-  if (
-    typeof value === "object" &&
-    value !== null &&
-    !pulumi.Output.isInstance(value) &&
-    !Object.isFrozen(value)
-  ) {
-    Object.values(value as Raw).forEach(deepFreeze);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** Reads the config of the running Pulumi program (real engine or mocks). */

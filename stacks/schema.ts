@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { StageName } from "../lib/naming";
+import { CLAIM_KEYS } from "../lib/subjects";
 import { COMMON_DEFAULTS, STAGE_DEFAULTS } from "./defaults";
 
 /** Names used inside physical resource names: lowercase, digits and `-`. */
@@ -47,6 +48,13 @@ function arn(what: string, example: string) {
   return z.string().regex(ARN_PATTERN, { error: `${what} must be an ARN. Fix: e.g. "${example}"` });
 }
 
+const positiveId = (what: string, command: string) =>
+  z
+    .number({ error: `${what} must be GitHub's numeric id. Fix: find it with \`${command}\`` })
+    .int({ error: `${what} must be a whole number` })
+    .positive({ error: `${what} must be positive` })
+    .optional();
+
 const stringList = (what: string) =>
   z.array(
     z.string().min(1, { error: `${what} entries must not be empty. Fix: remove the empty entry` }),
@@ -82,6 +90,82 @@ export function deliverySchema(ctx: SchemaContext) {
       .default(d.githubEnvironment),
     deployBranches: stringList("deployBranches").default([...d.deployBranches]),
     deployTags: stringList("deployTags").default([]),
+    manage: z.boolean({ error: "must be true or false" }).default(true),
+    subjectFormat: z
+      .enum(["names", "immutable"], {
+        error: 'must be "names" (repo:owner/repo:...) or "immutable" (repo:owner@id/repo@id:...)',
+      })
+      .default("names"),
+    ownerId: positiveId("ownerId", "gh api repos/OWNER/REPO --jq .owner.id"),
+    repositoryId: positiveId("repositoryId", "gh api repos/OWNER/REPO --jq .id"),
+    subjectClaims: strict({
+      includeClaimKeys: z
+        .array(z.enum(CLAIM_KEYS, { error: `must be one of ${CLAIM_KEYS.join(", ")}` }), {
+          error: "must be a list of claim keys",
+        })
+        .min(1, { error: 'needs at least "context". Fix: e.g. [repo, context]' }),
+      manage: z.boolean({ error: "must be true or false" }).default(false),
+    }).optional(),
+    protection: strict({
+      reviewers: strict({
+        users: stringList("users").default([]),
+        teams: stringList("teams").default([]),
+      }).default({ users: [], teams: [] }),
+      requireReviewers: z.boolean({ error: "must be true or false" }).default(d.requireReviewers),
+      preventSelfReview: z.boolean({ error: "must be true or false" }).default(d.preventSelfReview),
+      waitTimerMinutes: intRange("waitTimerMinutes", 0, 43200).default(0),
+      canAdminsBypass: z.boolean({ error: "must be true or false" }).default(d.canAdminsBypass),
+    }).default({
+      reviewers: { users: [], teams: [] },
+      requireReviewers: d.requireReviewers,
+      preventSelfReview: d.preventSelfReview,
+      waitTimerMinutes: 0,
+      canAdminsBypass: d.canAdminsBypass,
+    }),
+    secrets: z
+      .record(
+        z.string(),
+        z.discriminatedUnion(
+          "source",
+          [
+            strict({
+              source: z.literal("config"),
+              key: z
+                .string({
+                  error:
+                    "the config key holding the encrypted value is required. Fix: e.g. key: databaseUrl",
+                })
+                .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, {
+                  error:
+                    'must be a key name without the "delivery:" prefix. Fix: e.g. "databaseUrl"',
+                }),
+            }),
+            strict({
+              source: z.literal("generated"),
+              length: intRange("length", 16, 4096).default(COMMON_DEFAULTS.generatedSecretLength),
+              special: z.boolean({ error: "must be true or false" }).default(false),
+              rotation: intRange("rotation", 0, 1_000_000).default(0),
+            }),
+          ],
+          {
+            error:
+              'source must be "config" or "generated". Fix: e.g. { source: config, key: databaseUrl }',
+          },
+        ),
+        { error: "must be a map of SECRET_NAME: { source, ... }" },
+      )
+      .default({}),
+    variables: z
+      .record(
+        z.string(),
+        z.union([z.string(), z.number(), z.boolean()], {
+          error: "must be a string, number or boolean",
+        }),
+        {
+          error: "must be a map of NAME: value",
+        },
+      )
+      .default({}),
   });
 
   const oidc = strict({
@@ -224,7 +308,10 @@ export function deliverySchema(ctx: SchemaContext) {
         lower: characterClass.default(true),
         numeric: characterClass.default(true),
         rotation: intRange("rotation", 0, 1_000_000).default(0),
-        name: z.string().min(1).optional(),
+        name: z
+          .string()
+          .min(1, { error: "must not be empty. Fix: remove it to use <app>/<stage>/<secret>" })
+          .optional(),
         recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
       }),
       strict({
@@ -237,13 +324,19 @@ export function deliverySchema(ctx: SchemaContext) {
           .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, {
             error: 'must be a key name without the "delivery:" prefix. Fix: e.g. "databaseUrl"',
           }),
-        name: z.string().min(1).optional(),
+        name: z
+          .string()
+          .min(1, { error: "must not be empty. Fix: remove it to use <app>/<stage>/<secret>" })
+          .optional(),
         recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
       }),
       strict({
         source: z.literal("external"),
         placeholder: z.boolean({ error: "must be true or false" }).default(true),
-        name: z.string().min(1).optional(),
+        name: z
+          .string()
+          .min(1, { error: "must not be empty. Fix: remove it to use <app>/<stage>/<secret>" })
+          .optional(),
         recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
       }),
     ],
@@ -270,7 +363,9 @@ export function deliverySchema(ctx: SchemaContext) {
       .default("pipeline"),
     bootstrapImageTag: z
       .string()
-      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/)
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+        error: 'must be a Docker image tag. Fix: e.g. "bootstrap"',
+      })
       .default(COMMON_DEFAULTS.bootstrapImageTag),
     logRetentionDays: z
       .union(
@@ -291,10 +386,14 @@ export function deliverySchema(ctx: SchemaContext) {
             create: z.literal(true),
             name: z
               .string()
-              .regex(/^[A-Za-z0-9_-]{1,255}$/)
+              .regex(/^[A-Za-z0-9_-]{1,255}$/, {
+                error: 'must be an ECS cluster name. Fix: e.g. "shop-staging"',
+              })
               .optional(),
             containerInsights: z
-              .enum(["enabled", "enhanced", "disabled"])
+              .enum(["enabled", "enhanced", "disabled"], {
+                error: 'must be "enabled", "enhanced" or "disabled"',
+              })
               .default(d.containerInsights),
           }),
           strict({
@@ -303,7 +402,10 @@ export function deliverySchema(ctx: SchemaContext) {
               .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: "must be an ECS cluster name" }),
           }),
         ],
-        { error: "must be { create: true } or { existingName: <cluster name> }" },
+        {
+          error:
+            "must be { create: true, name?, containerInsights? } or { existingName: <cluster name> }. Fix: check each key against the README's config reference",
+        },
       )
       .optional(),
     network: strict({
@@ -327,6 +429,77 @@ export function deliverySchema(ctx: SchemaContext) {
     }).optional(),
   });
 
+  const role = strict({
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, {
+        error:
+          'must be a repository name of the same owner, without owner or wildcards. Fix: e.g. "shop-infra"',
+      })
+      .optional(),
+    repositoryId: positiveId("repositoryId", "gh api repos/OWNER/REPO --jq .id"),
+    subjects: stringList("subjects").min(1, {
+      error:
+        'needs at least one subject; a role without one would trust nothing. Fix: e.g. ["pull_request"]',
+    }),
+    allowSubjectPatterns: z.boolean({ error: "must be true or false" }).default(false),
+    maxSessionDuration: intRange("maxSessionDuration (seconds)", 3600, 43200).default(
+      COMMON_DEFAULTS.maxSessionDurationSeconds,
+    ),
+    permissionsBoundary: arn(
+      "permissionsBoundary",
+      "arn:aws:iam::123456789012:policy/ci-boundary",
+    ).optional(),
+    grants: strict({
+      readSecrets: stringList("readSecrets").default([]),
+      pushRepositories: stringList("pushRepositories").default([]),
+      previewReadOnly: z.boolean({ error: "must be true or false" }).default(false),
+    }),
+  });
+
+  const adopt = strict({
+    oidcProvider: arn(
+      "oidcProvider",
+      "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+    ).optional(),
+    cluster: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,255}$/, {
+        error: 'must be the existing cluster\'s name. Fix: e.g. "shop"',
+      })
+      .optional(),
+    repositories: z
+      .record(
+        z.string(),
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9._/-]{1,255}$/, { error: "must be an ECR repository name" }),
+        {
+          error: "must be a map of service: existing repository name",
+        },
+      )
+      .default({}),
+    logGroups: z
+      .record(
+        z.string(),
+        z.string().regex(/^[A-Za-z0-9_/.#-]{1,512}$/, { error: "must be a log group name" }),
+        {
+          error: "must be a map of service: existing log group name",
+        },
+      )
+      .default({}),
+    secrets: z
+      .record(
+        z.string(),
+        z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, {
+          error:
+            "must be the existing secret's ARN. Fix: copy it from `aws secretsmanager describe-secret`",
+        }),
+        { error: "must be a map of secret: existing secret ARN" },
+      )
+      .default({}),
+  });
+
   return strict({
     app: name("app", "shop", 20),
     stage: z.enum(["staging", "prod"]).optional(),
@@ -341,6 +514,10 @@ export function deliverySchema(ctx: SchemaContext) {
       .default({}),
     secretSettings: secretSettings.default(secretSettings.parse({})),
     ecs: ecs.default(ecs.parse({})),
+    roles: z
+      .record(z.string(), role, { error: "must be a map of role name to its subjects and grants" })
+      .default({}),
+    adopt: adopt.default(adopt.parse({})),
   });
 }
 

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StageName } from "../lib/naming";
-import { RepositoryRef, Subject } from "../lib/subjects";
+import { RepositoryRef, Subject, SubjectFormat } from "../lib/subjects";
 
 /** How one secret's value comes into Secrets Manager. */
 export type SecretSource =
@@ -39,6 +39,43 @@ export interface SecretStage {
   readonly name: string;
   readonly source: SecretSource;
   readonly recoveryWindowDays: number;
+  /** ARN of an existing secret this stack takes over (Pulumi `import`). */
+  readonly adoptArn?: string;
+}
+
+/** A GitHub environment secret from config (e.g. `DATABASE_URL`). */
+export interface GithubSecretStage {
+  readonly name: string;
+  readonly source:
+    | { readonly kind: "config"; readonly configKey: string; readonly value: pulumi.Output<string> }
+    | {
+        readonly kind: "generated";
+        readonly length: number;
+        readonly special: boolean;
+        readonly rotation: number;
+      };
+}
+
+/** An extra role of the stage (preview, publishing, ...), trusted like the deploy role. */
+export interface ExtraRoleStage {
+  /** Key in `delivery:roles`, e.g. `preview`. */
+  readonly key: string;
+  /** `<app>-<stage>-<key>`. */
+  readonly name: string;
+  /** The repository whose workflows may assume the role (the app's, or e.g. the infra repo). */
+  readonly repo: RepositoryRef;
+  readonly subjectFormat: SubjectFormat;
+  readonly subjects: readonly Subject[];
+  readonly maxSessionDuration: number;
+  readonly permissionsBoundary?: string;
+  readonly grants: {
+    /** Keys in `delivery:secrets` the role may read. */
+    readonly readSecrets: readonly string[];
+    /** Services whose repositories the role may push to. */
+    readonly pushRepositories: readonly string[];
+    /** Read-only access for `pulumi preview` of this stage. */
+    readonly previewReadOnly: boolean;
+  };
 }
 
 /** A container secret: environment variable name → secret (optionally one JSON key of it). */
@@ -71,6 +108,9 @@ export interface ServiceStage {
   readonly healthCheckGracePeriodSeconds: number;
   readonly targetGroupArn?: string;
   readonly existingServiceName?: string;
+  /** Existing repository / log group this stack takes over (Pulumi `import`). */
+  readonly adoptRepository?: string;
+  readonly adoptLogGroup?: string;
   /** Managed policies attached to the task role: the app's own AWS permissions. */
   readonly taskRolePolicyArns: readonly string[];
 }
@@ -88,8 +128,27 @@ export interface Stage {
     readonly environment: string;
     readonly deployBranches: readonly string[];
     readonly deployTags: readonly string[];
+    /** Manage the environment, its protection, secrets and variables on the app repository. */
+    readonly manage: boolean;
+    /** How GitHub writes `sub` for the repository; every trust policy is rendered for it. */
+    readonly subjectFormat: SubjectFormat;
+    /** This stack owns the repository's subject claim customization template. */
+    readonly manageSubjectClaims: boolean;
+    readonly protection: {
+      readonly users: readonly string[];
+      readonly teams: readonly string[];
+      readonly preventSelfReview: boolean;
+      readonly waitTimerMinutes: number;
+      readonly canAdminsBypass: boolean;
+    };
+    readonly secrets: readonly GithubSecretStage[];
+    readonly variables: Readonly<Record<string, string>>;
   };
-  readonly oidc: { readonly mode: "create" | "existing"; readonly arn?: string };
+  readonly oidc: {
+    readonly mode: "create" | "existing";
+    readonly arn?: string;
+    readonly adoptArn?: string;
+  };
   readonly deployRole: {
     readonly name: string;
     /** Always starts with the stage's environment. */
@@ -116,6 +175,8 @@ export interface Stage {
           readonly create: true;
           readonly name: string;
           readonly containerInsights: "enabled" | "enhanced" | "disabled";
+          /** Take over an existing cluster of this name (Pulumi `import`). */
+          readonly adopt: boolean;
         }
       | { readonly create: false; readonly name: string };
     readonly network?: {
@@ -124,6 +185,7 @@ export interface Stage {
       readonly assignPublicIp: boolean;
     };
   };
+  readonly roles: readonly ExtraRoleStage[];
   /** `protect` repositories, secrets and log groups (prod). */
   readonly protectData: boolean;
 }

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { ConfigError, ConfigInput } from "../stacks/load";
 import { cloud, plan, shippedStack } from "./hooks";
-import { withConfig } from "./support";
+import { ofType, withConfig } from "./support";
 
 /** Plans the config, expecting a refusal; returns the problems. */
 async function refused(input: ConfigInput): Promise<readonly string[]> {
@@ -236,10 +236,12 @@ describe("config validation", () => {
     assert.equal(problems.length, 4, problems.join("\n"));
   });
 
-  it("refuses a stack name that is no stage unless its config names one", async () => {
+  it("accepts a stack name that is no stage when its config names one, and names resources after the stack", async () => {
     const run = await plan(withConfig(staging(), { "delivery:stage": "staging" }, "staging-eu"));
     assert.equal(run.stage.name, "staging");
     assert.equal(run.stack, "staging-eu");
+    const repos = ofType(run, "aws:ecr/repository:Repository").map((r) => r.inputs.name);
+    assert.deepEqual(repos.sort(), ["shop-staging-eu-backend", "shop-staging-eu-frontend"]);
   });
 
   it("refuses a config whose stage contradicts the stack name", async () => {

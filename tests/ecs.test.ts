@@ -327,7 +327,7 @@ describe("Fargate services", () => {
         err.problems.some(
           (p) =>
             p.startsWith(
-              "delivery:services.backend.cpu: memory 4096 is not allowed with cpu 256",
+              "delivery:services.backend.memory: memory 4096 is not allowed with cpu 256",
             ) && p.includes("512, 1024, 2048"),
         ),
     );

@@ -22,7 +22,12 @@ describe("runtime secrets", () => {
       ofType(run, "aws:secretsmanager/secret:Secret")
         .map((s) => s.inputs.name)
         .sort(),
-      ["shop/prod/database-url", "shop/prod/jwt-secret", "shop/prod/openai-key"],
+      [
+        "shop/prod/database-url",
+        "shop/prod/jwt-secret",
+        "shop/prod/npm-token",
+        "shop/prod/openai-key",
+      ],
     );
   });
 

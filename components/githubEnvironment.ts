@@ -1,0 +1,145 @@
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ClaimKey } from "../lib/subjects";
+import { ROLE_ARN_SECRET } from "../lib/variables";
+import { GithubSecretStage } from "../stacks/stage";
+
+/** Arguments of {@link GithubEnvironment}. */
+export interface GithubEnvironmentArgs {
+  /**
+   * The app repository's name (the owner is the GitHub provider's).
+   * @example "shop"
+   */
+  readonly repository: string;
+  /**
+   * The environment deploy jobs name (`environment: production`); the deploy role trusts exactly it.
+   * @see https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
+   */
+  readonly environment: string;
+  /** Branch name patterns that may deploy through the environment, e.g. `main`. */
+  readonly deployBranches: readonly string[];
+  /** Tag name patterns that may deploy through the environment, e.g. `backend-v*`. */
+  readonly deployTags: readonly string[];
+  /** Required reviewers: GitHub user logins and team slugs, resolved to ids by data sources. */
+  readonly reviewers: { readonly users: readonly string[]; readonly teams: readonly string[] };
+  /** Whoever triggered a deployment may not approve it. */
+  readonly preventSelfReview: boolean;
+  /** Minutes to wait before a deployment proceeds. */
+  readonly waitTimerMinutes: number;
+  /** Repository admins may skip the protection rules. */
+  readonly canAdminsBypass: boolean;
+  /** The deploy role, written as the `AWS_ROLE_ARN` environment secret. */
+  readonly roleArn: pulumi.Input<string>;
+  /** Further environment secrets: from encrypted config or generated. */
+  readonly secrets: readonly GithubSecretStage[];
+  /** Environment variables, written from the real resources (never typed by a person). */
+  readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * When set, this stack owns the repository's OIDC subject claim template with these keys.
+   * @see https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
+   */
+  readonly subjectClaimKeys?: readonly ClaimKey[];
+}
+
+/**
+ * The stage's GitHub environment on the app repository: who may deploy (branches, tags,
+ * reviewers), and everything deploy jobs read (`AWS_ROLE_ARN`, app secrets, resource names).
+ */
+export class GithubEnvironment extends pulumi.ComponentResource {
+  readonly environment: pulumi.Output<string>;
+  /** Names of the environment's secrets (never their values). */
+  readonly secretNames: string[];
+  readonly variableNames: string[];
+
+  constructor(name: string, args: GithubEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("delivery:github:GithubEnvironment", name, {}, opts);
+    const repository = args.repository;
+    const users = args.reviewers.users.map((username) =>
+      github.getUserOutput({ username }, { parent: this }).id.apply(Number),
+    );
+    const teams = args.reviewers.teams.map((slug) =>
+      github.getTeamOutput({ slug }, { parent: this }).id.apply(Number),
+    );
+    const hasReviewers = users.length + teams.length > 0;
+
+    const env = new github.RepositoryEnvironment(
+      name,
+      {
+        repository,
+        environment: args.environment,
+        waitTimer: args.waitTimerMinutes,
+        preventSelfReview: args.preventSelfReview,
+        canAdminsBypass: args.canAdminsBypass,
+        reviewers: hasReviewers ? [{ users, teams }] : [],
+        // Only the listed branches and tags may deploy; protected branches alone would admit more.
+        deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+      },
+      { parent: this },
+    );
+    this.environment = env.environment;
+
+    const policies = [
+      ...args.deployBranches.map((branchPattern) => ({
+        key: `branch-${branchPattern}`,
+        branchPattern,
+      })),
+      ...args.deployTags.map((tagPattern) => ({ key: `tag-${tagPattern}`, tagPattern })),
+    ];
+    for (const { key, ...pattern } of policies) {
+      new github.RepositoryEnvironmentDeploymentPolicy(
+        `${name}-${key}`,
+        { repository, environment: env.environment, ...pattern },
+        { parent: this },
+      );
+    }
+
+    const secretValues: Record<string, pulumi.Output<string>> = {
+      [ROLE_ARN_SECRET]: pulumi.output(args.roleArn),
+    };
+    for (const secret of args.secrets) {
+      if (secret.source.kind === "config") {
+        secretValues[secret.name] = secret.source.value;
+      } else {
+        secretValues[secret.name] = new random.RandomPassword(
+          `${name}-${secret.name}`,
+          {
+            length: secret.source.length,
+            special: secret.source.special,
+            keepers: { rotation: String(secret.source.rotation) },
+          },
+          { parent: this },
+        ).result;
+      }
+    }
+    for (const [secretName, value] of Object.entries(secretValues)) {
+      // The provider encrypts the value with the repository's public key before sending it.
+      new github.ActionsEnvironmentSecret(
+        `${name}-${secretName}`,
+        { repository, environment: env.environment, secretName, value: pulumi.secret(value) },
+        { parent: this },
+      );
+    }
+    for (const [variableName, value] of Object.entries(args.variables)) {
+      new github.ActionsEnvironmentVariable(
+        `${name}-${variableName}`,
+        { repository, environment: env.environment, variableName, value },
+        { parent: this },
+      );
+    }
+    if (args.subjectClaimKeys) {
+      new github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate(
+        `${name}-subject-claims`,
+        { repository, useDefault: false, includeClaimKeys: [...args.subjectClaimKeys] },
+        { parent: this },
+      );
+    }
+    this.secretNames = Object.keys(secretValues).sort();
+    this.variableNames = Object.keys(args.variables).sort();
+    this.registerOutputs({
+      environment: this.environment,
+      secretNames: this.secretNames,
+      variableNames: this.variableNames,
+    });
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Validated config → the immutable {@link Stage}: names resolved, defaults merged, subjects
+ * parsed, adoption ids attached. Runs only after every check passed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { StageName, logGroupName, resourceName, secretName } from "../lib/naming";
+import { ClaimKey, RepositoryRef, Subject, SubjectFormat, parseSubject } from "../lib/subjects";
+import { PROJECT, Raw, subjectRules } from "./checks";
+import { STAGE_DEFAULTS } from "./defaults";
+import { DeliveryConfig } from "./schema";
+import { ExtraRoleStage, GithubSecretStage, SecretStage, ServiceStage, Stage } from "./stage";
+
+/** What the stage needs besides the validated `delivery:*` config. */
+export interface BuildContext {
+  readonly stack: string;
+  readonly stage: StageName;
+  readonly owner: string;
+  readonly region: string;
+  /** The raw config map, for the encrypted values `source: config` refers to. */
+  readonly values: Readonly<Record<string, string>>;
+}
+
+const byKey = <T>(record: Readonly<Record<string, T>>): [string, T][] =>
+  Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+
+/** Secrets Manager ARNs end in `:secret:<name>-<6 random characters>`. */
+function secretNameFromArn(arn: string): string {
+  return arn.replace(/^.*:secret:/, "").replace(/-[A-Za-z0-9]{6}$/, "");
+}
+
+/** Builds the stage from a config that passed every check. */
+export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
+  const { stage, owner } = ctx;
+  const d = STAGE_DEFAULTS[stage];
+  const repo = { owner, repository: c.github.repository };
+  const encrypted = (key: string) => pulumi.secret(ctx.values[`${PROJECT}:${key}`]);
+  const subjectsOf = (
+    inputs: readonly string[],
+    allowPatterns: boolean,
+    allowPullRequest: boolean,
+    trusted: RepositoryRef = repo,
+  ): Subject[] =>
+    inputs.map((s) => {
+      const parsed = parseSubject(s, trusted, subjectRules(stage, allowPatterns, allowPullRequest));
+      if (!parsed.ok)
+        throw new Error(
+          `unreachable: subjects are checked before the stage is built: ${parsed.problem}`,
+        );
+      return parsed.subject;
+    });
+
+  const secrets: SecretStage[] = byKey(c.secrets).map(([key, decl]) => {
+    const adoptArn = c.adopt.secrets[key];
+    return {
+      key,
+      name: adoptArn
+        ? secretNameFromArn(adoptArn)
+        : (decl.name ?? secretName(c.app, ctx.stack, key)),
+      recoveryWindowDays: decl.recoveryWindowDays ?? c.secretSettings.recoveryWindowDays,
+      adoptArn,
+      source:
+        decl.source === "generated"
+          ? {
+              kind: "generated",
+              length: decl.length,
+              special: decl.special,
+              upper: decl.upper,
+              lower: decl.lower,
+              numeric: decl.numeric,
+              rotation: decl.rotation,
+            }
+          : decl.source === "config"
+            ? { kind: "config", configKey: `${PROJECT}:${decl.key}`, value: encrypted(decl.key) }
+            : // An adopted external secret already has its value: never write a placeholder over it.
+              { kind: "external", placeholder: decl.placeholder && !adoptArn },
+    };
+  });
+
+  const services: ServiceStage[] = byKey(c.services).map(([key, s]) => ({
+    key,
+    name: resourceName(c.app, ctx.stack, key),
+    repositoryName:
+      c.adopt.repositories[key] ?? s.repositoryName ?? resourceName(c.app, ctx.stack, key),
+    port: s.port,
+    healthCheckPath: s.healthCheckPath,
+    healthCheckCommand: s.healthCheckCommand,
+    cpu: s.cpu,
+    memory: s.memory,
+    architecture: s.architecture,
+    environment: Object.fromEntries(byKey(s.environment).map(([k, v]) => [k, String(v)])),
+    secrets: byKey(s.secrets).map(([variable, ref]) =>
+      typeof ref === "string"
+        ? { variable, secret: ref }
+        : { variable, secret: ref.secret, jsonKey: ref.jsonKey },
+    ),
+    readonlyRootFilesystem: s.readonlyRootFilesystem,
+    imageTag: s.imageTag ?? c.ecs.bootstrapImageTag,
+    logGroupName: c.adopt.logGroups[key] ?? logGroupName(c.app, ctx.stack, key),
+    desiredCount: s.desiredCount,
+    healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
+    targetGroupArn: s.targetGroupArn,
+    existingServiceName: s.existingServiceName,
+    taskRolePolicyArns: s.taskRolePolicyArns,
+    adoptRepository: c.adopt.repositories[key],
+    adoptLogGroup: c.adopt.logGroups[key],
+  }));
+
+  const githubSecrets: GithubSecretStage[] = byKey(c.github.secrets).map(([name, decl]) => ({
+    name,
+    source:
+      decl.source === "config"
+        ? { kind: "config", configKey: `${PROJECT}:${decl.key}`, value: encrypted(decl.key) }
+        : {
+            kind: "generated",
+            length: decl.length,
+            special: decl.special,
+            rotation: decl.rotation,
+          },
+  }));
+
+  const subjectFormat: SubjectFormat = {
+    ids: c.github.subjectFormat,
+    ownerId: c.github.ownerId,
+    repositoryId: c.github.repositoryId,
+    claimKeys: c.github.subjectClaims?.includeClaimKeys,
+  };
+
+  const roles: ExtraRoleStage[] = byKey(c.roles).map(([key, r]) => {
+    const readOnly = r.grants.readSecrets.length === 0 && r.grants.pushRepositories.length === 0;
+    const ownRepo = r.repository !== undefined && r.repository !== c.github.repository;
+    const trusted = ownRepo ? { owner, repository: r.repository as string } : repo;
+    return {
+      key,
+      name: resourceName(c.app, ctx.stack, key),
+      repo: trusted,
+      // The customization template belongs to the app repository; another repository keeps
+      // GitHub's default layout, with its own id when ids are in use.
+      subjectFormat: ownRepo
+        ? { ids: c.github.subjectFormat, ownerId: c.github.ownerId, repositoryId: r.repositoryId }
+        : subjectFormat,
+      subjects: subjectsOf(r.subjects, r.allowSubjectPatterns, readOnly, trusted),
+      maxSessionDuration: r.maxSessionDuration,
+      permissionsBoundary: r.permissionsBoundary,
+      grants: { ...r.grants },
+    };
+  });
+
+  const cluster = c.ecs.cluster;
+  const p = c.github.protection;
+  return deepFreeze({
+    stack: ctx.stack,
+    name: stage,
+    app: c.app,
+    region: ctx.region,
+    tags: { ...c.tags, app: c.app, stage, "managed-by": "pulumi-delivery" },
+    repo,
+    github: {
+      environment: c.github.environment,
+      deployBranches: c.github.deployBranches,
+      deployTags: c.github.deployTags,
+      manage: c.github.manage,
+      subjectFormat,
+      manageSubjectClaims: c.github.subjectClaims?.manage ?? false,
+      protection: {
+        users: p.reviewers.users,
+        teams: p.reviewers.teams,
+        preventSelfReview: p.preventSelfReview,
+        waitTimerMinutes: p.waitTimerMinutes,
+        canAdminsBypass: p.canAdminsBypass,
+      },
+      secrets: githubSecrets,
+      variables: Object.fromEntries(byKey(c.github.variables).map(([k, v]) => [k, String(v)])),
+    },
+    oidc: { mode: c.oidc.mode, arn: c.oidc.arn, adoptArn: c.adopt.oidcProvider },
+    deployRole: {
+      name: resourceName(c.app, ctx.stack, "deploy"),
+      subjects: [
+        { kind: "environment", value: c.github.environment },
+        ...subjectsOf(c.deployRole.subjects, c.deployRole.allowSubjectPatterns, false),
+      ],
+      maxSessionDuration: c.deployRole.maxSessionDuration,
+      permissionsBoundary: c.deployRole.permissionsBoundary,
+    },
+    ecr: { ...c.ecr },
+    services,
+    secrets,
+    secretsKmsKeyArn: c.secretSettings.kmsKeyArn,
+    ecs: {
+      imageOwner: c.ecs.imageOwner,
+      logRetentionDays: c.ecs.logRetentionDays,
+      cluster: !cluster
+        ? undefined
+        : "create" in cluster
+          ? {
+              create: true,
+              name: c.adopt.cluster ?? cluster.name ?? resourceName(c.app, ctx.stack),
+              containerInsights: cluster.containerInsights,
+              adopt: c.adopt.cluster !== undefined,
+            }
+          : { create: false, name: cluster.existingName },
+      network: c.ecs.network,
+    },
+    roles,
+    protectData: d.protectData,
+  } satisfies Stage);
+}
+
+/** Freezes plain data deeply; Pulumi Outputs are left as they are. */
+function deepFreeze<T>(value: T): T {
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    !pulumi.Output.isInstance(value) &&
+    !Object.isFrozen(value)
+  ) {
+    Object.values(value as Raw).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
