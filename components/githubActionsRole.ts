@@ -63,18 +63,16 @@ export class GithubActionsRole extends pulumi.ComponentResource {
         `GithubActionsRole ${name}: maxSessionDuration must be 3600 to 43200 seconds, got ${args.maxSessionDuration}`,
       );
     }
-    this.trustPolicy = pulumi
-      .output(args.providerArn)
-      .apply((providerArn) =>
-        JSON.stringify(
-          githubTrustPolicy({
-            providerArn,
-            repo: args.repo,
-            subjects: args.subjects,
-            format: args.subjectFormat,
-          }),
-        ),
-      );
+    this.trustPolicy = pulumi.output(args.providerArn).apply((providerArn) =>
+      JSON.stringify(
+        githubTrustPolicy({
+          providerArn,
+          repo: args.repo,
+          subjects: args.subjects,
+          format: args.subjectFormat,
+        }),
+      ),
+    );
     this.role = new aws.iam.Role(
       name,
       {

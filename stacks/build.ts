@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StageName, logGroupName, resourceName, secretName } from "../lib/naming";
-import { ClaimKey, RepositoryRef, Subject, SubjectFormat, parseSubject } from "../lib/subjects";
+import { RepositoryRef, Subject, SubjectFormat, parseSubject } from "../lib/subjects";
 import { PROJECT, Raw, subjectRules } from "./checks";
 import { STAGE_DEFAULTS } from "./defaults";
 import { DeliveryConfig } from "./schema";
