@@ -298,7 +298,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
       );
     }
     if (role.grants.previewReadOnly) {
-      grants.preview = preview.apply((targets) => previewReadOnly(targets));
+      grants.readonly = preview.apply((targets) => previewReadOnly(targets));
     }
     return grants;
   }

@@ -204,6 +204,75 @@ function serviceSection(ix: Index, component: RecordedResource): string[] {
   return lines;
 }
 
+/** Roles whose trust policy admits a subject ending in this context, e.g. `environment:production`. */
+function rolesTrusting(ix: Index, context: string): string[] {
+  return ix
+    .ofType("aws:iam/role:Role")
+    .filter((role) => {
+      const trust = parse<PolicyDocument>(role.inputs.assumeRolePolicy);
+      return (trust?.Statement ?? []).some((s) =>
+        Object.values(s.Condition ?? {}).some((kv) =>
+          list((kv ?? {})[`${GITHUB_OIDC_HOST}:sub`]).some((sub) => sub.endsWith(`:${context}`)),
+        ),
+      );
+    })
+    .map((role) => text(role.inputs.name));
+}
+
+/** The GitHub environment, side by side with the roles that trust it. */
+function environmentSection(ix: Index, component: RecordedResource): string[] {
+  const env = ix.children(component, "github:index/repositoryEnvironment:RepositoryEnvironment")[0];
+  if (!env) return [];
+  const name = text(env.inputs.environment);
+  const policies = ix.children(
+    component,
+    "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+  );
+  const branches = policies
+    .filter((p) => p.inputs.branchPattern !== undefined)
+    .map((p) => text(p.inputs.branchPattern));
+  const tags = policies
+    .filter((p) => p.inputs.tagPattern !== undefined)
+    .map((p) => text(p.inputs.tagPattern));
+  const reviewers = ((env.inputs.reviewers as Json[] | undefined) ?? [])[0] ?? {};
+  const lookups = (token: string, key: string) =>
+    ix.run.calls.filter((c) => c.token === token).map((c) => text(c.inputs[key]));
+  const users = lookups("github:index/getUser:getUser", "username");
+  const teams = lookups("github:index/getTeam:getTeam", "slug");
+  const secrets = ix.children(
+    component,
+    "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+  );
+  const variables = ix.children(
+    component,
+    "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+  );
+  const template = ix.children(
+    component,
+    "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
+  )[0];
+  const count = list(reviewers.users).length + list(reviewers.teams).length;
+  return [
+    `GitHub environment ${name} on ${text(env.inputs.repository)}`,
+    `  may deploy: branches ${branches.join(", ") || "none"}; tags ${tags.join(", ") || "none"} (no other ref can use the environment)`,
+    `  required reviewers: ${count ? [...users.map((u) => `user ${u}`), ...teams.map((t) => `team ${t}`)].join(", ") : "none"}; prevent self-review ${env.inputs.preventSelfReview ? "yes" : "no"}; wait ${text(env.inputs.waitTimer)} min; admins bypass ${env.inputs.canAdminsBypass ? "yes" : "no"}`,
+    `  trusted by AWS roles: ${rolesTrusting(ix, `environment:${name}`).join(", ") || "NONE"} (their sub ends in environment:${name})`,
+    `  secrets: ${secrets
+      .map((s) => text(s.inputs.secretName))
+      .sort()
+      .join(", ")} (values [secret])`,
+    `  variables: ${variables
+      .map((v) => `${text(v.inputs.variableName)}=${text(v.inputs.value)}`)
+      .sort()
+      .join(", ")}`,
+    ...(template
+      ? [
+          `  subject claim template managed here: ${list(template.inputs.includeClaimKeys).join(", ")}`,
+        ]
+      : []),
+  ];
+}
+
 /** Which roles may read which secret, derived from the declared role policies. */
 function secretReaders(ix: Index): Map<string, string[]> {
   const readers = new Map<string, string[]>();
@@ -251,6 +320,7 @@ export function summarize(run: OfflineRun): string {
     ["delivery:aws:EcrRepository", (r) => repositorySection(ix, r)],
     ["delivery:aws:RuntimeSecret", (r) => secretSection(ix, r, secretReaders(ix))],
     ["delivery:aws:FargateService", (r) => serviceSection(ix, r)],
+    ["delivery:github:GithubEnvironment", (r) => environmentSection(ix, r)],
   ];
   for (const [type, render] of sections) {
     for (const component of ix.ofType(type)) out.push(...render(component), "");

@@ -1,0 +1,311 @@
+/**
+ * The GitHub side: the environment's protection, the secrets and variables deploy jobs read, and
+ * the pairing between the environment and the deploy role's trust.
+ */
+import { strict as assert } from "assert";
+import { OfflineRun } from "../scripts/offline";
+import { summarize } from "../scripts/summary";
+import { ConfigError } from "../stacks/load";
+import { ROLE_ARN_SECRET, STAGE_VARIABLES, serviceVariables } from "../lib/variables";
+import { plan, shippedStack } from "./hooks";
+import { ofType, one, policy, trustAdmits, withConfig } from "./support";
+
+const AUD = "sts.amazonaws.com";
+const ENV = "github:index/repositoryEnvironment:RepositoryEnvironment";
+const POLICY =
+  "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
+const SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret";
+const VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable";
+const TEMPLATE =
+  "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate";
+
+const variables = (run: OfflineRun) =>
+  Object.fromEntries(
+    ofType(run, VARIABLE).map((v) => [String(v.inputs.variableName), v.inputs.value]),
+  );
+
+describe("GitHub environment", () => {
+  let staging: OfflineRun;
+  let prod: OfflineRun;
+  before(async () => {
+    staging = await plan(shippedStack("staging"));
+    prod = await plan(shippedStack("prod"));
+  });
+
+  it("protects production: resolved reviewers, no self-review, a wait timer, no admin bypass", () => {
+    const env = one(prod, ENV, "shop-github");
+    assert.equal(env.inputs.repository, "shop");
+    assert.equal(env.inputs.environment, "production");
+    assert.equal(env.inputs.preventSelfReview, true);
+    assert.equal(env.inputs.canAdminsBypass, false);
+    assert.equal(env.inputs.waitTimer, 5);
+    const userId = prod.calls.find(
+      (c) => c.token === "github:index/getUser:getUser" && c.inputs.username === "alice-ops",
+    );
+    const teamId = prod.calls.find(
+      (c) => c.token === "github:index/getTeam:getTeam" && c.inputs.slug === "shop-maintainers",
+    );
+    assert.ok(userId && teamId, "reviewers are resolved through the provider's data sources");
+    const [reviewers] = env.inputs.reviewers as { users: number[]; teams: number[] }[];
+    assert.equal(reviewers.users.length, 1);
+    assert.equal(reviewers.teams.length, 1);
+    assert.ok(reviewers.users.every((id) => Number.isInteger(id) && id > 0));
+    assert.deepEqual(env.inputs.deploymentBranchPolicy, {
+      protectedBranches: false,
+      customBranchPolicies: true,
+    });
+  });
+
+  it("admits only the configured refs: prod from its tags, staging from main", () => {
+    const refs = (run: OfflineRun) =>
+      ofType(run, POLICY)
+        .map((p) =>
+          p.inputs.tagPattern
+            ? `tag:${String(p.inputs.tagPattern)}`
+            : `branch:${String(p.inputs.branchPattern)}`,
+        )
+        .sort();
+    assert.deepEqual(refs(prod), ["tag:backend-v*", "tag:frontend-v*"]);
+    assert.deepEqual(refs(staging), ["branch:main"]);
+    for (const p of ofType(prod, POLICY)) assert.equal(p.inputs.environment, "production");
+  });
+
+  it("lets staging deploy without reviewers", () => {
+    const env = one(staging, ENV, "shop-github");
+    assert.deepEqual(env.inputs.reviewers, []);
+    assert.equal(env.inputs.environment, "staging");
+  });
+
+  it("refuses prod without a reviewer unless config waives it explicitly", async () => {
+    const noReviewers = withConfig(shippedStack("prod"), {
+      "delivery:github.protection.reviewers": { users: [], teams: [] },
+    });
+    await assert.rejects(plan(noReviewers), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.ok(
+        err.problems.some(
+          (p) =>
+            p.startsWith("delivery:github.protection.reviewers: ") &&
+            p.includes("requireReviewers: false"),
+        ),
+      );
+      return true;
+    });
+    const waived = await plan(
+      withConfig(noReviewers, { "delivery:github.protection.requireReviewers": false }),
+    );
+    assert.deepEqual(one(waived, ENV, "shop-github").inputs.reviewers, []);
+  });
+
+  it("writes the deploy role as AWS_ROLE_ARN and app secrets only as secrets", () => {
+    const secrets = ofType(prod, SECRET);
+    assert.deepEqual(secrets.map((s) => s.inputs.secretName).sort(), [
+      "API_KEY_PREFIX",
+      ROLE_ARN_SECRET,
+      "DATABASE_URL",
+    ]);
+    for (const s of secrets) {
+      assert.equal(s.inputs.value, "[secret]");
+      assert.deepEqual(s.secretInputs, ["value"]);
+      assert.equal(s.inputs.plaintextValue, undefined);
+    }
+    const roleArn = secrets.find((s) => s.inputs.secretName === ROLE_ARN_SECRET);
+    assert.equal(roleArn?.rawInputs.value, "arn:aws:iam::123456789012:role/shop-prod-deploy");
+    const variableNames = Object.keys(variables(prod));
+    for (const name of ["DATABASE_URL", "API_KEY_PREFIX", ROLE_ARN_SECRET])
+      assert.ok(!variableNames.includes(name));
+  });
+
+  it("writes every variable from the real resources, with the names the workflows read", () => {
+    const vars = variables(prod);
+    const expected: Record<string, unknown> = {
+      [STAGE_VARIABLES.region]: "eu-west-1",
+      [STAGE_VARIABLES.accountId]: "123456789012",
+      [STAGE_VARIABLES.cluster]: "shop-prod",
+      APP_URL: "https://shop.example.com",
+    };
+    const services = prod.outputs.services as Record<string, Record<string, string>>;
+    for (const svc of ["backend", "frontend"]) {
+      const names = serviceVariables(svc);
+      expected[names.repository] = services[svc].repositoryName;
+      expected[names.service] = services[svc].serviceName;
+      expected[names.taskDefinition] = services[svc].taskDefinitionFamily;
+      expected[names.containerName] = services[svc].containerName;
+    }
+    assert.deepEqual(vars, expected);
+    assert.equal(vars.ECR_REPOSITORY_BACKEND, "shop-prod-backend");
+    assert.equal(vars.ECS_TASK_DEFINITION_FRONTEND, "shop-prod-frontend");
+  });
+
+  it("names variables of hyphenated services in upper case with underscores", async () => {
+    const run = await plan(
+      withConfig(shippedStack("staging"), {
+        "delivery:services.admin-api": { port: 3000, healthCheckPath: "/healthz" },
+      }),
+    );
+    assert.equal(variables(run).ECR_REPOSITORY_ADMIN_API, "shop-staging-admin-api");
+    assert.equal(variables(run).ECS_CONTAINER_NAME_ADMIN_API, "admin-api");
+  });
+
+  it("refuses variables that look like secrets or that the program writes itself", async () => {
+    await assert.rejects(
+      plan(
+        withConfig(shippedStack("staging"), {
+          "delivery:github.variables.STRIPE_TOKEN": "x",
+          "delivery:github.variables.AWS_REGION": "us-east-1",
+        }),
+      ),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some((p) =>
+          p.startsWith("delivery:github.variables.STRIPE_TOKEN: looks like a secret"),
+        ) &&
+        err.problems.some((p) =>
+          p.startsWith("delivery:github.variables.AWS_REGION: written by the program"),
+        ),
+    );
+  });
+
+  it("pairs the environment with the deploy role: the role trusts exactly the environment GitHub protects", () => {
+    for (const run of [staging, prod]) {
+      const environment = String(one(run, ENV, "shop-github").inputs.environment);
+      const trust = policy(one(run, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
+      assert.ok(trustAdmits(trust, { sub: `repo:acme/shop:environment:${environment}`, aud: AUD }));
+      assert.equal(
+        trustAdmits(trust, { sub: "repo:acme/shop:ref:refs/tags/backend-v1.0.0", aud: AUD }),
+        false,
+      );
+    }
+    const text = summarize(prod);
+    assert.ok(text.includes("GitHub environment production on shop"));
+    assert.ok(
+      text.includes(
+        "trusted by AWS roles: shop-prod-deploy (their sub ends in environment:production)",
+      ),
+    );
+  });
+
+  it("manages nothing on GitHub when config says so", async () => {
+    const run = await plan(
+      withConfig(shippedStack("staging"), { "delivery:github.manage": false }),
+    );
+    assert.equal(run.resources.filter((r) => r.type.startsWith("github:index/")).length, 0);
+  });
+});
+
+describe("subject formats", () => {
+  const immutable = {
+    "delivery:github.subjectFormat": "immutable",
+    "delivery:github.ownerId": 1234,
+    "delivery:github.repositoryId": 5678,
+    "delivery:roles.preview.repositoryId": 9012,
+  };
+
+  it("renders trust for immutable ids, refusing the name-only subject and a re-registered name", async () => {
+    const run = await plan(withConfig(shippedStack("prod"), immutable));
+    const trust = policy(one(run, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
+    assert.ok(
+      trustAdmits(trust, { sub: "repo:acme@1234/shop@5678:environment:production", aud: AUD }),
+    );
+    assert.equal(
+      trustAdmits(trust, { sub: "repo:acme/shop:environment:production", aud: AUD }),
+      false,
+    );
+    assert.equal(
+      trustAdmits(trust, { sub: "repo:acme@9999/shop@5678:environment:production", aud: AUD }),
+      false,
+    );
+    assert.equal(
+      trustAdmits(trust, { sub: "repo:acme@1234/shop@1111:environment:production", aud: AUD }),
+      false,
+    );
+    const preview = policy(one(run, "aws:iam/role:Role", "shop-preview"), "assumeRolePolicy");
+    assert.ok(
+      trustAdmits(preview, { sub: "repo:acme@1234/shop-infra@9012:pull_request", aud: AUD }),
+    );
+    assert.equal(
+      trustAdmits(preview, { sub: "repo:acme@1234/shop@5678:pull_request", aud: AUD }),
+      false,
+    );
+  });
+
+  it("needs the owner and repository ids for the immutable format", async () => {
+    await assert.rejects(
+      plan(withConfig(shippedStack("prod"), { "delivery:github.subjectFormat": "immutable" })),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some((p) => p.startsWith("delivery:github.ownerId: ")) &&
+        err.problems.some((p) => p.startsWith("delivery:github.repositoryId: ")),
+    );
+  });
+
+  it("renders every trust policy for a customized claim template, which exactly one stack manages", async () => {
+    const claims = { includeClaimKeys: ["repository_owner_id", "repository_id", "context"] };
+    const owner = await plan(
+      withConfig(shippedStack("staging"), {
+        ...immutable,
+        "delivery:github.subjectClaims": { ...claims, manage: true },
+      }),
+    );
+    const other = await plan(
+      withConfig(shippedStack("prod"), { ...immutable, "delivery:github.subjectClaims": claims }),
+    );
+    const [template] = ofType(owner, TEMPLATE);
+    assert.deepEqual(template.inputs.includeClaimKeys, claims.includeClaimKeys);
+    assert.equal(template.inputs.useDefault, false);
+    assert.equal(
+      ofType(other, TEMPLATE).length,
+      0,
+      "the other stack does not fight over the template",
+    );
+    const stagingTrust = policy(one(owner, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
+    const prodTrust = policy(one(other, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
+    assert.ok(
+      trustAdmits(stagingTrust, {
+        sub: "repository_owner_id:1234:repository_id:5678:environment:staging",
+        aud: AUD,
+      }),
+    );
+    assert.ok(
+      trustAdmits(prodTrust, {
+        sub: "repository_owner_id:1234:repository_id:5678:environment:production",
+        aud: AUD,
+      }),
+    );
+    assert.equal(
+      trustAdmits(prodTrust, {
+        sub: "repository_owner_id:1234:repository_id:5678:environment:staging",
+        aud: AUD,
+      }),
+      false,
+    );
+    assert.equal(
+      trustAdmits(stagingTrust, { sub: "repo:acme/shop:environment:staging", aud: AUD }),
+      false,
+    );
+  });
+
+  it("refuses claim templates that drop the repository or do not end with the context", async () => {
+    await assert.rejects(
+      plan(
+        withConfig(shippedStack("staging"), {
+          "delivery:github.subjectClaims": { includeClaimKeys: ["context", "repo"] },
+        }),
+      ),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some((p) =>
+          p.includes('subjectClaims.includeClaimKeys: "context" must appear once, last'),
+        ),
+    );
+    await assert.rejects(
+      plan(
+        withConfig(shippedStack("staging"), {
+          "delivery:github.subjectClaims": { includeClaimKeys: ["context"] },
+        }),
+      ),
+      (err: unknown) =>
+        err instanceof ConfigError && err.problems.some((p) => p.includes("names no repository")),
+    );
+  });
+});
