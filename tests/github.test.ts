@@ -60,9 +60,9 @@ describe("GitHub environment", () => {
     const refs = (run: OfflineRun) =>
       ofType(run, POLICY)
         .map((p) =>
-          p.inputs.tagPattern
-            ? `tag:${String(p.inputs.tagPattern)}`
-            : `branch:${String(p.inputs.branchPattern)}`,
+                    typeof p.inputs.tagPattern === "string"
+            ? `tag:${p.inputs.tagPattern}`
+            : `branch:${String(p.inputs.branchPattern as string)}`,
         )
         .sort();
     assert.deepEqual(refs(prod), ["tag:backend-v*", "tag:frontend-v*"]);
