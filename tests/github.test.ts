@@ -60,7 +60,7 @@ describe("GitHub environment", () => {
     const refs = (run: OfflineRun) =>
       ofType(run, POLICY)
         .map((p) =>
-                    typeof p.inputs.tagPattern === "string"
+          typeof p.inputs.tagPattern === "string"
             ? `tag:${p.inputs.tagPattern}`
             : `branch:${String(p.inputs.branchPattern as string)}`,
         )
