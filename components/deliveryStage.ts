@@ -9,6 +9,7 @@ import {
   ecrPushPull,
   ecsDeploy,
   previewReadOnly,
+  putFallbackMetric,
   readSecrets,
 } from "../lib/grants";
 import { STAGE_VARIABLES, serviceVariables } from "../lib/variables";
@@ -19,6 +20,8 @@ import { GithubActionsRole } from "./githubActionsRole";
 import { GithubEnvironment } from "./githubEnvironment";
 import { GithubOidcProvider } from "./githubOidcProvider";
 import { RuntimeSecret } from "./runtimeSecret";
+import { BreakGlassAccess } from "./breakGlassAccess";
+import { appRepoFiles } from "../lib/appRepoFiles";
 
 /** Arguments of {@link DeliveryStage}. */
 export interface DeliveryStageArgs {
@@ -167,6 +170,19 @@ export class DeliveryStage extends pulumi.ComponentResource {
 
     const serviceArns = deployed.flatMap((d) => (d.serviceArn ? [d.serviceArn] : []));
     const taskRoleArns = deployed.flatMap((d) => [d.executionRoleArn, d.taskRoleArn]);
+    const deployGrants: Record<string, pulumi.Output<Statement[]>> = {
+      ecr: all(Object.values(repositories).map((r) => r.arn)).apply((arns) => [
+        ecrLogin(),
+        ...ecrPushPull(arns),
+      ]),
+      ecs: pulumi
+        .all([all(serviceArns), all(taskRoleArns)])
+        .apply(([svcArns, roleArns]) =>
+          ecsDeploy({ serviceArns: svcArns, passRoleArns: roleArns }),
+        ),
+      // Whoever deploys may record a break-glass use; nothing else in CloudWatch.
+      ...(s.fallback.enabled ? { metrics: pulumi.output([putFallbackMetric()]) } : {}),
+    };
     const deployRole = new GithubActionsRole(
       `${name}-deploy`,
       {
@@ -178,20 +194,24 @@ export class DeliveryStage extends pulumi.ComponentResource {
         subjectFormat: s.github.subjectFormat,
         maxSessionDuration: s.deployRole.maxSessionDuration,
         permissionsBoundary: s.deployRole.permissionsBoundary,
-        grants: {
-          ecr: all(Object.values(repositories).map((r) => r.arn)).apply((arns) => [
-            ecrLogin(),
-            ...ecrPushPull(arns),
-          ]),
-          ecs: pulumi
-            .all([all(serviceArns), all(taskRoleArns)])
-            .apply(([svcArns, roleArns]) =>
-              ecsDeploy({ serviceArns: svcArns, passRoleArns: roleArns }),
-            ),
-        },
+        grants: deployGrants,
       },
       { parent: this },
     );
+
+    // Break-glass keys: the same grants as the role, for when OIDC cannot be used.
+    const fallback = s.fallback.enabled
+      ? new BreakGlassAccess(
+          `${name}-fallback`,
+          {
+            userName: s.fallback.userName,
+            environment: s.github.environment,
+            grants: deployGrants,
+            alarmEmails: s.fallback.alarmEmails,
+          },
+          { parent: this },
+        )
+      : undefined;
 
     const preview: pulumi.Output<PreviewTargets> = pulumi.output({
       oidcProviderArn: oidc.arn,
@@ -242,6 +262,10 @@ export class DeliveryStage extends pulumi.ComponentResource {
           subjectClaimKeys: s.github.manageSubjectClaims
             ? s.github.subjectFormat.claimKeys
             : undefined,
+          fallbackCredentials: fallback
+            ? { accessKeyId: fallback.accessKeyId, secretAccessKey: fallback.secretAccessKey }
+            : undefined,
+          files: s.github.commitWorkflows ? appRepoFiles(s) : undefined,
         },
         { parent: this },
       );

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument, Statement, policyDocument } from "../lib/iam";
+import { Statement, policyJson } from "../lib/iam";
 import { RepositoryRef, Subject, SubjectFormat, githubTrustPolicy } from "../lib/subjects";
 
 /** Arguments of {@link GithubActionsRole}. */
@@ -92,9 +92,7 @@ export class GithubActionsRole extends pulumi.ComponentResource {
         {
           name: `${args.roleName}-${key}`,
           role: this.role.name,
-          policy: pulumi
-            .output(statements)
-            .apply((s) => JSON.stringify(policyDocument(s) satisfies PolicyDocument)),
+          policy: policyJson(`${args.roleName}-${key}`, statements),
         },
         { parent: this },
       );

@@ -2,7 +2,7 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClaimKey } from "../lib/subjects";
-import { ROLE_ARN_SECRET } from "../lib/variables";
+import { FALLBACK_SECRETS, ROLE_ARN_SECRET } from "../lib/variables";
 import { GithubSecretStage } from "../stacks/stage";
 
 /** Arguments of {@link GithubEnvironment}. */
@@ -40,6 +40,16 @@ export interface GithubEnvironmentArgs {
    * @see https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
    */
   readonly subjectClaimKeys?: readonly ClaimKey[];
+  /** Break-glass access key, written to the environment's secrets only while the fallback is on. */
+  readonly fallbackCredentials?: {
+    readonly accessKeyId: pulumi.Input<string>;
+    readonly secretAccessKey: pulumi.Input<string>;
+  };
+  /**
+   * Files to commit into the app repository's default branch (path → content): the generated
+   * deploy workflows and the credential check they call.
+   */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -97,6 +107,14 @@ export class GithubEnvironment extends pulumi.ComponentResource {
     const secretValues: Record<string, pulumi.Output<string>> = {
       [ROLE_ARN_SECRET]: pulumi.output(args.roleArn),
     };
+    if (args.fallbackCredentials) {
+      secretValues[FALLBACK_SECRETS.accessKeyId] = pulumi.output(
+        args.fallbackCredentials.accessKeyId,
+      );
+      secretValues[FALLBACK_SECRETS.secretAccessKey] = pulumi.output(
+        args.fallbackCredentials.secretAccessKey,
+      );
+    }
     for (const secret of args.secrets) {
       if (secret.source.kind === "config") {
         secretValues[secret.name] = secret.source.value;
@@ -124,6 +142,22 @@ export class GithubEnvironment extends pulumi.ComponentResource {
       new github.ActionsEnvironmentVariable(
         `${name}-${variableName}`,
         { repository, environment: env.environment, variableName, value },
+        { parent: this },
+      );
+    }
+    for (const [file, content] of Object.entries(args.files ?? {}).sort(([a], [b]) =>
+      a.localeCompare(b),
+    )) {
+      new github.RepositoryFile(
+        `${name}-file-${file}`,
+        {
+          repository,
+          file,
+          content,
+          commitMessage: `Update ${file} from the delivery program`,
+          // The file is the program's: a hand-made copy is replaced on first run.
+          overwriteOnCreate: true,
+        },
         { parent: this },
       );
     }

@@ -181,3 +181,20 @@ export function previewReadOnly(t: PreviewTargets): Statement[] {
     ...scoped("PreviewSecrets", ["secretsmanager:DescribeSecret"], t.secretArns),
   ];
 }
+
+/** Namespace and name of the metric that records every use of the break-glass keys. */
+export const FALLBACK_METRIC = { namespace: "CICD", name: "FallbackAccessKeysUsed" } as const;
+
+/**
+ * Record a use of the break-glass keys. `PutMetricData` has no resource-level scoping, so the
+ * statement is limited to the one namespace by condition instead.
+ */
+export function putFallbackMetric(): Statement {
+  return {
+    Sid: "RecordFallbackUse",
+    Effect: "Allow",
+    Action: "cloudwatch:PutMetricData",
+    Resource: "*",
+    Condition: { StringEquals: { "cloudwatch:namespace": FALLBACK_METRIC.namespace } },
+  };
+}

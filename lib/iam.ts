@@ -2,6 +2,7 @@
  * Typed IAM policy documents. Every policy the program writes is built from these types and
  * serialized with `JSON.stringify` inside an `apply`, never by string templates.
  */
+import * as pulumi from "@pulumi/pulumi";
 
 /** IAM condition operators the program uses. */
 export type ConditionOperator = "StringEquals" | "StringLike" | "ArnEquals" | "ArnLike" | "Bool";
@@ -43,4 +44,18 @@ export function serviceTrustPolicy(service: string, sourceAccount?: string): Pol
         : {}),
     },
   ]);
+}
+
+/**
+ * An identity policy as the JSON text IAM receives. Refuses an empty statement list, which IAM
+ * would reject anyway, with a message that names the policy.
+ */
+export function policyJson(
+  name: string,
+  statements: pulumi.Input<Statement[]>,
+): pulumi.Output<string> {
+  return pulumi.output(statements).apply((s) => {
+    if (s.length === 0) throw new Error(`policy ${name} has no statements; drop the grant instead`);
+    return JSON.stringify(policyDocument(s));
+  });
 }

@@ -8,6 +8,12 @@ import { variableSuffix } from "./naming";
 /** Environment secret holding the deploy role's ARN. */
 export const ROLE_ARN_SECRET = "AWS_ROLE_ARN";
 
+/** Environment secrets holding the break-glass access key, only while the fallback is enabled. */
+export const FALLBACK_SECRETS = {
+  accessKeyId: "AWS_ACCESS_KEY_ID",
+  secretAccessKey: "AWS_SECRET_ACCESS_KEY",
+} as const;
+
 /** Stage-wide environment variables. */
 export const STAGE_VARIABLES = {
   region: "AWS_REGION",
@@ -35,6 +41,7 @@ export function serviceVariables(service: string): {
 export function reservedNames(services: readonly string[]): Set<string> {
   return new Set([
     ROLE_ARN_SECRET,
+    ...Object.values(FALLBACK_SECRETS),
     ...Object.values(STAGE_VARIABLES),
     ...services.flatMap((s) => Object.values(serviceVariables(s))),
   ]);

@@ -252,6 +252,9 @@ function environmentSection(ix: Index, component: RecordedResource): string[] {
     "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate",
   )[0];
   const count = list(reviewers.users).length + list(reviewers.teams).length;
+  const files = ix
+    .children(component, "github:index/repositoryFile:RepositoryFile")
+    .map((f) => text(f.inputs.file));
   return [
     `GitHub environment ${name} on ${text(env.inputs.repository)}`,
     `  may deploy: branches ${branches.join(", ") || "none"}; tags ${tags.join(", ") || "none"} (no other ref can use the environment)`,
@@ -270,6 +273,25 @@ function environmentSection(ix: Index, component: RecordedResource): string[] {
           `  subject claim template managed here: ${list(template.inputs.includeClaimKeys).join(", ")}`,
         ]
       : []),
+    ...(files.length ? [`  commits into the app repository: ${files.join(", ")}`] : []),
+  ];
+}
+
+/** The break-glass user, its key and the alarm that watches it. */
+function breakGlassSection(ix: Index, component: RecordedResource): string[] {
+  const user = ix.children(component, "aws:iam/user:User")[0];
+  const alarm = ix.children(component, "aws:cloudwatch/metricAlarm:MetricAlarm")[0];
+  const emails = ix
+    .children(component, "aws:sns/topicSubscription:TopicSubscription")
+    .map((s) => text(s.inputs.endpoint));
+  if (!user || !alarm) return [];
+  const policies = ix
+    .children(component, "aws:iam/userPolicy:UserPolicy")
+    .map((p) => text(p.inputs.name));
+  return [
+    `Break-glass access ENABLED: IAM user ${text(user.inputs.name)} with one access key`,
+    `  may do what the deploy role may (${policies.join(", ")}); the key goes only to the GitHub environment's secrets`,
+    `  alarm ${text(alarm.inputs.name)}: ${text(alarm.inputs.namespace)}/${text(alarm.inputs.metricName)} ${text(alarm.inputs.statistic)} >= ${text(alarm.inputs.threshold)} in ${text(alarm.inputs.period)} s -> e-mail ${emails.join(", ")}`,
   ];
 }
 
@@ -321,6 +343,7 @@ export function summarize(run: OfflineRun): string {
     ["delivery:aws:RuntimeSecret", (r) => secretSection(ix, r, secretReaders(ix))],
     ["delivery:aws:FargateService", (r) => serviceSection(ix, r)],
     ["delivery:github:GithubEnvironment", (r) => environmentSection(ix, r)],
+    ["delivery:aws:BreakGlassAccess", (r) => breakGlassSection(ix, r)],
   ];
   for (const [type, render] of sections) {
     for (const component of ix.ofType(type)) out.push(...render(component), "");

@@ -101,6 +101,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
     targetGroupArn: s.targetGroupArn,
     existingServiceName: s.existingServiceName,
     taskRolePolicyArns: s.taskRolePolicyArns,
+    build: { ...s.build },
     adoptRepository: c.adopt.repositories[key],
     adoptLogGroup: c.adopt.logGroups[key],
   }));
@@ -169,6 +170,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
         canAdminsBypass: p.canAdminsBypass,
       },
       secrets: githubSecrets,
+      commitWorkflows: c.github.commitWorkflows,
       variables: Object.fromEntries(byKey(c.github.variables).map(([k, v]) => [k, String(v)])),
     },
     oidc: { mode: c.oidc.mode, arn: c.oidc.arn, adoptArn: c.adopt.oidcProvider },
@@ -201,6 +203,11 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
       network: c.ecs.network,
     },
     roles,
+    fallback: {
+      enabled: c.fallback.enabled,
+      alarmEmails: c.fallback.alarmEmails,
+      userName: resourceName(c.app, ctx.stack, "fallback"),
+    },
     protectData: d.protectData,
   } satisfies Stage);
 }

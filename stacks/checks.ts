@@ -36,6 +36,7 @@ export const RESERVED_KEYS = [
   "ecs",
   "roles",
   "adopt",
+  "fallback",
 ];
 
 /** Secrets Manager names: letters, digits and /_+=.@- . */
@@ -117,7 +118,31 @@ export function crossChecks(raw: Raw, ctx: CheckContext): string[] {
     ...checkAdopt(raw),
     ...checkEcs(raw),
     ...checkNameLengths(raw, ctx),
+    ...checkFallback(raw, ctx),
   ];
+}
+
+/** Break-glass keys: off by default, never silently in prod, always watched. */
+function checkFallback(raw: Raw, ctx: CheckContext): string[] {
+  const fallback = obj(raw.fallback);
+  if (fallback.enabled !== true) return [];
+  const problems: string[] = [];
+  if (ctx.stage === "prod" && fallback.allowInProd !== true) {
+    problems.push(
+      `${PROJECT}:fallback.enabled: long-lived access keys for prod are refused unless explicitly allowed. Fix: use OIDC (AWS_ROLE_ARN); if you must, also set delivery:fallback.allowInProd: true`,
+    );
+  }
+  if (strings(fallback.alarmEmails).length === 0) {
+    problems.push(
+      `${PROJECT}:fallback.alarmEmails: nobody would hear when the break-glass keys are used. Fix: list at least one e-mail address`,
+    );
+  }
+  if (obj(raw.github).manage === false) {
+    problems.push(
+      `${PROJECT}:fallback.enabled: the keys go only to the GitHub environment's secrets, which this stack does not manage. Fix: set delivery:github.manage: true or disable the fallback`,
+    );
+  }
+  return problems;
 }
 
 /** IAM role names are at most 64 characters: `<app>-<stack>-<service>-execution` must fit. */

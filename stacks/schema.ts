@@ -166,6 +166,7 @@ export function deliverySchema(ctx: SchemaContext) {
         },
       )
       .default({}),
+    commitWorkflows: z.boolean({ error: "must be true or false" }).default(false),
   });
 
   const oidc = strict({
@@ -294,6 +295,20 @@ export function deliverySchema(ctx: SchemaContext) {
     taskRolePolicyArns: z
       .array(arn("taskRolePolicyArns entries", "arn:aws:iam::123456789012:policy/shop-backend-app"))
       .default([]),
+    build: strict({
+      context: z
+        .string()
+        .regex(/^[A-Za-z0-9_./-]+$/, {
+          error: 'must be a path in the app repository. Fix: e.g. "./backend"',
+        })
+        .default("."),
+      dockerfile: z
+        .string()
+        .regex(/^[A-Za-z0-9_./-]+$/, {
+          error: 'must be a path in the app repository. Fix: e.g. "./backend/Dockerfile"',
+        })
+        .optional(),
+    }).default({ context: "." }),
   });
 
   const characterClass = z.boolean({ error: "must be true or false" });
@@ -500,6 +515,19 @@ export function deliverySchema(ctx: SchemaContext) {
       .default({}),
   });
 
+  const fallback = strict({
+    enabled: z.boolean({ error: "must be true or false" }).default(false),
+    alarmEmails: z
+      .array(
+        z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, {
+          error: 'must be an e-mail address. Fix: e.g. "oncall@example.com"',
+        }),
+        { error: "must be a list of e-mail addresses" },
+      )
+      .default([]),
+    allowInProd: z.boolean({ error: "must be true or false" }).default(false),
+  });
+
   return strict({
     app: name("app", "shop", 20),
     stage: z.enum(["staging", "prod"]).optional(),
@@ -518,6 +546,7 @@ export function deliverySchema(ctx: SchemaContext) {
       .record(z.string(), role, { error: "must be a map of role name to its subjects and grants" })
       .default({}),
     adopt: adopt.default(adopt.parse({})),
+    fallback: fallback.default(fallback.parse({})),
   });
 }
 

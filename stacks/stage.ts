@@ -111,6 +111,8 @@ export interface ServiceStage {
   /** Existing repository / log group this stack takes over (Pulumi `import`). */
   readonly adoptRepository?: string;
   readonly adoptLogGroup?: string;
+  /** Where the app repository's workflow builds the image. */
+  readonly build: { readonly context: string; readonly dockerfile?: string };
   /** Managed policies attached to the task role: the app's own AWS permissions. */
   readonly taskRolePolicyArns: readonly string[];
 }
@@ -143,6 +145,8 @@ export interface Stage {
     };
     readonly secrets: readonly GithubSecretStage[];
     readonly variables: Readonly<Record<string, string>>;
+    /** Commit the generated deploy workflows into the app repository. */
+    readonly commitWorkflows: boolean;
   };
   readonly oidc: {
     readonly mode: "create" | "existing";
@@ -186,6 +190,13 @@ export interface Stage {
     };
   };
   readonly roles: readonly ExtraRoleStage[];
+  /** Break-glass access keys (off by default). */
+  readonly fallback: {
+    readonly enabled: boolean;
+    readonly alarmEmails: readonly string[];
+    /** IAM user name, `<app>-<stack>-fallback`. */
+    readonly userName: string;
+  };
   /** `protect` repositories, secrets and log groups (prod). */
   readonly protectData: boolean;
 }

@@ -1,0 +1,100 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { FALLBACK_METRIC } from "../lib/grants";
+import { Statement, policyJson } from "../lib/iam";
+
+/** Arguments of {@link BreakGlassAccess}. */
+export interface BreakGlassAccessArgs {
+  /**
+   * IAM user name.
+   * @example "shop-staging-fallback"
+   */
+  readonly userName: string;
+  /** The GitHub environment whose jobs may use the keys; the alarm's metric dimension. */
+  readonly environment: string;
+  /** The deploy role's grants, by name: the user may do exactly what the role may. */
+  readonly grants: Readonly<Record<string, pulumi.Input<Statement[]>>>;
+  /**
+   * Who is told, by e-mail, the moment the keys are used.
+   * @example ["oncall@example.com"]
+   */
+  readonly alarmEmails: readonly string[];
+}
+
+/**
+ * The break-glass path for when OIDC cannot be used: an IAM user with exactly the deploy role's
+ * permissions, one access key (for the environment's secrets only), and an alarm on the
+ * `CICD/FallbackAccessKeysUsed` metric that e-mails people when anyone uses it.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+ */
+export class BreakGlassAccess extends pulumi.ComponentResource {
+  readonly userArn: pulumi.Output<string>;
+  readonly accessKeyId: pulumi.Output<string>;
+  /** A Pulumi secret; it only ever goes to GitHub's encrypted environment secrets. */
+  readonly secretAccessKey: pulumi.Output<string>;
+  readonly alarmTopicArn: pulumi.Output<string>;
+
+  constructor(name: string, args: BreakGlassAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("delivery:aws:BreakGlassAccess", name, {}, opts);
+    if (args.alarmEmails.length === 0) {
+      throw new Error(`BreakGlassAccess ${name}: alarmEmails must name at least one address`);
+    }
+    const user = new aws.iam.User(name, { name: args.userName }, { parent: this });
+    for (const [key, statements] of Object.entries(args.grants).sort(([a], [b]) =>
+      a.localeCompare(b),
+    )) {
+      new aws.iam.UserPolicy(
+        `${name}-${key}`,
+        {
+          name: `${args.userName}-${key}`,
+          user: user.name,
+          policy: policyJson(`${args.userName}-${key}`, statements),
+        },
+        { parent: this },
+      );
+    }
+    const key = new aws.iam.AccessKey(`${name}-key`, { user: user.name }, { parent: this });
+
+    const topic = new aws.sns.Topic(
+      `${name}-alarm`,
+      { name: `${args.userName}-used` },
+      { parent: this },
+    );
+    args.alarmEmails.forEach((email) => {
+      new aws.sns.TopicSubscription(
+        `${name}-alarm-${email}`,
+        { topic: topic.arn, protocol: "email", endpoint: email },
+        { parent: this },
+      );
+    });
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-alarm`,
+      {
+        name: `${args.userName}-used`,
+        alarmDescription: `The break-glass access keys of ${args.userName} were used by a workflow of the ${args.environment} environment. Find out why and switch back to OIDC.`,
+        namespace: FALLBACK_METRIC.namespace,
+        metricName: FALLBACK_METRIC.name,
+        dimensions: { Environment: args.environment },
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [topic.arn],
+      },
+      { parent: this },
+    );
+
+    this.userArn = user.arn;
+    this.accessKeyId = key.id;
+    this.secretAccessKey = pulumi.secret(key.secret);
+    this.alarmTopicArn = topic.arn;
+    this.registerOutputs({
+      userArn: this.userArn,
+      accessKeyId: this.accessKeyId,
+      alarmTopicArn: this.alarmTopicArn,
+    });
+  }
+}

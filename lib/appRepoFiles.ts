@@ -1,0 +1,47 @@
+/**
+ * The files the app repository needs for one stage: a deploy workflow per service and the
+ * credential check they call. The same function feeds `npm run templates` and, when
+ * `delivery:github.commitWorkflows` is on, the files the program commits into the app repository.
+ */
+import { readFileSync } from "fs";
+import * as path from "path";
+import { Stage } from "../stacks/stage";
+import {
+  CREDENTIAL_CHECK_PATH,
+  deployWorkflow,
+  deployWorkflowPath,
+  renderWorkflow,
+} from "./workflows";
+
+/** The credential check script shipped with the product. */
+export const CREDENTIAL_CHECK_SOURCE = path.join(
+  __dirname,
+  "..",
+  "scripts",
+  "check-aws-credentials.sh",
+);
+
+/** Path in the app repository → file content. */
+export function appRepoFiles(stage: Stage): Record<string, string> {
+  const files: Record<string, string> = {
+    [CREDENTIAL_CHECK_PATH]: readFileSync(CREDENTIAL_CHECK_SOURCE, "utf8"),
+  };
+  for (const svc of stage.services) {
+    const workflow = deployWorkflow({
+      stack: stage.stack,
+      environment: stage.github.environment,
+      service: svc.key,
+      architecture: svc.architecture,
+      build: svc.build,
+      deployBranches: stage.github.deployBranches,
+      deployTags: stage.github.deployTags,
+      movingTag: stage.ecr.imageTagMutability === "MUTABLE",
+      fallback: stage.fallback.enabled,
+    });
+    files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(
+      workflow,
+      `Pulumi.${stage.stack}.yaml`,
+    );
+  }
+  return files;
+}

@@ -1,0 +1,207 @@
+/**
+ * The app repository's deploy workflows, generated from the stage so that every variable and
+ * secret they read is exactly one the GitHub side writes (names from `variables.ts`).
+ *
+ * @see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax
+ */
+import { stringify } from "yaml";
+import { FALLBACK_SECRETS, ROLE_ARN_SECRET, STAGE_VARIABLES, serviceVariables } from "./variables";
+
+/** Actions the generated workflows use, pinned to released versions. */
+export const ACTIONS = {
+  checkout: "actions/checkout@v4.2.2",
+  awsCredentials: "aws-actions/configure-aws-credentials@v4.0.2",
+  ecrLogin: "aws-actions/amazon-ecr-login@v2.0.1",
+  qemu: "docker/setup-qemu-action@v3.2.0",
+  buildx: "docker/setup-buildx-action@v3.7.1",
+  buildPush: "docker/build-push-action@v6.9.0",
+  renderTaskDefinition: "aws-actions/amazon-ecs-render-task-definition@v1.5.0",
+  deployTaskDefinition: "aws-actions/amazon-ecs-deploy-task-definition@v2.0.0",
+} as const;
+
+/** Where the credential check lives in the app repository. */
+export const CREDENTIAL_CHECK_PATH = ".github/scripts/check-aws-credentials.sh";
+
+/** Path of a service's deploy workflow for one stack in the app repository. */
+export function deployWorkflowPath(stack: string, service: string): string {
+  return `.github/workflows/deploy-${service}-${stack}.yml`;
+}
+
+/** What a deploy workflow needs to know about its stage and service. */
+export interface DeployWorkflowInput {
+  readonly stack: string;
+  /** The GitHub environment the job runs in; the deploy role trusts exactly it. */
+  readonly environment: string;
+  readonly service: string;
+  readonly architecture: "ARM64" | "X86_64";
+  readonly build: { readonly context: string; readonly dockerfile?: string };
+  readonly deployBranches: readonly string[];
+  readonly deployTags: readonly string[];
+  /** Also push a moving `<stack>` tag (only where tags are mutable). */
+  readonly movingTag: boolean;
+  /** Offer the break-glass access keys when `AWS_ROLE_ARN` is absent. */
+  readonly fallback: boolean;
+}
+
+const expr = (e: string) => `\${{ ${e} }}`;
+
+/** The tag patterns that trigger this service: its own (`backend-v*`) if any, else all of them. */
+export function serviceTags(service: string, tags: readonly string[]): string[] {
+  const own = tags.filter((t) => t.startsWith(`${service}-`));
+  return [...(own.length > 0 ? own : tags)];
+}
+
+/** The workflow as data: build, push, render, deploy, wait, and fail on a rollback. */
+export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> {
+  const names = serviceVariables(w.service);
+  const image = `${expr("steps.ecr.outputs.registry")}/${expr(`vars.${names.repository}`)}`;
+  const tags = serviceTags(w.service, w.deployTags);
+  const credentialEnv: Record<string, string> = {
+    [ROLE_ARN_SECRET]: expr(`secrets.${ROLE_ARN_SECRET}`),
+    DEPLOY_ENVIRONMENT: w.environment,
+    ...(w.fallback
+      ? { [FALLBACK_SECRETS.accessKeyId]: expr(`secrets.${FALLBACK_SECRETS.accessKeyId}`) }
+      : {}),
+  };
+  const steps: Record<string, unknown>[] = [
+    { name: "Check out", uses: ACTIONS.checkout },
+    {
+      name: "Check the deploy credentials",
+      id: "creds",
+      run: `bash ${CREDENTIAL_CHECK_PATH} select`,
+      env: credentialEnv,
+    },
+    {
+      name: "Assume the deploy role (OIDC)",
+      if: "steps.creds.outputs.mode == 'oidc'",
+      uses: ACTIONS.awsCredentials,
+      with: {
+        "role-to-assume": expr(`secrets.${ROLE_ARN_SECRET}`),
+        "aws-region": expr(`vars.${STAGE_VARIABLES.region}`),
+        "role-session-name": `deploy-${w.service}-${expr("github.run_id")}`,
+      },
+    },
+    ...(w.fallback
+      ? [
+          {
+            name: "Use the break-glass access keys",
+            if: "steps.creds.outputs.mode == 'fallback'",
+            uses: ACTIONS.awsCredentials,
+            with: {
+              "aws-access-key-id": expr(`secrets.${FALLBACK_SECRETS.accessKeyId}`),
+              "aws-secret-access-key": expr(`secrets.${FALLBACK_SECRETS.secretAccessKey}`),
+              "aws-region": expr(`vars.${STAGE_VARIABLES.region}`),
+            },
+          },
+        ]
+      : []),
+    {
+      name: "Verify the AWS identity",
+      run: `bash ${CREDENTIAL_CHECK_PATH} verify`,
+      env: { ...credentialEnv, CREDENTIALS_MODE: expr("steps.creds.outputs.mode") },
+    },
+    { name: "Log in to ECR", id: "ecr", uses: ACTIONS.ecrLogin },
+    {
+      name: "Skip the build if this commit's image exists",
+      id: "existing",
+      run: [
+        'if aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=$GITHUB_SHA" >/dev/null 2>&1; then',
+        '  echo "exists=true" >> "$GITHUB_OUTPUT"',
+        "else",
+        '  echo "exists=false" >> "$GITHUB_OUTPUT"',
+        "fi",
+      ].join("\n"),
+    },
+    ...(w.architecture === "ARM64" ? [{ name: "Set up QEMU", uses: ACTIONS.qemu }] : []),
+    { name: "Set up Docker Buildx", uses: ACTIONS.buildx },
+    {
+      name: "Build and push the image",
+      if: "steps.existing.outputs.exists != 'true'",
+      uses: ACTIONS.buildPush,
+      with: {
+        context: w.build.context,
+        ...(w.build.dockerfile ? { file: w.build.dockerfile } : {}),
+        platforms: w.architecture === "ARM64" ? "linux/arm64" : "linux/amd64",
+        push: true,
+        tags: [
+          `${image}:${expr("github.sha")}`,
+          ...(w.movingTag ? [`${image}:${w.stack}`] : []),
+        ].join("\n"),
+      },
+    },
+    {
+      name: "Fetch the family's latest task definition",
+      run: 'aws ecs describe-task-definition --task-definition "$ECS_TASK_DEFINITION" --query taskDefinition > task-definition.json',
+    },
+    {
+      name: "Put the new image in the task definition",
+      id: "render",
+      uses: ACTIONS.renderTaskDefinition,
+      with: {
+        "task-definition": "task-definition.json",
+        "container-name": expr(`vars.${names.containerName}`),
+        image: `${image}:${expr("github.sha")}`,
+      },
+    },
+    {
+      name: "Register it and deploy, waiting for the service to be stable",
+      id: "deploy",
+      uses: ACTIONS.deployTaskDefinition,
+      with: {
+        "task-definition": expr("steps.render.outputs.task-definition"),
+        service: expr(`vars.${names.service}`),
+        cluster: expr(`vars.${STAGE_VARIABLES.cluster}`),
+        "wait-for-service-stability": true,
+        "wait-for-minutes": 15,
+      },
+    },
+    {
+      name: "Fail if ECS rolled the deployment back",
+      env: { DEPLOYED: expr("steps.deploy.outputs.task-definition-arn") },
+      run: [
+        'running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --query "services[0].taskDefinition" --output text)',
+        'rollout=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --query "services[0].deployments[?status==\'PRIMARY\'].rolloutState | [0]" --output text)',
+        'if [ "$running" != "$DEPLOYED" ] || [ "$rollout" != "COMPLETED" ]; then',
+        '  echo "::error title=Deployment rolled back::ECS service $ECS_SERVICE runs $running (rollout $rollout), not $DEPLOYED: the deployment circuit breaker rolled back. Read the stopped tasks\' reasons in the ECS console and the logs of the new revision."',
+        "  exit 1",
+        "fi",
+        'echo "Deployed $DEPLOYED to $ECS_SERVICE."',
+      ].join("\n"),
+    },
+  ];
+  return {
+    name: `Deploy ${w.service} to ${w.stack}`,
+    on: {
+      push: {
+        ...(w.deployBranches.length ? { branches: [...w.deployBranches] } : {}),
+        ...(tags.length ? { tags } : {}),
+      },
+      workflow_dispatch: {},
+    },
+    permissions: { contents: "read" },
+    concurrency: { group: `deploy-${w.service}-${w.stack}`, "cancel-in-progress": false },
+    jobs: {
+      deploy: {
+        name: `Deploy ${w.service}`,
+        "runs-on": "ubuntu-latest",
+        environment: w.environment,
+        // id-token: write lets this one job ask GitHub for the OIDC token.
+        permissions: { contents: "read", "id-token": "write" },
+        "timeout-minutes": 40,
+        env: {
+          [STAGE_VARIABLES.region]: expr(`vars.${STAGE_VARIABLES.region}`),
+          ECR_REPOSITORY: expr(`vars.${names.repository}`),
+          ECS_CLUSTER: expr(`vars.${STAGE_VARIABLES.cluster}`),
+          ECS_SERVICE: expr(`vars.${names.service}`),
+          ECS_TASK_DEFINITION: expr(`vars.${names.taskDefinition}`),
+        },
+        steps,
+      },
+    },
+  };
+}
+
+/** YAML text of a generated workflow, with a header saying where it comes from. */
+export function renderWorkflow(workflow: Record<string, unknown>, source: string): string {
+  return `# Generated by the delivery program from ${source}; do not edit by hand.\n# Regenerate with: npm run templates\n${stringify(workflow, { lineWidth: 0 })}`;
+}

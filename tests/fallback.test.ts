@@ -1,0 +1,123 @@
+/**
+ * The break-glass fallback: off by default, refused for prod unless allowed, its key only in the
+ * environment's secrets, and every use alarmed.
+ */
+import { strict as assert } from "assert";
+import { OfflineRun } from "../scripts/offline";
+import { planDocument } from "../scripts/plan";
+import { ConfigError } from "../stacks/load";
+import { plan, shippedStack } from "./hooks";
+import { allows, ofType, one, policy, rolePolicies, withConfig } from "./support";
+
+const enabled = { enabled: true, alarmEmails: ["oncall@example.com", "lead@example.com"] };
+
+describe("break-glass fallback", () => {
+  let run: OfflineRun;
+  before(async () => {
+    run = await plan(withConfig(shippedStack("staging"), { "delivery:fallback": enabled }));
+  });
+
+  it("is off by default: no user, no key, no alarm", async () => {
+    for (const stack of ["staging", "prod"] as const) {
+      const shipped = await plan(shippedStack(stack));
+      for (const type of [
+        "aws:iam/user:User",
+        "aws:iam/accessKey:AccessKey",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+      ]) {
+        assert.equal(ofType(shipped, type).length, 0, `${stack}: ${type}`);
+      }
+    }
+  });
+
+  it("is refused for prod unless explicitly allowed", async () => {
+    await assert.rejects(
+      plan(withConfig(shippedStack("prod"), { "delivery:fallback": enabled })),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some(
+          (p) => p.startsWith("delivery:fallback.enabled: ") && p.includes("allowInProd"),
+        ),
+    );
+    const allowed = await plan(
+      withConfig(shippedStack("prod"), { "delivery:fallback": { ...enabled, allowInProd: true } }),
+    );
+    assert.equal(ofType(allowed, "aws:iam/user:User").length, 1);
+  });
+
+  it("needs someone to alarm", async () => {
+    await assert.rejects(
+      plan(withConfig(shippedStack("staging"), { "delivery:fallback": { enabled: true } })),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some((p) => p.startsWith("delivery:fallback.alarmEmails: ")),
+    );
+  });
+
+  it("gives the user exactly the deploy role's permissions", () => {
+    const user = one(run, "aws:iam/user:User", "shop-fallback");
+    assert.equal(user.inputs.name, "shop-staging-fallback");
+    const userDocs = ofType(run, "aws:iam/userPolicy:UserPolicy")
+      .filter((p) => p.inputs.user === user.id)
+      .map((p) => policy(p));
+    const roleDocs = rolePolicies(run, "shop-staging-deploy");
+    assert.deepEqual(
+      userDocs
+        .flatMap((d) => d.Statement)
+        .sort((a, b) => String(a.Sid).localeCompare(String(b.Sid))),
+      roleDocs
+        .flatMap((d) => d.Statement)
+        .sort((a, b) => String(a.Sid).localeCompare(String(b.Sid))),
+    );
+  });
+
+  it("lets the deploy role put exactly the CICD metric and nothing else in CloudWatch", () => {
+    const docs = rolePolicies(run, "shop-staging-deploy");
+    assert.ok(allows(docs, "cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "CICD" }));
+    assert.equal(
+      allows(docs, "cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "AWS/ECS" }),
+      false,
+    );
+    assert.equal(
+      allows(docs, "cloudwatch:DeleteAlarms", "*", { "cloudwatch:namespace": "CICD" }),
+      false,
+    );
+  });
+
+  it("alarms on any use within five minutes and e-mails the configured people", () => {
+    const alarm = one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "shop-fallback-alarm");
+    assert.equal(alarm.inputs.namespace, "CICD");
+    assert.equal(alarm.inputs.metricName, "FallbackAccessKeysUsed");
+    assert.equal(alarm.inputs.period, 300);
+    assert.equal(alarm.inputs.threshold, 1);
+    assert.equal(alarm.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+    assert.deepEqual(alarm.inputs.dimensions, { Environment: "staging" });
+    const topic = one(run, "aws:sns/topic:Topic", "shop-fallback-alarm");
+    assert.deepEqual(alarm.inputs.alarmActions, [topic.state.arn]);
+    const subscriptions = ofType(run, "aws:sns/topicSubscription:TopicSubscription");
+    assert.deepEqual(
+      subscriptions.map((s) => [s.inputs.topic, s.inputs.protocol, s.inputs.endpoint]).sort(),
+      [
+        [topic.state.arn, "email", "lead@example.com"],
+        [topic.state.arn, "email", "oncall@example.com"],
+      ],
+    );
+  });
+
+  it("writes the key only to the environment's secrets, never to variables, outputs or the plan", () => {
+    const key = one(run, "aws:iam/accessKey:AccessKey", "shop-fallback-key");
+    const secrets = ofType(run, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+    const byName = new Map(secrets.map((s) => [String(s.inputs.secretName), s]));
+    assert.equal(byName.get("AWS_ACCESS_KEY_ID")?.rawInputs.value, key.id);
+    const secretKey = String(byName.get("AWS_SECRET_ACCESS_KEY")?.rawInputs.value);
+    assert.match(secretKey, /^mock-secret-access-key-/);
+    assert.deepEqual(byName.get("AWS_SECRET_ACCESS_KEY")?.secretInputs, ["value"]);
+    const everything = JSON.stringify(planDocument(run));
+    assert.ok(!everything.includes(secretKey), "the secret access key never appears in the plan");
+    const variables = ofType(
+      run,
+      "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+    ).map((v) => String(v.inputs.variableName));
+    assert.ok(!variables.some((v) => v.startsWith("AWS_ACCESS") || v.startsWith("AWS_SECRET")));
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * This repository's pipelines and the app repository's generated deploy workflows: valid against
+ * GitHub's workflow schema, and wired the way the product promises.
+ */
+import { strict as assert } from "assert";
+import { validateWorkflow } from "@action-validator/core";
+import { readdirSync, readFileSync } from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { deployWorkflow, serviceTags } from "../lib/workflows";
+import { templateFiles } from "../scripts/templates";
+import { plan, shippedStack } from "./hooks";
+import { ofType } from "./support";
+
+const ROOT = path.join(__dirname, "..");
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  if?: string;
+  environment?: string;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  strategy?: { matrix: { include?: Record<string, string>[]; stack?: string[] } };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const listFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
+const workflowFiles = [
+  ...listFiles(path.join(ROOT, ".github", "workflows")),
+  ...listFiles(path.join(ROOT, "templates")).filter((f) => f.endsWith(".yml")),
+];
+const load = (file: string) => parse(readFileSync(path.join(ROOT, file), "utf8")) as Workflow;
+const assumesRole = (job: Job) =>
+  job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+
+describe("workflows", () => {
+  it("finds this repository's workflows and the generated templates", () => {
+    const names = workflowFiles.map((f) => path.relative(ROOT, f)).sort();
+    assert.ok(names.includes(".github/workflows/preview.yml"));
+    assert.ok(names.includes(".github/workflows/deploy.yml"));
+    assert.ok(names.includes("templates/prod/.github/workflows/deploy-backend-prod.yml"));
+  });
+
+  for (const file of workflowFiles) {
+    const name = path.relative(ROOT, file);
+    it(`${name} is valid against GitHub's workflow schema`, () => {
+      const result = validateWorkflow(readFileSync(file, "utf8")) as { errors: unknown[] };
+      assert.deepEqual(result.errors, [], JSON.stringify(result.errors, null, 2));
+    });
+
+    it(`${name} grants id-token: write only to jobs that assume a role, and pins every action`, () => {
+      const workflow = load(name);
+      assert.notEqual(workflow.permissions?.["id-token"], "write", "never workflow-wide");
+      for (const [jobName, job] of Object.entries(workflow.jobs)) {
+        assert.equal(
+          job.permissions?.["id-token"] === "write",
+          assumesRole(job),
+          `${jobName}: id-token write iff it assumes a role`,
+        );
+        for (const step of job.steps.filter((s) => s.uses)) {
+          assert.match(
+            String(step.uses),
+            /@v\d+\.\d+\.\d+$/,
+            `${jobName}: ${String(step.uses)} is pinned to a release`,
+          );
+        }
+      }
+    });
+  }
+
+  it("previews each stack on pull requests, one comment per stack edited in place", () => {
+    const preview = load(".github/workflows/preview.yml");
+    assert.ok("pull_request" in preview.on);
+    const job = preview.jobs.preview;
+    assert.deepEqual(
+      job.strategy?.matrix.include?.map((i) => i.stack),
+      ["staging", "prod"],
+    );
+    const step = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    assert.equal(step?.with?.command, "preview");
+    assert.equal(step?.with?.["comment-on-pr"], true);
+    assert.equal(step?.with?.["edit-pr-comment"], true);
+    assert.match(String(step?.with?.["stack-name"]), /\$\{\{ matrix\.stack \}\}$/);
+    assert.equal(job.permissions?.["pull-requests"], "write");
+  });
+
+  it("runs the tests before previewing, and gives forks the offline plan without credentials", () => {
+    const preview = load(".github/workflows/preview.yml");
+    assert.ok(preview.jobs.test.steps.some((s) => s.run === "npm test"));
+    assert.equal(
+      preview.jobs.preview.if,
+      "github.event.pull_request.head.repo.full_name == github.repository",
+    );
+    const fork = preview.jobs["offline-plan"];
+    assert.equal(fork.if, "github.event.pull_request.head.repo.full_name != github.repository");
+    assert.deepEqual(fork.permissions, { contents: "read" });
+    assert.ok(
+      fork.steps.some(
+        (s) =>
+          s.run?.includes("npm run --silent plan -- --stack") &&
+          s.run.includes("GITHUB_STEP_SUMMARY"),
+      ),
+    );
+    assert.ok(!JSON.stringify(fork).includes("secrets."), "the fork path reads no secret");
+    assert.deepEqual(fork.strategy?.matrix.stack, ["staging", "prod"]);
+  });
+
+  it("updates staging on merges and prod on releases behind the production environment, one update per stack at a time", () => {
+    const deploy = load(".github/workflows/deploy.yml");
+    assert.deepEqual((deploy.on.push as { branches: string[] }).branches, ["main"]);
+    assert.ok("release" in deploy.on);
+    const { staging, prod } = deploy.jobs;
+    assert.equal(staging.environment, "staging");
+    assert.equal(prod.environment, "production");
+    assert.equal(prod.if, "github.event_name == 'release'");
+    for (const [job, stack] of [
+      [staging, "staging"],
+      [prod, "prod"],
+    ] as const) {
+      assert.deepEqual(job.concurrency, { group: `pulumi-${stack}`, "cancel-in-progress": false });
+      const up = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+      assert.equal(up?.with?.command, "up");
+      assert.match(String(up?.with?.["stack-name"]), new RegExp(`${stack}$`));
+    }
+  });
+
+  it("never uses stored AWS keys in this repository's pipelines", () => {
+    for (const name of [".github/workflows/preview.yml", ".github/workflows/deploy.yml"]) {
+      const text = readFileSync(path.join(ROOT, name), "utf8");
+      assert.doesNotMatch(text, /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id/);
+    }
+  });
+});
+
+describe("app repository templates", () => {
+  it("are up to date with the shipped stack files", () => {
+    for (const stack of ["staging", "prod"]) {
+      for (const [file, text] of Object.entries(
+        templateFiles(stack, path.join(ROOT, `Pulumi.${stack}.yaml`)),
+      )) {
+        assert.equal(
+          readFileSync(path.join(ROOT, "templates", file), "utf8"),
+          text,
+          `templates/${file} is stale: run npm run templates`,
+        );
+      }
+    }
+  });
+
+  it("read exactly variables and secrets the GitHub side writes for the stage", async () => {
+    for (const stack of ["staging", "prod"] as const) {
+      const run = await plan(shippedStack(stack));
+      const written = new Set(
+        ofType(run, "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable").map((v) =>
+          String(v.inputs.variableName),
+        ),
+      );
+      const secrets = new Set(
+        ofType(run, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").map((s) =>
+          String(s.inputs.secretName),
+        ),
+      );
+      for (const svc of ["backend", "frontend"]) {
+        const text = readFileSync(
+          path.join(ROOT, "templates", stack, ".github", "workflows", `deploy-${svc}-${stack}.yml`),
+          "utf8",
+        );
+        const vars = [...text.matchAll(/vars\.([A-Z0-9_]+)/g)].map((m) => m[1]);
+        const read = [...text.matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]);
+        assert.ok(vars.length > 4 && read.length > 0);
+        for (const v of vars)
+          assert.ok(
+            written.has(v),
+            `${stack}/${svc} reads vars.${v}, which the stack does not write`,
+          );
+        for (const s of read)
+          assert.ok(
+            secrets.has(s),
+            `${stack}/${svc} reads secrets.${s}, which the stack does not write`,
+          );
+      }
+    }
+  });
+
+  it("build the configured architecture, tag with the git SHA, deploy in the stage's environment and fail on a rollback", () => {
+    const workflow = load("templates/prod/.github/workflows/deploy-backend-prod.yml");
+    const job = workflow.jobs.deploy;
+    assert.equal(job.environment, "production");
+    assert.deepEqual((workflow.on.push as { tags: string[] }).tags, ["backend-v*"]);
+    const build = job.steps.find((s) => s.uses?.startsWith("docker/build-push-action@"));
+    assert.equal(build?.with?.platforms, "linux/arm64");
+    assert.equal(
+      build?.with?.tags,
+      "${{ steps.ecr.outputs.registry }}/${{ vars.ECR_REPOSITORY_BACKEND }}:${{ github.sha }}",
+    );
+    const deploy = job.steps.find((s) =>
+      s.uses?.startsWith("aws-actions/amazon-ecs-deploy-task-definition@"),
+    );
+    assert.equal(deploy?.with?.["wait-for-service-stability"], true);
+    const rollback = job.steps.find((s) => s.name === "Fail if ECS rolled the deployment back");
+    assert.match(String(rollback?.run), /rolloutState/);
+    assert.match(String(rollback?.run), /exit 1/);
+    const names = job.steps.map((s) => s.name);
+    assert.ok(
+      names.indexOf("Check the deploy credentials") <
+        names.indexOf("Assume the deploy role (OIDC)"),
+    );
+    assert.ok(names.indexOf("Verify the AWS identity") < names.indexOf("Log in to ECR"));
+  });
+
+  it("push a moving stage tag only where tags are mutable, and offer the break-glass keys only when enabled", () => {
+    const base = {
+      stack: "staging",
+      environment: "staging",
+      service: "api",
+      architecture: "X86_64" as const,
+      build: { context: "./api" },
+      deployBranches: ["main"],
+      deployTags: [],
+    };
+    const mutable = JSON.stringify(deployWorkflow({ ...base, movingTag: true, fallback: false }));
+    const immutable = JSON.stringify(deployWorkflow({ ...base, movingTag: false, fallback: true }));
+    assert.ok(mutable.includes(":staging"));
+    assert.ok(!immutable.includes("ECR_REPOSITORY_API }}:staging"));
+    assert.ok(!mutable.includes("AWS_ACCESS_KEY_ID"));
+    assert.ok(immutable.includes("secrets.AWS_SECRET_ACCESS_KEY"));
+    assert.ok(mutable.includes("linux/amd64") && !mutable.includes("setup-qemu"));
+  });
+
+  it("trigger each service on its own tag pattern", () => {
+    assert.deepEqual(serviceTags("backend", ["backend-v*", "frontend-v*"]), ["backend-v*"]);
+    assert.deepEqual(serviceTags("worker", ["v*"]), ["v*"]);
+  });
+});
