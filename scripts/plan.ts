@@ -11,7 +11,8 @@ import { ConfigError } from "../stacks/load";
 import { DEFAULT_ACCOUNT_ID, MockCloud } from "./mocks";
 import { OfflineRun, runOffline } from "./offline";
 import { readStackFile } from "./stackFile";
-import { summarize } from "./summary";
+import { planCost, summarize } from "./summary";
+import { totalMonthlyCost } from "../lib/cost";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -32,6 +33,12 @@ export function planDocument(run: OfflineRun): Record<string, unknown> {
     })),
     reads: run.calls,
     outputs: run.outputs,
+    cost: {
+      currency: "USD",
+      region: run.stage.region,
+      lines: planCost(run),
+      monthlyTotal: totalMonthlyCost(planCost(run)),
+    },
   };
 }
 

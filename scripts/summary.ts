@@ -6,6 +6,7 @@ import { RecordedResource } from "./mocks";
 import { OfflineRun } from "./offline";
 import { PolicyDocument, Statement } from "../lib/iam";
 import { GITHUB_OIDC_HOST } from "../lib/subjects";
+import { CostLine, estimateMonthlyCost, totalMonthlyCost } from "../lib/cost";
 
 type Json = Record<string, unknown>;
 /** Text of a JSON value: strings as they are, anything else as JSON. */
@@ -312,6 +313,40 @@ function secretReaders(ix: Index): Map<string, string[]> {
   return readers;
 }
 
+/** What the declared resources cost per month, counted from the plan itself. */
+export function planCost(run: OfflineRun): CostLine[] {
+  const ix = new Index(run);
+  const keep = ix
+    .ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy")
+    .map((p) =>
+      parse<{ rules: { selection: { tagStatus: string; countNumber: number } }[] }>(
+        p.inputs.policy,
+      ),
+    )
+    .map(
+      (doc) => doc?.rules.find((r) => r.selection.tagStatus === "any")?.selection.countNumber ?? 0,
+    );
+  return estimateMonthlyCost({
+    secrets: ix.ofType("aws:secretsmanager/secret:Secret").length,
+    kmsKeys: ix.ofType("aws:kms/key:Key").length,
+    alarms: ix.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length,
+    logGroups: ix.ofType("aws:cloudwatch/logGroup:LogGroup").length,
+    imagesKept: keep,
+  });
+}
+
+function costSection(run: OfflineRun): string[] {
+  const lines = planCost(run);
+  return [
+    `Estimated fixed monthly cost in ${run.stage.region} (USD list prices; Fargate compute and other usage not included):`,
+    ...lines.map(
+      (l) =>
+        `  ${l.item.padEnd(62)} ${String(l.quantity).padStart(6)} ${l.unit.padEnd(6)} x ${l.unitPrice.toFixed(2)} = ${l.monthly.toFixed(2)}`,
+    ),
+    `  ${"total".padEnd(62)} ${" ".repeat(26)}${totalMonthlyCost(lines).toFixed(2)} per month`,
+  ];
+}
+
 /** The summary a reviewer reads: everything grouped by component, then counts. */
 export function summarize(run: OfflineRun): string {
   const ix = new Index(run);
@@ -357,6 +392,7 @@ export function summarize(run: OfflineRun): string {
       "",
     );
   }
+  out.push(...costSection(run), "");
   const counts = new Map<string, number>();
   for (const r of run.resources.filter(
     (x) => x.custom && !x.type.startsWith("pulumi:providers:"),
