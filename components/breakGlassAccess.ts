@@ -44,13 +44,19 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
     for (const [key, statements] of Object.entries(args.grants).sort(([a], [b]) =>
       a.localeCompare(b),
     )) {
-      new aws.iam.UserPolicy(
+      // Managed policies: a user's inline policies may total only 2,048 characters.
+      const policy = new aws.iam.Policy(
         `${name}-${key}`,
         {
           name: `${args.userName}-${key}`,
-          user: user.name,
+          description: `Break-glass copy of the deploy role's ${key} grant`,
           policy: policyJson(`${args.userName}-${key}`, statements),
         },
+        { parent: this },
+      );
+      new aws.iam.UserPolicyAttachment(
+        `${name}-${key}`,
+        { user: user.name, policyArn: policy.arn },
         { parent: this },
       );
     }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, policyJson } from "../lib/iam";
+import { IAM_ROLE_INLINE_POLICY_LIMIT, Statement, policyJson } from "../lib/iam";
 import { RepositoryRef, Subject, SubjectFormat, githubTrustPolicy } from "../lib/subjects";
 
 /** Arguments of {@link GithubActionsRole}. */
@@ -84,19 +84,32 @@ export class GithubActionsRole extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const policies: pulumi.Output<string>[] = [];
     for (const [key, statements] of Object.entries(args.grants).sort(([a], [b]) =>
       a.localeCompare(b),
     )) {
+      const text = policyJson(`${args.roleName}-${key}`, statements);
+      policies.push(text);
       new aws.iam.RolePolicy(
         `${name}-${key}`,
         {
           name: `${args.roleName}-${key}`,
           role: this.role.name,
-          policy: policyJson(`${args.roleName}-${key}`, statements),
+          policy: text,
         },
         { parent: this },
       );
     }
+    // IAM counts a role's inline policies together, without white space; over the limit, `pulumi up` fails.
+    pulumi.all(policies).apply((texts) => {
+      const size = texts.reduce((sum, t) => sum + t.replace(/\s/g, "").length, 0);
+      if (size > IAM_ROLE_INLINE_POLICY_LIMIT) {
+        void pulumi.log.warn(
+          `role ${args.roleName}: its inline policies total ${size} characters, over IAM's limit of ${IAM_ROLE_INLINE_POLICY_LIMIT}; pulumi up will fail. Split the services over more stacks.`,
+          this,
+        );
+      }
+    });
     this.arn = this.role.arn;
     this.roleName = this.role.name;
     this.registerOutputs({ arn: this.arn, roleName: this.roleName, trustPolicy: this.trustPolicy });

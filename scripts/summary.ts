@@ -4,7 +4,7 @@
  */
 import { RecordedResource } from "./mocks";
 import { OfflineRun } from "./offline";
-import { PolicyDocument, Statement } from "../lib/iam";
+import { IAM_ROLE_INLINE_POLICY_LIMIT, PolicyDocument, Statement } from "../lib/iam";
 import { GITHUB_OIDC_HOST } from "../lib/subjects";
 import { CostLine, estimateMonthlyCost, totalMonthlyCost } from "../lib/cost";
 
@@ -101,6 +101,14 @@ function roleSection(ix: Index, component: RecordedResource): string[] {
     ...(trust ? trustLines(trust, "    ") : []),
     "  may:",
   ];
+  const size = ix
+    .policiesOfRole(role)
+    .reduce((sum, p) => sum + text(p.inputs.policy).replace(/\s/g, "").length, 0);
+  if (size > IAM_ROLE_INLINE_POLICY_LIMIT) {
+    lines.push(
+      `  WARNING: inline policies total ${size} characters, over IAM's ${IAM_ROLE_INLINE_POLICY_LIMIT}; pulumi up will fail`,
+    );
+  }
   for (const p of ix.policiesOfRole(role)) {
     const doc = parse<PolicyDocument>(p.inputs.policy);
     lines.push(`    [${text(p.inputs.name)}]`, ...(doc ? statementLines(doc, "      ") : []));
@@ -286,9 +294,7 @@ function breakGlassSection(ix: Index, component: RecordedResource): string[] {
     .children(component, "aws:sns/topicSubscription:TopicSubscription")
     .map((s) => text(s.inputs.endpoint));
   if (!user || !alarm) return [];
-  const policies = ix
-    .children(component, "aws:iam/userPolicy:UserPolicy")
-    .map((p) => text(p.inputs.name));
+  const policies = ix.children(component, "aws:iam/policy:Policy").map((p) => text(p.inputs.name));
   return [
     `Break-glass access ENABLED: IAM user ${text(user.inputs.name)} with one access key`,
     `  may do what the deploy role may (${policies.join(", ")}); the key goes only to the GitHub environment's secrets`,

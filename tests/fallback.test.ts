@@ -57,9 +57,18 @@ describe("break-glass fallback", () => {
   it("gives the user exactly the deploy role's permissions", () => {
     const user = one(run, "aws:iam/user:User", "shop-fallback");
     assert.equal(user.inputs.name, "shop-staging-fallback");
-    const userDocs = ofType(run, "aws:iam/userPolicy:UserPolicy")
-      .filter((p) => p.inputs.user === user.id)
+    const attached = ofType(run, "aws:iam/userPolicyAttachment:UserPolicyAttachment")
+      .filter((a) => a.inputs.user === user.id)
+      .map((a) => a.inputs.policyArn);
+    const userDocs = ofType(run, "aws:iam/policy:Policy")
+      .filter((p) => attached.includes(p.state.arn))
       .map((p) => policy(p));
+    assert.equal(userDocs.length, 3);
+    assert.equal(
+      ofType(run, "aws:iam/userPolicy:UserPolicy").length,
+      0,
+      "no inline user policies (2,048-character limit)",
+    );
     const roleDocs = rolePolicies(run, "shop-staging-deploy");
     assert.deepEqual(
       userDocs
