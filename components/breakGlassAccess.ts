@@ -1,4 +1,6 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_METRIC } from "../lib/grants";
 import { Statement, policyJson } from "../lib/iam";
@@ -40,12 +42,12 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
     if (args.alarmEmails.length === 0) {
       throw new Error(`BreakGlassAccess ${name}: alarmEmails must name at least one address`);
     }
-    const user = new aws.iam.User(name, { name: args.userName }, { parent: this });
+    const user = new iam.User(name, { name: args.userName }, { parent: this });
     for (const [key, statements] of Object.entries(args.grants).sort(([a], [b]) =>
       a.localeCompare(b),
     )) {
       // Managed policies: a user's inline policies may total only 2,048 characters.
-      const policy = new aws.iam.Policy(
+      const policy = new iam.Policy(
         `${name}-${key}`,
         {
           name: `${args.userName}-${key}`,
@@ -54,27 +56,27 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      new aws.iam.UserPolicyAttachment(
+      new iam.UserPolicyAttachment(
         `${name}-${key}`,
         { user: user.name, policyArn: policy.arn },
         { parent: this },
       );
     }
-    const key = new aws.iam.AccessKey(`${name}-key`, { user: user.name }, { parent: this });
+    const key = new iam.AccessKey(`${name}-key`, { user: user.name }, { parent: this });
 
-    const topic = new aws.sns.Topic(
+    const topic = new sns.Topic(
       `${name}-alarm`,
       { name: `${args.userName}-used` },
       { parent: this },
     );
     args.alarmEmails.forEach((email) => {
-      new aws.sns.TopicSubscription(
+      new sns.TopicSubscription(
         `${name}-alarm-${email}`,
         { topic: topic.arn, protocol: "email", endpoint: email },
         { parent: this },
       );
     });
-    new aws.cloudwatch.MetricAlarm(
+    new cloudwatch.MetricAlarm(
       `${name}-alarm`,
       {
         name: `${args.userName}-used`,

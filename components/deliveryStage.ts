@@ -1,5 +1,7 @@
-import * as aws from "@pulumi/aws";
-import * as github from "@pulumi/github";
+import * as ecs from "@pulumi/aws/ecs";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { Provider as GithubProvider } from "@pulumi/github/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { ExtraRoleStage, Stage } from "../stacks/stage";
 import { Statement } from "../lib/iam";
@@ -72,7 +74,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
   constructor(name: string, args: DeliveryStageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:stage:DeliveryStage", name, {}, opts);
     const s = args.stage;
-    this.accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    this.accountId = getCallerIdentityOutput({}, { parent: this }).accountId;
 
     const oidc = new GithubOidcProvider(
       `${name}-oidc`,
@@ -288,10 +290,10 @@ export class DeliveryStage extends pulumi.ComponentResource {
     const cluster = s.ecs.cluster;
     if (!cluster) return undefined;
     if (!cluster.create) {
-      const existing = aws.ecs.getClusterOutput({ clusterName: cluster.name }, { parent: this });
+      const existing = ecs.getClusterOutput({ clusterName: cluster.name }, { parent: this });
       return { arn: existing.arn, name: existing.clusterName };
     }
-    const created = new aws.ecs.Cluster(
+    const created = new ecs.Cluster(
       `${name}-cluster`,
       // Security Hub ECS.12: Container Insights on.
       {
@@ -377,11 +379,11 @@ export interface StageOutputs {
  */
 export function buildStage(stage: Stage, opts?: pulumi.ComponentResourceOptions): StageOutputs {
   // Explicit providers: the region and the tags every AWS resource gets, the GitHub owner.
-  const awsProvider = new aws.Provider(stage.app, {
-    region: stage.region as aws.Region,
+  const awsProvider = new AwsProvider(stage.app, {
+    region: stage.region,
     defaultTags: { tags: { ...stage.tags } },
   });
-  const githubProvider = new github.Provider(stage.app, { owner: stage.repo.owner });
+  const githubProvider = new GithubProvider(stage.app, { owner: stage.repo.owner });
   const deliveryStage = new DeliveryStage(
     stage.app,
     { stage },

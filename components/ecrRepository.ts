@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecycleRules } from "../lib/ecrLifecycle";
 import { adoption } from "./adoption";
@@ -40,7 +40,7 @@ export interface EcrRepositoryArgs {
  * lifecycle policy (`<name>-lifecycle`) that keeps storage cost bounded.
  */
 export class EcrRepository extends pulumi.ComponentResource {
-  readonly repository: aws.ecr.Repository;
+  readonly repository: ecr.Repository;
   readonly arn: pulumi.Output<string>;
   readonly repositoryName: pulumi.Output<string>;
   /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`, what `docker push` takes. */
@@ -53,7 +53,7 @@ export class EcrRepository extends pulumi.ComponentResource {
         `EcrRepository ${name}: forceDelete and protect contradict each other; a protected repository is never force-deleted`,
       );
     }
-    this.repository = new aws.ecr.Repository(
+    this.repository = new ecr.Repository(
       name,
       {
         name: args.repositoryName,
@@ -68,7 +68,7 @@ export class EcrRepository extends pulumi.ComponentResource {
       },
       { parent: this, protect: args.protect, ...adoption(args.adoptName) },
     );
-    new aws.ecr.LifecyclePolicy(
+    new ecr.LifecyclePolicy(
       `${name}-lifecycle`,
       {
         repository: this.repository.name,

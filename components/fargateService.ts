@@ -1,4 +1,6 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
+import * as ecs from "@pulumi/aws/ecs";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
 import { COMMON_DEFAULTS } from "../stacks/defaults";
 import { ServiceStage } from "../stacks/stage";
@@ -71,7 +73,7 @@ export class FargateService extends pulumi.ComponentResource {
       }
     }
 
-    const logGroup = new aws.cloudwatch.LogGroup(
+    const logGroup = new cloudwatch.LogGroup(
       `${name}-logs`,
       { name: svc.logGroupName, retentionInDays: args.logRetentionDays },
       { parent: this, protect: args.protect, ...adoption(svc.adoptLogGroup) },
@@ -80,7 +82,7 @@ export class FargateService extends pulumi.ComponentResource {
     const trust = pulumi
       .output(args.accountId)
       .apply((account) => JSON.stringify(serviceTrustPolicy(ECS_TASKS_SERVICE, account)));
-    const executionRole = new aws.iam.Role(
+    const executionRole = new iam.Role(
       `${name}-execution`,
       {
         name: `${svc.name}-execution`,
@@ -92,7 +94,7 @@ export class FargateService extends pulumi.ComponentResource {
     const usedSecretArns = [...new Set(svc.secrets.map((r) => r.secret))]
       .sort()
       .map((k) => args.secretArns[k]);
-    new aws.iam.RolePolicy(
+    new iam.RolePolicy(
       `${name}-execution`,
       {
         name: `${svc.name}-execution`,
@@ -113,7 +115,7 @@ export class FargateService extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const taskRole = new aws.iam.Role(
+    const taskRole = new iam.Role(
       `${name}-task`,
       {
         name: `${svc.name}-task`,
@@ -123,7 +125,7 @@ export class FargateService extends pulumi.ComponentResource {
       { parent: this },
     );
     for (const policyArn of svc.taskRolePolicyArns) {
-      new aws.iam.RolePolicyAttachment(
+      new iam.RolePolicyAttachment(
         // Keyed by the whole ARN: two policies may share a name across paths or accounts.
         `${name}-task-${policyArn}`,
         { role: taskRole.name, policyArn },
@@ -160,7 +162,7 @@ export class FargateService extends pulumi.ComponentResource {
           }),
         ]),
       );
-    const taskDefinition = new aws.ecs.TaskDefinition(
+    const taskDefinition = new ecs.TaskDefinition(
       `${name}-task-definition`,
       {
         family: svc.name,
@@ -181,7 +183,7 @@ export class FargateService extends pulumi.ComponentResource {
 
     if (args.placement && svc.existingServiceName) {
       // Looked up, so a misspelt name fails the preview instead of granting a non-existent ARN.
-      const existing = aws.ecs.getServiceOutput(
+      const existing = ecs.getServiceOutput(
         { clusterArn: args.placement.clusterArn, serviceName: svc.existingServiceName },
         { parent: this },
       );
@@ -189,7 +191,7 @@ export class FargateService extends pulumi.ComponentResource {
       this.serviceArn = existing.arn;
     } else if (args.placement) {
       const p = args.placement;
-      const service = new aws.ecs.Service(
+      const service = new ecs.Service(
         `${name}-service`,
         {
           name: svc.name,

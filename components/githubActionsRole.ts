@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { IAM_ROLE_INLINE_POLICY_LIMIT, Statement, policyJson } from "../lib/iam";
 import { RepositoryRef, Subject, SubjectFormat, githubTrustPolicy } from "../lib/subjects";
@@ -50,7 +50,7 @@ export interface GithubActionsRoleArgs {
  * named grants. The stage's deploy role is one; read-only preview and publishing roles are others.
  */
 export class GithubActionsRole extends pulumi.ComponentResource {
-  readonly role: aws.iam.Role;
+  readonly role: iam.Role;
   readonly arn: pulumi.Output<string>;
   readonly roleName: pulumi.Output<string>;
   /** The trust policy as IAM receives it. */
@@ -73,7 +73,7 @@ export class GithubActionsRole extends pulumi.ComponentResource {
         }),
       ),
     );
-    this.role = new aws.iam.Role(
+    this.role = new iam.Role(
       name,
       {
         name: args.roleName,
@@ -90,7 +90,7 @@ export class GithubActionsRole extends pulumi.ComponentResource {
     )) {
       const text = policyJson(`${args.roleName}-${key}`, statements);
       policies.push(text);
-      new aws.iam.RolePolicy(
+      new iam.RolePolicy(
         `${name}-${key}`,
         {
           name: `${args.roleName}-${key}`,

@@ -1,6 +1,13 @@
-import * as github from "@pulumi/github";
+import { ActionsEnvironmentSecret } from "@pulumi/github/actionsEnvironmentSecret";
+import { ActionsEnvironmentVariable } from "@pulumi/github/actionsEnvironmentVariable";
+import { ActionsRepositoryOidcSubjectClaimCustomizationTemplate } from "@pulumi/github/actionsRepositoryOidcSubjectClaimCustomizationTemplate";
+import { RepositoryEnvironment } from "@pulumi/github/repositoryEnvironment";
+import { RepositoryEnvironmentDeploymentPolicy } from "@pulumi/github/repositoryEnvironmentDeploymentPolicy";
+import { RepositoryFile } from "@pulumi/github/repositoryFile";
+import { getTeamOutput } from "@pulumi/github/getTeam";
+import { getUserOutput } from "@pulumi/github/getUser";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { RandomPassword } from "@pulumi/random/randomPassword";
 import { ClaimKey } from "../lib/subjects";
 import { FALLBACK_SECRETS, ROLE_ARN_SECRET } from "../lib/variables";
 import { GithubSecretStage } from "../stacks/stage";
@@ -66,14 +73,14 @@ export class GithubEnvironment extends pulumi.ComponentResource {
     super("delivery:github:GithubEnvironment", name, {}, opts);
     const repository = args.repository;
     const users = args.reviewers.users.map((username) =>
-      github.getUserOutput({ username }, { parent: this }).id.apply(Number),
+      getUserOutput({ username }, { parent: this }).id.apply(Number),
     );
     const teams = args.reviewers.teams.map((slug) =>
-      github.getTeamOutput({ slug }, { parent: this }).id.apply(Number),
+      getTeamOutput({ slug }, { parent: this }).id.apply(Number),
     );
     const hasReviewers = users.length + teams.length > 0;
 
-    const env = new github.RepositoryEnvironment(
+    const env = new RepositoryEnvironment(
       name,
       {
         repository,
@@ -97,7 +104,7 @@ export class GithubEnvironment extends pulumi.ComponentResource {
       ...args.deployTags.map((tagPattern) => ({ key: `tag-${tagPattern}`, tagPattern })),
     ];
     for (const { key, ...pattern } of policies) {
-      new github.RepositoryEnvironmentDeploymentPolicy(
+      new RepositoryEnvironmentDeploymentPolicy(
         `${name}-${key}`,
         { repository, environment: env.environment, ...pattern },
         { parent: this },
@@ -119,7 +126,7 @@ export class GithubEnvironment extends pulumi.ComponentResource {
       if (secret.source.kind === "config") {
         secretValues[secret.name] = secret.source.value;
       } else {
-        secretValues[secret.name] = new random.RandomPassword(
+        secretValues[secret.name] = new RandomPassword(
           `${name}-${secret.name}`,
           {
             length: secret.source.length,
@@ -132,14 +139,14 @@ export class GithubEnvironment extends pulumi.ComponentResource {
     }
     for (const [secretName, value] of Object.entries(secretValues)) {
       // The provider encrypts the value with the repository's public key before sending it.
-      new github.ActionsEnvironmentSecret(
+      new ActionsEnvironmentSecret(
         `${name}-${secretName}`,
         { repository, environment: env.environment, secretName, value: pulumi.secret(value) },
         { parent: this },
       );
     }
     for (const [variableName, value] of Object.entries(args.variables)) {
-      new github.ActionsEnvironmentVariable(
+      new ActionsEnvironmentVariable(
         `${name}-${variableName}`,
         { repository, environment: env.environment, variableName, value },
         { parent: this },
@@ -148,7 +155,7 @@ export class GithubEnvironment extends pulumi.ComponentResource {
     for (const [file, content] of Object.entries(args.files ?? {}).sort(([a], [b]) =>
       a.localeCompare(b),
     )) {
-      new github.RepositoryFile(
+      new RepositoryFile(
         `${name}-file-${file}`,
         {
           repository,
@@ -162,7 +169,7 @@ export class GithubEnvironment extends pulumi.ComponentResource {
       );
     }
     if (args.subjectClaimKeys) {
-      new github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate(
+      new ActionsRepositoryOidcSubjectClaimCustomizationTemplate(
         `${name}-subject-claims`,
         { repository, useDefault: false, includeClaimKeys: [...args.subjectClaimKeys] },
         { parent: this },

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_URL, STS_AUDIENCE } from "../lib/subjects";
 import { adoption } from "./adoption";
@@ -35,7 +35,7 @@ export class GithubOidcProvider extends pulumi.ComponentResource {
     super("delivery:aws:GithubOidcProvider", name, {}, opts);
     if (args.mode === "create") {
       // No thumbprints: IAM verifies GitHub's certificate against its own trusted CAs.
-      const provider = new aws.iam.OpenIdConnectProvider(
+      const provider = new iam.OpenIdConnectProvider(
         name,
         { url: GITHUB_OIDC_URL, clientIdLists: [STS_AUDIENCE] },
         // Other stacks in the account use this provider; destroying this stack must not break them.
@@ -43,7 +43,7 @@ export class GithubOidcProvider extends pulumi.ComponentResource {
       );
       this.arn = provider.arn;
     } else {
-      const existing = aws.iam.getOpenIdConnectProviderOutput(
+      const existing = iam.getOpenIdConnectProviderOutput(
         args.arn ? { arn: args.arn } : { url: GITHUB_OIDC_URL },
         {
           parent: this,

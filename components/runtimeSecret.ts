@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
+import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { RandomPassword } from "@pulumi/random/randomPassword";
 import { SecretSource } from "../stacks/stage";
 import { adoption } from "./adoption";
 
@@ -44,7 +44,7 @@ export class RuntimeSecret extends pulumi.ComponentResource {
 
   constructor(name: string, args: RuntimeSecretArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:aws:RuntimeSecret", name, {}, opts);
-    const secret = new aws.secretsmanager.Secret(
+    const secret = new secretsmanager.Secret(
       name,
       {
         name: args.secretName,
@@ -60,7 +60,7 @@ export class RuntimeSecret extends pulumi.ComponentResource {
     let versionOptions: pulumi.CustomResourceOptions = { parent: this };
     switch (source.kind) {
       case "generated": {
-        const password = new random.RandomPassword(
+        const password = new RandomPassword(
           `${name}-value`,
           {
             length: source.length,
@@ -86,7 +86,7 @@ export class RuntimeSecret extends pulumi.ComponentResource {
         break;
     }
     if (source.kind !== "external" || source.placeholder) {
-      new aws.secretsmanager.SecretVersion(
+      new secretsmanager.SecretVersion(
         `${name}-version`,
         { secretId: secret.id, secretString: pulumi.secret(value) },
         versionOptions,

@@ -42,17 +42,24 @@ export function planDocument(run: OfflineRun): Record<string, unknown> {
   };
 }
 
-function usage(message: string): never {
-  process.stderr.write(
-    `${message}\nusage: npm run plan -- [--stack staging|prod|NAME] [--config FILE] [--json FILE] [--account-id 123456789012]\n`,
-  );
-  process.exit(2);
+const USAGE =
+  "usage: npm run plan -- [--stack staging|prod|NAME] [--config FILE] [--json FILE] [--account-id 123456789012]";
+
+/** Where the command writes; the process streams when run from the shell. */
+export interface PlanIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
 }
 
-async function main(): Promise<void> {
+/**
+ * The plan command. Returns the exit status: 0 planned, 1 config refused, 2 bad usage. Program
+ * errors are thrown (the shell entry point reports them with status 3).
+ */
+export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
+      args: [...argv],
       options: {
         stack: { type: "string", default: "staging" },
         config: { type: "string" },
@@ -63,16 +70,24 @@ async function main(): Promise<void> {
       allowPositionals: false,
     }));
   } catch (err) {
-    usage((err as Error).message);
+    io.err(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
   }
   const stack = values.stack;
   const accountId = values["account-id"];
-  if (!/^\d{12}$/.test(accountId)) usage(`--account-id must be 12 digits, got "${accountId}"`);
+  if (!/^\d{12}$/.test(accountId)) {
+    io.err(`--account-id must be 12 digits, got "${accountId}"\n${USAGE}\n`);
+    return 2;
+  }
   const file = values.config
     ? path.resolve(values.config)
     : path.join(ROOT, `Pulumi.${stack}.yaml`);
-  if (!existsSync(file))
-    usage(`no config file ${file}${values.config ? "" : `; create it or pass --config FILE`}`);
+  if (!existsSync(file)) {
+    io.err(
+      `no config file ${file}${values.config ? "" : "; create it or pass --config FILE"}\n${USAGE}\n`,
+    );
+    return 2;
+  }
 
   const input = readStackFile(stack, file);
   const cloud = new MockCloud({
@@ -85,23 +100,32 @@ async function main(): Promise<void> {
     run = await runOffline(cloud, input);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
+      io.err(`${err.message}\n`);
+      return 1;
     }
     throw err;
   }
-  process.stdout.write(`${summarize(run)}\n`);
+  io.out(`${summarize(run)}\n`);
   if (values.json) {
     writeFileSync(values.json, `${JSON.stringify(planDocument(run), null, 2)}\n`);
-    process.stdout.write(`\nwrote ${values.json}\n`);
+    io.out(`\nwrote ${values.json}\n`);
   }
+  return 0;
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(
-      `plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(3);
-  });
+  runPlanCommand(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  }).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (err: unknown) => {
+      process.stderr.write(
+        `plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 3;
+    },
+  );
 }

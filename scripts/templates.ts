@@ -1,14 +1,17 @@
 /**
  * `npm run templates [-- --stack NAME] [--config FILE] [--out DIR]`
  *
- * Writes the app repository's deploy workflows and credential check for each shipped stack (or
- * the one named) under `templates/<stack>/`, laid out as they go into the app repository.
+ * Writes the app repository's deploy workflows for each shipped stack (or the one named) under
+ * `templates/<stack>/`, laid out as they go into the app repository. They call the credential
+ * check, which goes into the app repository as `.github/scripts/check-aws-credentials.sh`
+ * (a copy of `scripts/check-aws-credentials.sh`).
  * `--check` exits 1 when the files on disk differ from what the config produces.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { appRepoFiles } from "../lib/appRepoFiles";
+import { CREDENTIAL_CHECK_PATH } from "../lib/workflows";
 import { ConfigError, loadStage } from "../stacks/load";
 import { readStackFile } from "./stackFile";
 
@@ -18,7 +21,10 @@ const ROOT = path.resolve(__dirname, "..");
 export function templateFiles(stack: string, configFile: string): Record<string, string> {
   const stage = loadStage(readStackFile(stack, configFile));
   return Object.fromEntries(
-    Object.entries(appRepoFiles(stage)).map(([file, text]) => [path.join(stack, file), text]),
+    Object.entries(appRepoFiles(stage))
+      // The credential check is the same file for every stack: it stays in scripts/ only.
+      .filter(([file]) => file !== CREDENTIAL_CHECK_PATH)
+      .map(([file, text]) => [path.join(stack, file), text]),
   );
 }
 

@@ -55,6 +55,16 @@ const positiveId = (what: string, command: string) =>
     .positive({ error: `${what} must be positive` })
     .optional();
 
+/** The config key (without `delivery:`) that holds an encrypted value. */
+const configKey = () =>
+  z
+    .string({
+      error: "the config key holding the encrypted value is required. Fix: e.g. key: databaseUrl",
+    })
+    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, {
+      error: 'must be a key name without the "delivery:" prefix. Fix: e.g. "databaseUrl"',
+    });
+
 const stringList = (what: string) =>
   z.array(
     z.string().min(1, { error: `${what} entries must not be empty. Fix: remove the empty entry` }),
@@ -130,15 +140,7 @@ export function deliverySchema(ctx: SchemaContext) {
           [
             strict({
               source: z.literal("config"),
-              key: z
-                .string({
-                  error:
-                    "the config key holding the encrypted value is required. Fix: e.g. key: databaseUrl",
-                })
-                .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, {
-                  error:
-                    'must be a key name without the "delivery:" prefix. Fix: e.g. "databaseUrl"',
-                }),
+              key: configKey(),
             }),
             strict({
               source: z.literal("generated"),
@@ -331,14 +333,7 @@ export function deliverySchema(ctx: SchemaContext) {
       }),
       strict({
         source: z.literal("config"),
-        key: z
-          .string({
-            error:
-              "the config key holding the encrypted value is required. Fix: e.g. key: databaseUrl",
-          })
-          .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, {
-            error: 'must be a key name without the "delivery:" prefix. Fix: e.g. "databaseUrl"',
-          }),
+        key: configKey(),
         name: z
           .string()
           .min(1, { error: "must not be empty. Fix: remove it to use <app>/<stage>/<secret>" })

@@ -2,27 +2,27 @@
  * The offline plan: the document it writes, the summary a reviewer reads, and the command itself.
  */
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { planDocument } from "../scripts/plan";
+import { planDocument, runPlanCommand } from "../scripts/plan";
 import { summarize } from "../scripts/summary";
 import { plan, shippedStack } from "./hooks";
 import { ofType, one } from "./support";
 
 const ROOT = path.join(__dirname, "..");
 
-/** Runs `npm run plan -- <args>` the way a user does, without npm's own output. */
-function planCommand(...args: string[]) {
-  return spawnSync(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args],
-    {
-      cwd: ROOT,
-      encoding: "utf8",
-    },
-  );
+/** Runs the plan command in this process, capturing what it prints. */
+async function planCommand(
+  ...args: string[]
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await runPlanCommand(args, {
+    out: (t) => (stdout += t),
+    err: (t) => (stderr += t),
+  });
+  return { status, stdout, stderr };
 }
 
 describe("offline plan", () => {
@@ -112,9 +112,16 @@ describe("offline plan", () => {
     }
   });
 
-  it("runs from the command line: summary on stdout, JSON file, exit 0", () => {
+  it("as a command: prints the summary, writes the JSON file, exits 0", async () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), "plan-")), "prod.json");
-    const result = planCommand("--stack", "prod", "--json", out, "--account-id", "210987654321");
+    const result = await planCommand(
+      "--stack",
+      "prod",
+      "--json",
+      out,
+      "--account-id",
+      "210987654321",
+    );
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /delivery plan: stack prod \(stage prod\)/);
     const doc = JSON.parse(readFileSync(out, "utf8")) as {
@@ -124,7 +131,7 @@ describe("offline plan", () => {
     assert.match(String(role?.state.arn), /^arn:aws:iam::210987654321:role\//);
   });
 
-  it("refuses an invalid config with exit status 1 and every problem on stderr, printing nothing else", () => {
+  it("as a command: refuses an invalid config with exit status 1 and every problem on stderr, printing nothing else", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-"));
     const file = path.join(dir, "bad.yaml");
     writeFileSync(
@@ -133,11 +140,24 @@ describe("offline plan", () => {
         .replace("port: 5000", "port: 99999")
         .replace("maxSessionDuration: 3600", "maxSessionDuration: 60"),
     );
-    const result = planCommand("--stack", "staging", "--config", file);
+    const result = await planCommand("--stack", "staging", "--config", file);
     assert.equal(result.status, 1);
     assert.equal(result.stdout, "");
     assert.match(result.stderr, /delivery:services\.backend\.port: .*99999/);
     assert.match(result.stderr, /delivery:deployRole\.maxSessionDuration: /);
+  });
+
+  it("as a command: refuses bad arguments with exit status 2 and the usage", async () => {
+    for (const args of [
+      ["--stak", "prod"],
+      ["--account-id", "12"],
+      ["--stack", "nosuch"],
+    ]) {
+      const result = await planCommand(...args);
+      assert.equal(result.status, 2, args.join(" "));
+      assert.match(result.stderr, /usage: npm run plan --/);
+      assert.equal(result.stdout, "");
+    }
   });
 
   it("matches a policy attachment's role to its role by the id the mock returned", async () => {

@@ -1,0 +1,174 @@
+/**
+ * `npm run bench`: measures what the program costs in time and prints a table.
+ *
+ * - offline plan wall time (a fresh process, as a user runs it) for each shipped stack and for
+ *   generated configs of 1, 10, 50 and 200 services (two secrets each), with resources declared
+ *   and time per resource, so growth is visible;
+ * - the test suite with the project's runner settings (type-check once, transpile-only mocha)
+ *   next to plain `mocha -r ts-node/register`, which type-checks every file as it loads;
+ * - start-up: time from process start to the first resource registration.
+ *
+ * Nothing here runs in CI; it is a measurement, not a test.
+ */
+import { spawnSync } from "child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+const NODE = process.execPath;
+const TS = ["-r", "ts-node/register/transpile-only"];
+const work = mkdtempSync(path.join(tmpdir(), "delivery-bench-"));
+
+/** Runs a command and returns its wall time in ms; fails loudly if it fails. */
+function timed(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { ms: number; stdout: string } {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(cmd, args, {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 28,
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${result.stderr}`);
+  return { ms, stdout: result.stdout };
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** A staging config with `n` services, each reading two generated secrets of its own. */
+function generatedConfig(n: number): string {
+  const doc = parse(readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const services: Record<string, unknown> = {};
+  const secrets: Record<string, unknown> = {};
+  for (let i = 1; i <= n; i++) {
+    const svc = `svc${String(i).padStart(3, "0")}`;
+    secrets[`${svc}-jwt`] = { source: "generated", length: 64 };
+    secrets[`${svc}-key`] = { source: "generated", length: 32 };
+    services[svc] = {
+      port: 8000,
+      healthCheckPath: "/health",
+      architecture: "ARM64",
+      secrets: { JWT_SECRET: `${svc}-jwt`, API_KEY: `${svc}-key` },
+    };
+  }
+  const config: Record<string, unknown> = { ...doc.config, "delivery:services": services, "delivery:secrets": secrets };
+  delete config["delivery:databaseUrl"];
+  config["delivery:github"] = { ...(config["delivery:github"] as object), secrets: {} };
+  return stringify({ config });
+}
+
+/** Plans a stack file in a fresh process; returns wall times and the number of resources. */
+function planWall(
+  stack: string,
+  configFile: string | undefined,
+  runs: number,
+): { ms: number; resources: number } {
+  const json = path.join(work, `${stack}-${runs}.json`);
+  const args = [
+    ...TS,
+    "scripts/plan.ts",
+    "--stack",
+    stack,
+    "--json",
+    json,
+    ...(configFile ? ["--config", configFile] : []),
+  ];
+  const times = Array.from({ length: runs }, () => timed(NODE, args).ms);
+  const resources = (JSON.parse(readFileSync(json, "utf8")) as { resources: unknown[] }).resources
+    .length;
+  return { ms: median(times), resources };
+}
+
+function row(cells: (string | number)[], widths: number[]): string {
+  return cells
+    .map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i])))
+    .join("  ");
+}
+
+function main(): void {
+  const out: string[] = [
+    `delivery benchmark, ${new Date().toISOString()}, node ${process.version}`,
+    "",
+  ];
+
+  out.push("Offline plan (fresh process, median of runs)");
+  const widths = [28, 10, 10, 14];
+  out.push(row(["config", "resources", "wall ms", "ms/resource"], widths));
+  for (const stack of ["staging", "prod"]) {
+    const r = planWall(stack, undefined, 3);
+    out.push(
+      row(
+        [`Pulumi.${stack}.yaml`, r.resources, r.ms.toFixed(0), (r.ms / r.resources).toFixed(1)],
+        widths,
+      ),
+    );
+  }
+  for (const n of [1, 10, 50, 200]) {
+    const file = path.join(work, `services-${n}.yaml`);
+    writeFileSync(file, generatedConfig(n));
+    const r = planWall("staging", file, n >= 200 ? 1 : 3);
+    out.push(
+      row(
+        [
+          `${n} services x 2 secrets`,
+          r.resources,
+          r.ms.toFixed(0),
+          (r.ms / r.resources).toFixed(1),
+        ],
+        widths,
+      ),
+    );
+  }
+  out.push("");
+
+  const startup = JSON.parse(timed(NODE, [...TS, "bench/startup.ts"]).stdout) as {
+    firstRegistrationMs: number;
+    totalMs: number;
+  };
+  out.push(
+    `Start-up: first resource registered ${startup.firstRegistrationMs} ms after process start (whole staging plan ${startup.totalMs} ms)`,
+    "",
+  );
+
+  const mocha = path.join(ROOT, "node_modules", ".bin", "mocha");
+  const tsc = path.join(ROOT, "node_modules", ".bin", "tsc");
+  const project = timed(tsc, ["--noEmit", "-p", "."]).ms + timed(mocha, []).ms;
+  const baseline = timed(
+    mocha,
+    [
+      "--no-config",
+      "--require",
+      "ts-node/register",
+      "--require",
+      "tests/hooks.ts",
+      "--extension",
+      "ts",
+      "--timeout",
+      "120000",
+      "--reporter",
+      "dot",
+      "tests/**/*.test.ts",
+    ],
+    { TS_NODE_TRANSPILE_ONLY: "false" },
+  ).ms;
+  out.push("Test suite (same tests)");
+  out.push(
+    `  project settings (tsc --noEmit once, then transpile-only mocha): ${(project / 1000).toFixed(1)} s`,
+  );
+  out.push(
+    `  mocha -r ts-node/register (type-checks as it loads):             ${(baseline / 1000).toFixed(1)} s`,
+  );
+  out.push(`  ratio: ${(baseline / project).toFixed(2)}x faster`);
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+main();

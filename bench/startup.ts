@@ -1,0 +1,27 @@
+/**
+ * Prints the milliseconds from process start to the program's first resource registration on
+ * the mock runtime (module loading, config validation and the first component), as JSON.
+ */
+import * as path from "path";
+import { MockCloud } from "../scripts/mocks";
+import { runOffline } from "../scripts/offline";
+import { readStackFile } from "../scripts/stackFile";
+
+class FirstRegistration extends MockCloud {
+  firstMs?: number;
+  newResource(args: Parameters<MockCloud["newResource"]>[0]): ReturnType<MockCloud["newResource"]> {
+    this.firstMs ??= process.uptime() * 1000;
+    return super.newResource(args);
+  }
+}
+
+async function main(): Promise<void> {
+  const stack = process.argv[2] ?? "staging";
+  const cloud = new FirstRegistration({ accountId: "123456789012", region: "eu-west-1" });
+  await runOffline(cloud, readStackFile(stack, path.join(__dirname, "..", `Pulumi.${stack}.yaml`)));
+  process.stdout.write(
+    `${JSON.stringify({ firstRegistrationMs: Math.round(cloud.firstMs ?? -1), totalMs: Math.round(process.uptime() * 1000) })}\n`,
+  );
+}
+
+void main();
