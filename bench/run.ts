@@ -60,7 +60,11 @@ function generatedConfig(n: number): string {
       secrets: { JWT_SECRET: `${svc}-jwt`, API_KEY: `${svc}-key` },
     };
   }
-  const config: Record<string, unknown> = { ...doc.config, "delivery:services": services, "delivery:secrets": secrets };
+  const config: Record<string, unknown> = {
+    ...doc.config,
+    "delivery:services": services,
+    "delivery:secrets": secrets,
+  };
   delete config["delivery:databaseUrl"];
   config["delivery:github"] = { ...(config["delivery:github"] as object), secrets: {} };
   return stringify({ config });

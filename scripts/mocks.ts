@@ -23,6 +23,8 @@ export interface RecordedResource {
   /** Provider-assigned id from the mock (import id when adopting). */
   readonly id: string;
   readonly parent?: string;
+  /** Reference to the provider the engine uses for it (`<urn>::<id>`). */
+  readonly provider?: string;
   readonly custom: boolean;
   /** Inputs handed to the provider, secrets replaced by {@link SECRET_MASK}. */
   readonly inputs: Record<string, unknown>;
@@ -372,6 +374,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
       getIgnorechangesList(): string[];
       getImportid(): string;
       getDependenciesList(): string[];
+      getProvider(): string;
     }
     interface OutputsRequest {
       getUrn(): string;
@@ -396,6 +399,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
             name: req.getName(),
             id: resp.getId(),
             parent: req.getParent() || undefined,
+            provider: req.getProvider() || undefined,
             custom: req.getCustom(),
             inputs: clean(inputs, false) as Record<string, unknown>,
             rawInputs: clean(inputs, true) as Record<string, unknown>,

@@ -2,7 +2,8 @@
  * `npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--account-id ID]`
  *
  * Evaluates the real program for one stack on Pulumi's mock runtime (no cloud access, no Pulumi
- * CLI) and prints what it would build. Exit status: 0 planned, 1 config refused, 2 bad usage.
+ * CLI) and prints what it would build. Exit status: 0 planned, 1 config refused, 2 bad usage,
+ * 3 program error, 4 mandatory policy violations.
  */
 import { existsSync, writeFileSync } from "fs";
 import * as path from "path";
@@ -12,6 +13,7 @@ import { DEFAULT_ACCOUNT_ID, MockCloud } from "./mocks";
 import { OfflineRun, runOffline } from "./offline";
 import { readStackFile } from "./stackFile";
 import { planCost, summarize } from "./summary";
+import { formatViolations, runPolicies } from "../policy/run";
 import { totalMonthlyCost } from "../lib/cost";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -52,8 +54,9 @@ export interface PlanIo {
 }
 
 /**
- * The plan command. Returns the exit status: 0 planned, 1 config refused, 2 bad usage. Program
- * errors are thrown (the shell entry point reports them with status 3).
+ * The plan command. Returns the exit status: 0 planned, 1 config refused, 2 bad usage, 4 planned
+ * but the policy pack reports a mandatory violation. Program errors are thrown (the shell entry
+ * point reports them with status 3).
  */
 export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promise<number> {
   let values;
@@ -105,12 +108,24 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promi
     }
     throw err;
   }
-  io.out(`${summarize(run)}\n`);
+  // The same policy pack `pulumi preview --policy-pack policy` runs, over the planned resources.
+  const violations = await runPolicies(run.resources, { stackStage: run.stage.name });
+  const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  io.out(`${summarize(run)}\n\n`);
+  io.out(
+    violations.length === 0
+      ? "Policy pack (policy/): no violations.\n"
+      : `Policy pack (policy/): ${violations.length} violation(s), ${mandatory} mandatory:\n${formatViolations(violations).join("\n")}\n`,
+  );
   if (values.json) {
-    writeFileSync(values.json, `${JSON.stringify(planDocument(run), null, 2)}\n`);
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ ...planDocument(run), violations }, null, 2)}\n`,
+    );
     io.out(`\nwrote ${values.json}\n`);
   }
-  return 0;
+  // A mandatory violation would stop `pulumi up`; say so with the exit status too.
+  return mandatory > 0 ? 4 : 0;
 }
 
 if (require.main === module) {

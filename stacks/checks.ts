@@ -21,6 +21,9 @@ const obj = (v: unknown): Raw => (isObject(v) ? v : {});
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 
+/** What a `source: config` key may look like (the schema says the same). */
+const CONFIG_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
 /** Top-level `delivery:` keys of the schema; config-sourced secret values may not reuse them. */
 export const RESERVED_KEYS = [
   "app",
@@ -210,7 +213,7 @@ function checkServices(raw: Raw): string[] {
           `${key}.secrets.${variable}.jsonKey: secret "${String(name)}" is a generated password, not JSON, so ECS could not start the task. Fix: remove jsonKey`,
         );
       }
-      if (isObject(value.environment) && variable in value.environment) {
+      if (isObject(value.environment) && Object.hasOwn(value.environment, variable)) {
         problems.push(
           `${key}.environment.${variable}: also set as a secret. Fix: keep it only under secrets`,
         );
@@ -283,7 +286,8 @@ function checkSecrets(raw: Raw, ctx: CheckContext): string[] {
 /** Encrypted config values must exist and be encrypted; the command to fix it is named. */
 function checkSecretValues(raw: Raw, ctx: CheckContext): string[] {
   const problems: string[] = [];
-  for (const ref of secretValueRefs(raw)) {
+  // A key that is not a key name is reported by the schema; it may even be a pasted secret.
+  for (const ref of secretValueRefs(raw).filter((r) => CONFIG_KEY_PATTERN.test(r.key))) {
     const full = `${PROJECT}:${ref.key}`;
     const command = `pulumi config set --secret ${full} <value> --stack ${ctx.stack}`;
     if (RESERVED_KEYS.includes(ref.key)) {
@@ -317,7 +321,7 @@ function checkStageRules(raw: Raw, stage: StageName): string[] {
     );
   }
   for (const tag of ["app", "stage", "managed-by"]) {
-    if (tag in obj(raw.tags)) {
+    if (Object.hasOwn(obj(raw.tags), tag)) {
       problems.push(`${PROJECT}:tags.${tag}: set by the program on every resource. Fix: remove it`);
     }
   }
@@ -366,6 +370,18 @@ function checkGithub(raw: Raw, ctx: CheckContext): string[] {
       );
     }
   });
+  if (github.manage === false) {
+    for (const [key, on] of [
+      ["subjectClaims.manage", obj(github.subjectClaims).manage === true],
+      ["commitWorkflows", github.commitWorkflows === true],
+    ] as const) {
+      if (on) {
+        problems.push(
+          `${at}.${key}: has no effect while delivery:github.manage is false. Fix: remove it, or set manage: true`,
+        );
+      }
+    }
+  }
   const environment =
     typeof github.environment === "string" ? github.environment : d.githubEnvironment;
   if (environment.toLowerCase() === d.otherStageEnvironment) {
@@ -420,7 +436,7 @@ function checkGithub(raw: Raw, ctx: CheckContext): string[] {
       problems.push(`${where}: lists a key twice. Fix: list each key once`);
     if (!keys.some((k) => k === "repo" || k === "repository" || k === "repository_id")) {
       problems.push(
-        `${where}: names no repository, so any repository's token with the same context would match. Fix: include "repo" or "repository_id"`,
+        `${where}: names no repository, so any repository's token with the same context would match. Fix: include "repo", "repository" or "repository_id"`,
       );
     }
   }
@@ -432,7 +448,7 @@ function checkGithub(raw: Raw, ctx: CheckContext): string[] {
       problems.push(
         `${at}.secrets.${name}: not a GitHub secret name (letters, digits, _; not GITHUB_). Fix: e.g. DATABASE_URL`,
       );
-    } else if (reserved.has(name)) {
+    } else if (reserved.has(name.toUpperCase())) {
       problems.push(
         `${at}.secrets.${name}: written by the program from the real resources. Fix: remove it`,
       );
@@ -443,7 +459,7 @@ function checkGithub(raw: Raw, ctx: CheckContext): string[] {
       problems.push(
         `${at}.variables.${name}: not a GitHub variable name (letters, digits, _; not GITHUB_). Fix: e.g. APP_URL`,
       );
-    } else if (reserved.has(name)) {
+    } else if (reserved.has(name.toUpperCase())) {
       problems.push(
         `${at}.variables.${name}: written by the program from the real resources. Fix: remove it`,
       );
@@ -452,7 +468,7 @@ function checkGithub(raw: Raw, ctx: CheckContext): string[] {
         `${at}.variables.${name}: looks like a secret, and variables are readable by anyone with repository access. Fix: move it to delivery:github.secrets`,
       );
     }
-    if (isObject(github.secrets) && name in github.secrets) {
+    if (isObject(github.secrets) && Object.hasOwn(github.secrets, name)) {
       problems.push(`${at}.variables.${name}: also a secret. Fix: keep it only under secrets`);
     }
   }
@@ -548,7 +564,7 @@ function checkAdopt(raw: Raw): string[] {
     ["secrets", secrets, "secret"],
   ] as const) {
     for (const [name, id] of entries(adopt[section])) {
-      if (!(name in known)) {
+      if (!Object.hasOwn(known, name)) {
         problems.push(
           `${at}.${section}.${name}: no ${what} "${name}" is declared. Fix: use one of ${Object.keys(known).join(", ")}`,
         );
@@ -581,10 +597,27 @@ function checkAdopt(raw: Raw): string[] {
       `${at}.oidcProvider: only a stack that manages the provider adopts it. Fix: set delivery:oidc.mode: create, or remove this`,
     );
   }
-  if (adopt.cluster !== undefined && obj(obj(raw.ecs).cluster).create !== true) {
+  const cluster = obj(obj(raw.ecs).cluster);
+  if (adopt.cluster !== undefined && cluster.create !== true) {
     problems.push(
       `${at}.cluster: only a stack that manages the cluster adopts it. Fix: set delivery:ecs.cluster.create: true, or use existingName`,
     );
+  }
+  if (
+    adopt.cluster !== undefined &&
+    typeof cluster.name === "string" &&
+    cluster.name !== adopt.cluster
+  ) {
+    problems.push(
+      `${at}.cluster: adopts "${String(adopt.cluster as string)}" but ecs.cluster.name is "${cluster.name}". Fix: remove ecs.cluster.name; it is taken from the adopted cluster`,
+    );
+  }
+  for (const [name] of entries(adopt.secrets)) {
+    if (obj(secrets[name]).source === "generated") {
+      problems.push(
+        `${at}.secrets.${name}: adopting a generated secret would replace its current value with a new random one. Fix: declare secrets.${name} with source: external (keeps the value) or source: config`,
+      );
+    }
   }
   return problems;
 }

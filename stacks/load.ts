@@ -55,8 +55,10 @@ function parseValue(text: string): unknown {
 
 /** `delivery:services.backend.port` from a zod path under `delivery:`. */
 function keyPath(path: readonly PropertyKey[]): string {
-  const [top, ...rest] = path.map(String);
-  return [`${PROJECT}:${top ?? ""}`, ...rest].join(".");
+  const [top, ...rest] = path;
+  let text = `${PROJECT}:${String(top ?? "")}`;
+  for (const part of rest) text += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
+  return text;
 }
 
 function resolveStage(input: ConfigInput, problems: string[]): StageName | undefined {
@@ -131,7 +133,7 @@ export function loadStage(input: ConfigInput): Stage {
     Object.entries(raw).filter(([key]) => !valueKeys.has(key)),
   );
 
-  if (!stage) throw new ConfigError(input.stack, problems);
+  if (!stage) throw new ConfigError(input.stack, redact(problems, input));
 
   const secretTopKeys = new Set(
     [...input.secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
@@ -149,7 +151,7 @@ export function loadStage(input: ConfigInput): Stage {
   );
 
   if (problems.length > 0 || !parsed.success || !owner || !region) {
-    throw new ConfigError(input.stack, [...new Set(problems)]);
+    throw new ConfigError(input.stack, redact([...new Set(problems)], input));
   }
   return buildStageObject(
     { stack: input.stack, stage, owner, region, values: input.values },
@@ -160,29 +162,78 @@ export function loadStage(input: ConfigInput): Stage {
 function formatIssues(
   issues: readonly z.core.$ZodIssue[],
   secretTopKeys: ReadonlySet<string>,
+  base: readonly PropertyKey[] = [],
 ): string[] {
-  return issues.flatMap((issue) => {
+  return issues.flatMap((issue): string[] => {
+    const path = [...base, ...issue.path];
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((k) =>
-        issue.path.length === 0
+        path.length === 0
           ? `${PROJECT}:${k}: unknown config key. Fix: remove it or correct the spelling (see the README's config reference)`
-          : `${keyPath([...issue.path, k])}: ${issue.message}`,
+          : `${keyPath([...path, k])}: ${issue.message}`,
       );
     }
-    const key = keyPath(issue.path);
+    // A bad map key or a value matching no alternative: report the specific problem inside.
+    if (issue.code === "invalid_key") return formatIssues(issue.issues, secretTopKeys, path);
+    if (issue.code === "invalid_union") {
+      // Unwrap only when the value clearly has one alternative's shape: that alternative's
+      // problems are all inside the value, and no other alternative fits as well.
+      const shaped = issue.errors.filter((branch) =>
+        branch.every((i) => i.path.length > 0 && i.code !== "unrecognized_keys"),
+      );
+      const fewest = Math.min(...shaped.map((b) => b.length));
+      const closest = shaped.filter((b) => b.length === fewest);
+      if (closest.length === 1) return formatIssues(closest[0], secretTopKeys, path);
+    }
+    const key = keyPath(path);
     if (issue.code === "invalid_type" && issue.input === undefined) {
       return [
         `${key}: is required. Fix: add it to the stack's config file (see the README's config reference)`,
       ];
     }
     if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
-      const secret = secretTopKeys.has(String(issue.path[0]));
+      const secret = secretTopKeys.has(String(path[0]));
+      const expected = { object: "map", array: "list" }[issue.expected] ?? issue.expected;
       return [
-        `${key}: expected ${issue.expected}, got ${describe(issue.input, secret)}. Fix: write a ${issue.expected}`,
+        `${key}: expected a ${expected}, got ${describe(issue.input, secret)}. Fix: write a ${expected}`,
       ];
     }
-    return [`${key}: ${issue.message}`];
+    return [`${key}: ${withFix(issue.message)}`];
   });
+}
+
+/** Every problem says how to fix it; schema messages that only say what is wrong get a hint. */
+function withFix(message: string): string {
+  if (message.includes("Fix:")) return message;
+  const hint = message.includes("true or false")
+    ? "write true or false, without quotes"
+    : /must be (one of|"[^"]+" or|"[^"]+", )/.test(message)
+      ? "use one of the values listed"
+      : "correct the value (see the README's config reference)";
+  return `${message.replace(/\.$/, "")}. Fix: ${hint}`;
+}
+
+/** Every string and long number in the secret config values, to keep them out of messages. */
+function secretFragments(input: ConfigInput): string[] {
+  const out: string[] = [];
+  // A structured key set with `--secret --path` is secret as a whole, though most of it is
+  // structure (`source: config`); words like that stay readable, anything value-like is hidden.
+  const valueLike = (text: string) =>
+    text.length >= 16 || (text.length >= 6 && /[^A-Za-z0-9_-]/.test(text));
+  const walk = (v: unknown): void => {
+    if (typeof v === "string" && valueLike(v)) out.push(v);
+    else if (typeof v === "number" && String(v).length >= 4) out.push(String(v));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (isObject(v)) Object.values(v).forEach(walk);
+  };
+  for (const key of input.secretKeys) walk(parseValue(input.values[key] ?? ""));
+  return out.sort((a, b) => b.length - a.length);
+}
+
+/** Replaces any secret config value a message would repeat. */
+function redact(problems: readonly string[], input: ConfigInput): string[] {
+  const fragments = secretFragments(input);
+  return problems.map((p) => fragments.reduce((text, f) => text.split(f).join("[secret]"), p));
 }
 
 /** Describes a wrong value without ever echoing a value from a secret key. */

@@ -393,7 +393,10 @@ export function deliverySchema(ctx: SchemaContext) {
       .union(
         [
           strict({
-            create: z.literal(true),
+            create: z.literal(true, {
+              error:
+                "must be true to create the cluster. Fix: to use a cluster made elsewhere, write { existingName: <cluster name> } instead",
+            }),
             name: z
               .string()
               .regex(/^[A-Za-z0-9_-]{1,255}$/, {

@@ -1,0 +1,292 @@
+/**
+ * Runs the pack's policies over resources recorded by the offline plan, without the Pulumi CLI:
+ * the same validate functions `index.ts` serves, called with the argument objects the
+ * `@pulumi/policy` analyzer builds (see its server.js: `makeAnalyzeRpcFun` for resources,
+ * `makeAnalyzeStackRpcFun` for the stack), and the enforcement levels the CLI would apply for a
+ * `--policy-pack-config` file.
+ *
+ * Never import `./index` here or from tests: constructing a `PolicyPack` reads
+ * `<cwd>/package.json`, starts the analyzer's gRPC server and prints its port for the CLI, which
+ * keeps the process alive (and exits the process if a second pack is constructed).
+ */
+import type {
+  EnforcementLevel,
+  PolicyProviderResource,
+  PolicyResource,
+  PolicyResourceOptions,
+  ReportViolation,
+  ResourceValidationArgs,
+  StackValidationArgs,
+} from "@pulumi/policy";
+import { DeliveryPolicy, PACK_ENFORCEMENT_LEVEL, createPolicies } from "./policies";
+
+/**
+ * A resource as the offline plan records it (`RecordedResource` in scripts/mocks.ts is one).
+ * Only `urn`, `type`, `name` and `inputs` are required, so tests can write bad resources by hand.
+ */
+export interface PolicyInput {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** What the program hands the provider; the resource policies' `props`. */
+  readonly inputs: Record<string, unknown>;
+  /** Outputs; with the inputs, the stack policies' `props` (the engine passes outputs there). */
+  readonly state?: Record<string, unknown>;
+  readonly parent?: string;
+  /** The provider reference `<provider urn>::<id>`, when the recorder keeps it. */
+  readonly provider?: string;
+  readonly options?: {
+    readonly protect?: boolean;
+    readonly ignoreChanges?: readonly string[];
+    readonly dependsOn?: readonly string[];
+  };
+}
+
+/** One policy's config, as in a `--policy-pack-config` file. */
+export type PolicyConfigEntry =
+  | EnforcementLevel
+  | ({ readonly enforcementLevel?: EnforcementLevel } & Readonly<Record<string, unknown>>);
+
+/** A `--policy-pack-config` file: `all` sets every policy's level, then per-policy entries. */
+export type PackConfig = Readonly<Record<string, PolicyConfigEntry>>;
+
+export interface RunPoliciesOptions {
+  /** The policy pack config; validated like the CLI does, and unknown policy names refused. */
+  readonly config?: PackConfig;
+  /**
+   * The stack's stage, standing in for what the CLI tells the pack (`delivery:stage` or the stack
+   * name). Prod-only policies use it when neither the resource's tags nor its provider's
+   * defaultTags name a stage.
+   */
+  readonly stackStage?: string;
+  /** Stack tags, for policies that read them (none of ours do). */
+  readonly stackTags?: Readonly<Record<string, string>>;
+}
+
+/** A reported violation. */
+export interface PolicyViolation {
+  readonly policy: string;
+  /** The effective level: `mandatory` fails `pulumi preview`/`up`, `advisory` only warns. */
+  readonly enforcementLevel: "advisory" | "mandatory";
+  /** The resource in violation; undefined when a stack policy blames the stack as a whole. */
+  readonly urn?: string;
+  readonly message: string;
+}
+
+const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+interface Effective {
+  readonly level: EnforcementLevel;
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+/** Levels and config properties per policy, reconciled like the CLI (defaults, `all`, entries). */
+function reconcile(
+  policies: readonly DeliveryPolicy[],
+  config: PackConfig,
+): Map<string, Effective> {
+  const levelOf = (where: string, value: unknown): EnforcementLevel | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value === "string" && (LEVELS as readonly string[]).includes(value))
+      return value as EnforcementLevel;
+    throw new Error(
+      `policy config ${where}: ${JSON.stringify(value)} is not an enforcement level. Fix: use one of ${LEVELS.join(", ")}`,
+    );
+  };
+  const split = (where: string, entry: PolicyConfigEntry) => {
+    if (typeof entry === "string") return { level: levelOf(where, entry), properties: {} };
+    const { enforcementLevel, ...properties } = entry;
+    return { level: levelOf(`${where}.enforcementLevel`, enforcementLevel), properties };
+  };
+  const names = new Set(policies.map((p) => p.name));
+  for (const key of Object.keys(config)) {
+    if (key !== "all" && !names.has(key)) {
+      throw new Error(
+        `policy config names "${key}", which is not a policy of this pack. Fix: use "all" or one of ${[...names].join(", ")}`,
+      );
+    }
+  }
+  const all = config.all === undefined ? undefined : split("all", config.all).level;
+  const result = new Map<string, Effective>();
+  for (const p of policies) {
+    const defaults = Object.fromEntries(
+      Object.entries(p.configSchema?.properties ?? {})
+        .filter(([, schema]) => typeof schema === "object" && schema.default !== undefined)
+        .map(([key, schema]) => [key, (schema as { default: unknown }).default]),
+    );
+    const entry = config[p.name] === undefined ? undefined : split(p.name, config[p.name]);
+    result.set(p.name, {
+      level: entry?.level ?? all ?? p.enforcementLevel ?? PACK_ENFORCEMENT_LEVEL,
+      properties: { ...defaults, ...entry?.properties },
+    });
+  }
+  return result;
+}
+
+/** What `args.notApplicable()` throws; the analyzer records it and moves on. */
+class NotApplicable extends Error {}
+const notApplicable = (reason?: string): never => {
+  throw new NotApplicable(reason);
+};
+
+/** `args.isType(cls)` as the analyzer decides it: the class's Pulumi type token. */
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+  const cls = resourceClass as { __pulumiType?: unknown; isInstance?: (o: unknown) => boolean };
+  if (typeof cls.__pulumiType === "string" && cls.__pulumiType !== "") {
+    return cls.__pulumiType === type;
+  }
+  return typeof cls.isInstance === "function" && cls.isInstance({ __pulumiType: type }) === true;
+}
+
+/**
+ * The provider the CLI would pass with a resource: the recorded reference when there is one,
+ * else the only explicit provider of the resource's package in the plan (the program declares
+ * exactly one AWS provider and hands it to every AWS resource).
+ */
+function providerOf(
+  resource: PolicyInput,
+  all: readonly PolicyInput[],
+): PolicyProviderResource | undefined {
+  if (resource.type.startsWith("pulumi:")) return undefined;
+  let provider: PolicyInput | undefined;
+  if (resource.provider) {
+    const urn = resource.provider.slice(0, resource.provider.lastIndexOf("::"));
+    provider = all.find((r) => r.urn === urn);
+  } else {
+    const candidates = all.filter(
+      (r) => r.type === `pulumi:providers:${resource.type.split(":")[0]}`,
+    );
+    provider = candidates.length === 1 ? candidates[0] : undefined;
+  }
+  return provider
+    ? { type: provider.type, props: { ...provider.inputs }, urn: provider.urn, name: provider.name }
+    : undefined;
+}
+
+function optionsOf(resource: PolicyInput): PolicyResourceOptions {
+  return {
+    protect: resource.options?.protect ?? false,
+    ignoreChanges: [...(resource.options?.ignoreChanges ?? [])],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+    ...(resource.parent ? { parent: resource.parent } : {}),
+  };
+}
+
+/** Deep copy, so a policy can never change the caller's resources. */
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** Runs one validation, ignoring "not applicable" like the analyzer does. */
+async function attempt(run: () => unknown): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (!(err instanceof NotApplicable)) throw err;
+  }
+}
+
+/**
+ * Evaluates every policy of the pack over `resources` and returns the violations, resource
+ * policies first (in resource order), then stack policies. Policies whose effective level is
+ * `disabled` do not run; `remediate` is reported as `mandatory`, as the analyzer does.
+ */
+export async function runPolicies(
+  resources: readonly PolicyInput[],
+  options: RunPoliciesOptions = {},
+): Promise<PolicyViolation[]> {
+  const policies = createPolicies({ stackStage: () => options.stackStage });
+  const effective = reconcile(policies, options.config ?? {});
+  const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
+  const violations: PolicyViolation[] = [];
+  const enabled = policies.filter((p) => effective.get(p.name)?.level !== "disabled");
+  const reporter = (p: DeliveryPolicy, urn: string | undefined): ReportViolation => {
+    const level = effective.get(p.name)?.level === "advisory" ? "advisory" : "mandatory";
+    return (message: string, blamed?: string) =>
+      violations.push({ policy: p.name, enforcementLevel: level, urn: blamed ?? urn, message });
+  };
+  const getConfig = (p: DeliveryPolicy) => () =>
+    copy({ ...effective.get(p.name)?.properties }) as never;
+
+  for (const resource of resources) {
+    for (const p of enabled) {
+      if (!("validateResource" in p) || p.validateResource === undefined) continue;
+      const validations = Array.isArray(p.validateResource)
+        ? p.validateResource
+        : [p.validateResource];
+      for (const validate of validations) {
+        const props = copy(resource.inputs);
+        const provider = providerOf(resource, resources);
+        const args: ResourceValidationArgs = {
+          type: resource.type,
+          props,
+          urn: resource.urn,
+          name: resource.name,
+          opts: optionsOf(resource),
+          ...(provider ? { provider } : {}),
+          stackTags,
+          isType: (cls) => isTypeOf(resource.type, cls),
+          asType: ((cls: unknown) =>
+            isTypeOf(resource.type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
+          getConfig: getConfig(p),
+          notApplicable,
+        };
+        // Resource policies always blame the resource under validation, whatever urn they pass.
+        const report = reporter(p, resource.urn);
+        await attempt(() => validate(args, (message) => report(message)));
+      }
+    }
+  }
+
+  const stackResources = stackView(resources);
+  for (const p of enabled) {
+    if (!("validateStack" in p)) continue;
+    const args: StackValidationArgs = {
+      resources: stackResources,
+      getConfig: getConfig(p),
+      stackTags,
+      notApplicable,
+    };
+    await attempt(() => p.validateStack(args, reporter(p, undefined)));
+  }
+  return violations;
+}
+
+/** The resources as a stack policy sees them: outputs, parents and dependencies linked. */
+function stackView(resources: readonly PolicyInput[]): PolicyResource[] {
+  const byUrn = new Map<string, PolicyResource>();
+  const view = resources.map((r) => {
+    const props = copy({ ...r.inputs, ...r.state });
+    const provider = providerOf(r, resources);
+    const resource: PolicyResource = {
+      type: r.type,
+      props,
+      urn: r.urn,
+      name: r.name,
+      opts: optionsOf(r),
+      ...(provider ? { provider } : {}),
+      dependencies: [],
+      propertyDependencies: {},
+      isType: (cls) => isTypeOf(r.type, cls),
+      asType: ((cls: unknown) =>
+        isTypeOf(r.type, cls) ? props : undefined) as PolicyResource["asType"],
+    };
+    byUrn.set(r.urn, resource);
+    return resource;
+  });
+  resources.forEach((r, i) => {
+    const parent = r.parent ? byUrn.get(r.parent) : undefined;
+    if (parent) view[i].parent = parent;
+    view[i].dependencies = (r.options?.dependsOn ?? [])
+      .map((urn) => byUrn.get(urn))
+      .filter((d): d is PolicyResource => d !== undefined);
+  });
+  return view;
+}
+
+/** One line per violation, for the offline plan's output: level, policy, resource, message. */
+export function formatViolations(violations: readonly PolicyViolation[]): string[] {
+  return violations.map(
+    (v) => `[${v.enforcementLevel}] ${v.policy}: ${v.urn ?? "(stack)"}\n    ${v.message}`,
+  );
+}
