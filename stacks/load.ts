@@ -193,7 +193,7 @@ function formatIssues(
     }
     if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
       const secret = secretTopKeys.has(String(path[0]));
-      const expected = { object: "map", array: "list" }[issue.expected] ?? issue.expected;
+            const expected = TYPE_NAMES.get(issue.expected) ?? issue.expected;
       return [
         `${key}: expected a ${expected}, got ${describe(issue.input, secret)}. Fix: write a ${expected}`,
       ];
@@ -201,6 +201,12 @@ function formatIssues(
     return [`${key}: ${withFix(issue.message)}`];
   });
 }
+
+/** How config files call zod's types. */
+const TYPE_NAMES: ReadonlyMap<string, string> = new Map([
+  ["object", "map"],
+  ["array", "list"],
+]);
 
 /** Every problem says how to fix it; schema messages that only say what is wrong get a hint. */
 function withFix(message: string): string {
