@@ -604,12 +604,12 @@ function checkAdopt(raw: Raw): string[] {
     );
   }
   if (
-    adopt.cluster !== undefined &&
+    typeof adopt.cluster === "string" &&
     typeof cluster.name === "string" &&
     cluster.name !== adopt.cluster
   ) {
     problems.push(
-      `${at}.cluster: adopts "${String(adopt.cluster as string)}" but ecs.cluster.name is "${cluster.name}". Fix: remove ecs.cluster.name; it is taken from the adopted cluster`,
+      `${at}.cluster: adopts "${adopt.cluster}" but ecs.cluster.name is "${cluster.name}". Fix: remove ecs.cluster.name; it is taken from the adopted cluster`,
     );
   }
   for (const [name] of entries(adopt.secrets)) {

@@ -193,7 +193,7 @@ function formatIssues(
     }
     if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
       const secret = secretTopKeys.has(String(path[0]));
-            const expected = TYPE_NAMES.get(issue.expected) ?? issue.expected;
+      const expected = TYPE_NAMES.get(issue.expected) ?? issue.expected;
       return [
         `${key}: expected a ${expected}, got ${describe(issue.input, secret)}. Fix: write a ${expected}`,
       ];
