@@ -394,7 +394,7 @@ export function summarize(run: OfflineRun): string {
       (s) => s.name === "containerInsights",
     )?.value;
     out.push(
-      `ECS cluster ${text(cluster.inputs.name)}: Container Insights ${text(insights ?? "off")}`,
+      `ECS cluster ${text(cluster.inputs.name)}: Container Insights ${text(insights ?? "off")}${flags(cluster).length ? `; ${flags(cluster).join("; ")}` : ""}`,
       "",
     );
   }
