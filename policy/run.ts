@@ -143,24 +143,38 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
  * else the only explicit provider of the resource's package in the plan (the program declares
  * exactly one AWS provider and hands it to every AWS resource).
  */
-function providerOf(
-  resource: PolicyInput,
+/** Looks up the provider a resource is registered with, indexed once per run. */
+function providerIndex(
   all: readonly PolicyInput[],
-): PolicyProviderResource | undefined {
-  if (resource.type.startsWith("pulumi:")) return undefined;
-  let provider: PolicyInput | undefined;
-  if (resource.provider) {
-    const urn = resource.provider.slice(0, resource.provider.lastIndexOf("::"));
-    provider = all.find((r) => r.urn === urn);
-  } else {
-    const candidates = all.filter(
-      (r) => r.type === `pulumi:providers:${resource.type.split(":")[0]}`,
-    );
-    provider = candidates.length === 1 ? candidates[0] : undefined;
+): (resource: PolicyInput) => PolicyProviderResource | undefined {
+  const byUrn = new Map(all.map((r) => [r.urn, r]));
+  const byPackage = new Map<string, PolicyInput[]>();
+  for (const r of all.filter((x) => x.type.startsWith("pulumi:providers:"))) {
+    const pkg = r.type.slice("pulumi:providers:".length);
+    byPackage.set(pkg, [...(byPackage.get(pkg) ?? []), r]);
   }
-  return provider
-    ? { type: provider.type, props: { ...provider.inputs }, urn: provider.urn, name: provider.name }
-    : undefined;
+  const cache = new Map<string, PolicyProviderResource | undefined>();
+  return (resource) => {
+    if (resource.type.startsWith("pulumi:")) return undefined;
+    if (cache.has(resource.urn)) return cache.get(resource.urn);
+    let provider: PolicyInput | undefined;
+    if (resource.provider) {
+      provider = byUrn.get(resource.provider.slice(0, resource.provider.lastIndexOf("::")));
+    } else {
+      const candidates = byPackage.get(resource.type.split(":")[0]) ?? [];
+      provider = candidates.length === 1 ? candidates[0] : undefined;
+    }
+    const found = provider
+      ? {
+          type: provider.type,
+          props: { ...provider.inputs },
+          urn: provider.urn,
+          name: provider.name,
+        }
+      : undefined;
+    cache.set(resource.urn, found);
+    return found;
+  };
 }
 
 function optionsOf(resource: PolicyInput): PolicyResourceOptions {
@@ -198,6 +212,7 @@ export async function runPolicies(
   const policies = createPolicies({ stackStage: () => options.stackStage });
   const effective = reconcile(policies, options.config ?? {});
   const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
+  const providerOf = providerIndex(resources);
   const violations: PolicyViolation[] = [];
   const enabled = policies.filter((p) => effective.get(p.name)?.level !== "disabled");
   const reporter = (p: DeliveryPolicy, urn: string | undefined): ReportViolation => {
@@ -216,7 +231,7 @@ export async function runPolicies(
         : [p.validateResource];
       for (const validate of validations) {
         const props = copy(resource.inputs);
-        const provider = providerOf(resource, resources);
+        const provider = providerOf(resource);
         const args: ResourceValidationArgs = {
           type: resource.type,
           props,
@@ -254,10 +269,11 @@ export async function runPolicies(
 
 /** The resources as a stack policy sees them: outputs, parents and dependencies linked. */
 function stackView(resources: readonly PolicyInput[]): PolicyResource[] {
+  const providerOf = providerIndex(resources);
   const byUrn = new Map<string, PolicyResource>();
   const view = resources.map((r) => {
     const props = copy({ ...r.inputs, ...r.state });
-    const provider = providerOf(r, resources);
+    const provider = providerOf(r);
     const resource: PolicyResource = {
       type: r.type,
       props,

@@ -92,12 +92,14 @@ const secretValue = (value: unknown) => ({ [SECRET_SIG_KEY]: SECRET_SIG, value }
 export class MockCloud implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
   readonly calls: RecordedCall[] = [];
+  private readonly byUrn = new Map<string, RecordedResource>();
 
   constructor(readonly options: MockCloudOptions) {}
 
   /** Forgets everything recorded (between tests). */
   reset(): void {
     this.resources.length = 0;
+    this.byUrn.clear();
     this.calls.length = 0;
   }
 
@@ -393,7 +395,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
         if (!err && resp) {
           const wire = req.getObject()?.toJavaScript() ?? {};
           const inputs = deserialize(wire);
-          this.resources.push({
+          const recorded: RecordedResource = {
             urn: resp.getUrn(),
             type: req.getType(),
             name: req.getName(),
@@ -415,13 +417,15 @@ export class MockCloud implements pulumi.runtime.Mocks {
               importId: req.getImportid() || undefined,
               dependsOn: req.getDependenciesList(),
             },
-          });
+          };
+          this.resources.push(recorded);
+          this.byUrn.set(recorded.urn, recorded);
         }
         cb(err, resp);
       });
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req, cb) => {
-      const recorded = this.resources.find((r) => r.urn === req.getUrn());
+      const recorded = this.byUrn.get(req.getUrn());
       if (recorded)
         recorded.state = clean(
           deserialize(req.getOutputs()?.toJavaScript() ?? {}),

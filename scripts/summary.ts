@@ -19,36 +19,34 @@ const parse = <T>(json: unknown): T | undefined =>
 
 /** Indexes the run's resources by URN, parent and type. */
 class Index {
-  readonly byUrn = new Map<string, RecordedResource>();
+  private readonly byType = new Map<string, RecordedResource[]>();
+  private readonly byParent = new Map<string, RecordedResource[]>();
+  private readonly secretsByArn = new Map<string, string>();
   constructor(readonly run: OfflineRun) {
-    for (const r of run.resources) this.byUrn.set(r.urn, r);
+    const add = (map: Map<string, RecordedResource[]>, key: string, r: RecordedResource) =>
+      map.set(key, [...(map.get(key) ?? []), r]);
+    for (const r of run.resources) {
+      add(this.byType, r.type, r);
+      if (r.parent) add(this.byParent, r.parent, r);
+      if (r.type === "aws:secretsmanager/secret:Secret")
+        this.secretsByArn.set(text(r.state.arn), text(r.inputs.name));
+    }
   }
   ofType(type: string): RecordedResource[] {
-    return this.run.resources.filter((r) => r.type === type);
+    return this.byType.get(type) ?? [];
   }
   children(parent: RecordedResource, type?: string): RecordedResource[] {
-    return this.run.resources.filter((r) => r.parent === parent.urn && (!type || r.type === type));
-  }
-  /** All descendants of a resource of a type. */
-  descendants(root: RecordedResource, type: string): RecordedResource[] {
-    const out: RecordedResource[] = [];
-    const walk = (r: RecordedResource) =>
-      this.children(r).forEach((c) => {
-        if (c.type === type) out.push(c);
-        walk(c);
-      });
-    walk(root);
-    return out;
+    return (this.byParent.get(parent.urn) ?? []).filter((r) => !type || r.type === type);
   }
   policiesOfRole(role: RecordedResource): RecordedResource[] {
     return this.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === role.id);
   }
   /** Name of the secret with this ARN (a `valueFrom` may add `:json-key::`). */
   secretName(arn: string): string | undefined {
-    const secret = this.ofType("aws:secretsmanager/secret:Secret").find(
-      (s) => arn === s.state.arn || arn.startsWith(`${text(s.state.arn)}:`),
+    // Secret ARNs end in `-XXXXXX`; a JSON key reference adds `:<key>::` after that.
+    return (
+      this.secretsByArn.get(arn) ?? this.secretsByArn.get(arn.split(":").slice(0, 7).join(":"))
     );
-    return secret ? text(secret.inputs.name) : undefined;
   }
 }
 
@@ -378,10 +376,11 @@ export function summarize(run: OfflineRun): string {
     `  ARN ${text(run.outputs.oidcProviderArn)}`,
     "",
   );
+  const readers = secretReaders(ix);
   const sections: [string, (r: RecordedResource) => string[]][] = [
     ["delivery:aws:GithubActionsRole", (r) => roleSection(ix, r)],
     ["delivery:aws:EcrRepository", (r) => repositorySection(ix, r)],
-    ["delivery:aws:RuntimeSecret", (r) => secretSection(ix, r, secretReaders(ix))],
+    ["delivery:aws:RuntimeSecret", (r) => secretSection(ix, r, readers)],
     ["delivery:aws:FargateService", (r) => serviceSection(ix, r)],
     ["delivery:github:GithubEnvironment", (r) => environmentSection(ix, r)],
     ["delivery:aws:BreakGlassAccess", (r) => breakGlassSection(ix, r)],
