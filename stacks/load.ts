@@ -40,6 +40,14 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
+/** The schema of each stage, built once: building a zod schema costs more than using it. */
+const schemas = new Map<StageName, ReturnType<typeof deliverySchema>>();
+function schemaFor(stage: StageName): ReturnType<typeof deliverySchema> {
+  let schema = schemas.get(stage);
+  if (!schema) schemas.set(stage, (schema = deliverySchema({ stage })));
+  return schema;
+}
+
 /** Config values of objects arrive as JSON text; scalars as plain text. */
 function parseValue(text: string): unknown {
   const t = text.trim();
@@ -138,7 +146,7 @@ export function loadStage(input: ConfigInput): Stage {
   const secretTopKeys = new Set(
     [...input.secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
   );
-  const parsed = deliverySchema({ stage }).safeParse(shaped, { reportInput: true });
+  const parsed = schemaFor(stage).safeParse(shaped, { reportInput: true });
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, secretTopKeys));
   problems.push(
     ...crossChecks(shaped, {

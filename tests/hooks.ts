@@ -16,9 +16,21 @@ export const cloud = new MockCloud({
   githubOwner: "acme",
 });
 
-/** Builds a stack offline from its config and returns everything it declared. */
-export function plan(input: ConfigInput): Promise<OfflineRun> {
-  return runOffline(cloud, input);
+/** Runs of configs planned before, by config: the program is deterministic, so a run is reused. */
+const runs = new Map<string, OfflineRun>();
+
+/**
+ * Builds a stack offline from its config and returns everything it declared. A config that was
+ * planned before returns the same (read-only) run; a refused config is planned every time, so
+ * tests can check that it declared nothing.
+ */
+export async function plan(input: ConfigInput): Promise<OfflineRun> {
+  const key = JSON.stringify([input.stack, input.values, [...input.secretKeys].sort()]);
+  const known = runs.get(key);
+  if (known) return known;
+  const run = await runOffline(cloud, input);
+  runs.set(key, run);
+  return run;
 }
 
 /** The config of a shipped stack file (`Pulumi.<stack>.yaml`). */
