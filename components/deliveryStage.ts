@@ -89,7 +89,8 @@ export class DeliveryStage extends pulumi.ComponentResource {
           `${name}-${secret.key}`,
           {
             secretName: secret.name,
-            description: `${s.app} ${s.name}: ${secret.key} (${secret.source.kind})`,
+            description:
+              secret.description ?? `${s.app} ${s.name}: ${secret.key} (${secret.source.kind})`,
             source: secret.source,
             recoveryWindowDays: secret.recoveryWindowDays,
             kmsKeyArn: s.secretsKmsKeyArn,

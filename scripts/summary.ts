@@ -212,14 +212,20 @@ function serviceSection(ix: Index, component: RecordedResource): string[] {
 }
 
 /** Roles whose trust policy admits a subject ending in this context, e.g. `environment:production`. */
-function rolesTrusting(ix: Index, context: string): string[] {
+function rolesTrusting(ix: Index, repository: string, context: string): string[] {
+  // The repository appears as `/<repo>:` (names), `/<repo>@<id>:` (immutable ids) or, under a
+  // customized template, possibly only as ids; a `repo:` subject must name this repository.
+  const sameRepository = (sub: string) =>
+    !sub.startsWith("repo:") || sub.includes(`/${repository}:`) || sub.includes(`/${repository}@`);
   return ix
     .ofType("aws:iam/role:Role")
     .filter((role) => {
       const trust = parse<PolicyDocument>(role.inputs.assumeRolePolicy);
       return (trust?.Statement ?? []).some((s) =>
         Object.values(s.Condition ?? {}).some((kv) =>
-          list((kv ?? {})[`${GITHUB_OIDC_HOST}:sub`]).some((sub) => sub.endsWith(`:${context}`)),
+          list((kv ?? {})[`${GITHUB_OIDC_HOST}:sub`]).some(
+            (sub) => sub.endsWith(`:${context}`) && sameRepository(sub),
+          ),
         ),
       );
     })
@@ -266,7 +272,7 @@ function environmentSection(ix: Index, component: RecordedResource): string[] {
     `GitHub environment ${name} on ${text(env.inputs.repository)}`,
     `  may deploy: branches ${branches.join(", ") || "none"}; tags ${tags.join(", ") || "none"} (no other ref can use the environment)`,
     `  required reviewers: ${count ? [...users.map((u) => `user ${u}`), ...teams.map((t) => `team ${t}`)].join(", ") : "none"}; prevent self-review ${env.inputs.preventSelfReview ? "yes" : "no"}; wait ${text(env.inputs.waitTimer)} min; admins bypass ${env.inputs.canAdminsBypass ? "yes" : "no"}`,
-    `  trusted by AWS roles: ${rolesTrusting(ix, `environment:${name}`).join(", ") || "NONE"} (their sub ends in environment:${name})`,
+    `  trusted by AWS roles: ${rolesTrusting(ix, text(env.inputs.repository), `environment:${name}`).join(", ") || "NONE"} (their sub ends in environment:${name})`,
     `  secrets: ${secrets
       .map((s) => text(s.inputs.secretName))
       .sort()

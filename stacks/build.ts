@@ -57,6 +57,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
         ? secretNameFromArn(adoptArn)
         : (decl.name ?? secretName(c.app, ctx.stack, key)),
       recoveryWindowDays: decl.recoveryWindowDays ?? c.secretSettings.recoveryWindowDays,
+      description: decl.description,
       adoptArn,
       source:
         decl.source === "generated"

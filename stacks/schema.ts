@@ -314,6 +314,18 @@ export function deliverySchema(ctx: SchemaContext) {
   });
 
   const characterClass = z.boolean({ error: "must be true or false" });
+  /** Keys every secret source has. */
+  const secretCommon = {
+    name: z
+      .string()
+      .min(1, { error: "must not be empty. Fix: remove it to use <app>/<stage>/<secret>" })
+      .optional(),
+    description: z
+      .string()
+      .max(2048, { error: "is longer than Secrets Manager allows (2048). Fix: shorten it" })
+      .optional(),
+    recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
+  };
   const secret = z.discriminatedUnion(
     "source",
     [
@@ -325,29 +337,17 @@ export function deliverySchema(ctx: SchemaContext) {
         lower: characterClass.default(true),
         numeric: characterClass.default(true),
         rotation: intRange("rotation", 0, 1_000_000).default(0),
-        name: z
-          .string()
-          .min(1, { error: "must not be empty. Fix: remove it to use <app>/<stage>/<secret>" })
-          .optional(),
-        recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
+        ...secretCommon,
       }),
       strict({
         source: z.literal("config"),
         key: configKey(),
-        name: z
-          .string()
-          .min(1, { error: "must not be empty. Fix: remove it to use <app>/<stage>/<secret>" })
-          .optional(),
-        recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
+        ...secretCommon,
       }),
       strict({
         source: z.literal("external"),
         placeholder: z.boolean({ error: "must be true or false" }).default(true),
-        name: z
-          .string()
-          .min(1, { error: "must not be empty. Fix: remove it to use <app>/<stage>/<secret>" })
-          .optional(),
-        recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
+        ...secretCommon,
       }),
     ],
     {

@@ -39,6 +39,8 @@ export interface SecretStage {
   readonly name: string;
   readonly source: SecretSource;
   readonly recoveryWindowDays: number;
+  /** Secrets Manager description; set it to the existing one when adopting a secret. */
+  readonly description?: string;
   /** ARN of an existing secret this stack takes over (Pulumi `import`). */
   readonly adoptArn?: string;
 }

@@ -218,6 +218,19 @@ describe("adopting existing resources", () => {
     );
   });
 
+  it("keeps an adopted secret's own description, so the import matches it", async () => {
+    const run = await plan(
+      withConfig(shippedStack("staging"), {
+        "delivery:adopt": adopt,
+        "delivery:secrets.openai-key.description": "OpenAI key of the shop backend",
+      }),
+    );
+    assert.equal(
+      one(run, "aws:secretsmanager/secret:Secret", "shop-openai-key").inputs.description,
+      "OpenAI key of the shop backend",
+    );
+  });
+
   it("never writes a placeholder over an adopted external secret", async () => {
     const run = await plan(withConfig(shippedStack("staging"), { "delivery:adopt": adopt }));
     assert.equal(
