@@ -182,8 +182,8 @@ export function deliverySchema(ctx: SchemaContext) {
     ).optional(),
   });
 
-  const deployRole = strict({
-    subjects: stringList("subjects").default([]),
+  /** How any GitHub Actions role of the stage is trusted and bounded. */
+  const roleSettings = {
     allowSubjectPatterns: z.boolean({ error: "must be true or false" }).default(false),
     maxSessionDuration: intRange("maxSessionDuration (seconds)", 3600, 43200).default(
       COMMON_DEFAULTS.maxSessionDurationSeconds,
@@ -192,6 +192,11 @@ export function deliverySchema(ctx: SchemaContext) {
       "permissionsBoundary",
       "arn:aws:iam::123456789012:policy/ci-boundary",
     ).optional(),
+  };
+
+  const deployRole = strict({
+    subjects: stringList("subjects").default([]),
+    ...roleSettings,
   });
 
   const ecr = strict({
@@ -455,14 +460,7 @@ export function deliverySchema(ctx: SchemaContext) {
       error:
         'needs at least one subject; a role without one would trust nothing. Fix: e.g. ["pull_request"]',
     }),
-    allowSubjectPatterns: z.boolean({ error: "must be true or false" }).default(false),
-    maxSessionDuration: intRange("maxSessionDuration (seconds)", 3600, 43200).default(
-      COMMON_DEFAULTS.maxSessionDurationSeconds,
-    ),
-    permissionsBoundary: arn(
-      "permissionsBoundary",
-      "arn:aws:iam::123456789012:policy/ci-boundary",
-    ).optional(),
+    ...roleSettings,
     grants: strict({
       readSecrets: stringList("readSecrets").default([]),
       pushRepositories: stringList("pushRepositories").default([]),

@@ -3,6 +3,7 @@
  * AWS does for the cases the product uses (Allow statements, StringEquals/StringLike conditions),
  * so tests assert who is admitted and what is allowed rather than the JSON's spelling.
  */
+import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { OfflineRun } from "../scripts/offline";
 import { RecordedResource } from "../scripts/mocks";
@@ -109,6 +110,19 @@ export function trustAdmits(doc: PolicyDocument, claims: TokenClaims): boolean {
     doc.Statement.some((s) => s.Effect === "Allow" && allowed(s))
   );
 }
+
+/** Asserts that the trust policy admits exactly the first subjects and refuses the second ones. */
+export function assertTrust(
+  doc: PolicyDocument,
+  admitted: readonly string[],
+  refused: readonly string[],
+): void {
+  for (const sub of admitted) assert.ok(trustAdmits(doc, { sub, aud: STS }), `should admit ${sub}`);
+  for (const sub of refused)
+    assert.equal(trustAdmits(doc, { sub, aud: STS }), false, `should refuse ${sub}`);
+}
+
+const STS = "sts.amazonaws.com";
 
 /** Does any of these identity policies allow `action` on `resource` (with condition context)? */
 export function allows(
