@@ -61,7 +61,7 @@ export async function runOffline(cloud: MockCloud, input: ConfigInput): Promise<
   cloud.attachRecorder();
   pulumi.runtime.setAllConfig({ ...input.values }, [...input.secretKeys]);
   const stage = loadStage(readRuntimeConfig());
-  // The SDK records a stack trace for every promise it creates; under ts-node each one is
+  // The SDK records a stack trace for every promise it creates; with source maps each one is
   // source-mapped, which is most of an offline run's time. Nothing offline reads those traces.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
