@@ -138,7 +138,11 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
       // The customization template belongs to the app repository; another repository keeps
       // GitHub's default layout, with its own id when ids are in use.
       subjectFormat: ownRepo
-        ? { ids: c.github.subjectFormat, ownerId: c.github.ownerId, repositoryId: r.repositoryId }
+        ? {
+            ids: r.subjectFormat ?? c.github.subjectFormat,
+            ownerId: c.github.ownerId,
+            repositoryId: r.repositoryId,
+          }
         : subjectFormat,
       subjects: subjectsOf(r.subjects, r.allowSubjectPatterns, readOnly, trusted),
       maxSessionDuration: r.maxSessionDuration,

@@ -535,9 +535,20 @@ function checkRoles(raw: Raw, ctx: CheckContext): string[] {
     const readOnly = readSecrets.length === 0 && push.length === 0;
     const repository = typeof role.repository === "string" ? role.repository : github.repository;
     const ownRepo = typeof role.repository === "string" && role.repository !== github.repository;
-    if (ownRepo && github.subjectFormat === "immutable" && role.repositoryId === undefined) {
+    const format = role.subjectFormat ?? github.subjectFormat;
+    if (ownRepo && format === "immutable" && role.repositoryId === undefined) {
       problems.push(
         `${key}.repositoryId: needed because subjectFormat is immutable and this role trusts ${String(role.repository)}. Fix: set it to \`gh api repos/OWNER/${String(role.repository)} --jq .id\``,
+      );
+    }
+    if (ownRepo && format === "immutable" && github.ownerId === undefined) {
+      problems.push(
+        `${PROJECT}:github.ownerId: needed by roles.${name}'s immutable subjects. Fix: set it to \`gh api repos/OWNER/REPO --jq .owner.id\``,
+      );
+    }
+    if (!ownRepo && role.subjectFormat !== undefined) {
+      problems.push(
+        `${key}.subjectFormat: this role trusts the app repository, whose format is delivery:github.subjectFormat. Fix: remove it`,
       );
     }
     if (ctx.owner && typeof repository === "string") {

@@ -456,6 +456,11 @@ export function deliverySchema(ctx: SchemaContext) {
       })
       .optional(),
     repositoryId: positiveId("repositoryId", "gh api repos/OWNER/REPO --jq .id"),
+    subjectFormat: z
+      .enum(["names", "immutable"], {
+        error: 'must be "names" or "immutable", as GitHub writes sub for this role\'s repository',
+      })
+      .optional(),
     subjects: stringList("subjects").min(1, {
       error:
         'needs at least one subject; a role without one would trust nothing. Fix: e.g. ["pull_request"]',

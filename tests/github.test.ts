@@ -229,6 +229,25 @@ describe("subject formats", () => {
     );
   });
 
+  it("lets a role on another repository keep that repository's own format", async () => {
+    const run = await plan(
+      withConfig(shippedStack("prod"), {
+        ...immutable,
+        "delivery:roles.preview.subjectFormat": "names",
+      }),
+    );
+    const preview = policy(one(run, "aws:iam/role:Role", "shop-preview"), "assumeRolePolicy");
+    assert.ok(trustAdmits(preview, { sub: "repo:acme/shop-infra:pull_request", aud: AUD }));
+    assert.equal(
+      trustAdmits(preview, { sub: "repo:acme@1234/shop-infra@9012:pull_request", aud: AUD }),
+      false,
+    );
+    const deploy = policy(one(run, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
+    assert.ok(
+      trustAdmits(deploy, { sub: "repo:acme@1234/shop@5678:environment:production", aud: AUD }),
+    );
+  });
+
   it("needs the owner and repository ids for the immutable format", async () => {
     await assert.rejects(
       plan(withConfig(shippedStack("prod"), { "delivery:github.subjectFormat": "immutable" })),
