@@ -22,7 +22,7 @@ export interface OfflineRun {
 }
 
 /** The SDK's own "wait until every registration has been sent" (internal, hence the typed view). */
-async function waitForRegistrations(): Promise<void> {
+export async function waitForRegistrations(): Promise<void> {
   const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
   if (!runtime.waitForRPCs)
     throw new Error(
@@ -52,14 +52,22 @@ export async function resolveMasked(value: unknown): Promise<unknown> {
 }
 
 /**
- * Sets the stack's config, loads and validates the stage (throwing `ConfigError` before any
- * resource exists), builds it on the mock runtime and waits until everything is registered.
+ * Points Pulumi's runtime at the mock cloud for one stack and sets that stack's config, as the
+ * engine would before running the program.
  */
-export async function runOffline(cloud: MockCloud, input: ConfigInput): Promise<OfflineRun> {
+export async function startOffline(cloud: MockCloud, input: ConfigInput): Promise<void> {
   cloud.reset();
   await pulumi.runtime.setMocks(cloud, PROJECT, input.stack, false);
   cloud.attachRecorder();
   pulumi.runtime.setAllConfig({ ...input.values }, [...input.secretKeys]);
+}
+
+/**
+ * Sets the stack's config, loads and validates the stage (throwing `ConfigError` before any
+ * resource exists), builds it on the mock runtime and waits until everything is registered.
+ */
+export async function runOffline(cloud: MockCloud, input: ConfigInput): Promise<OfflineRun> {
+  await startOffline(cloud, input);
   const stage = loadStage(readRuntimeConfig());
   // The SDK records a stack trace for every promise it creates; with source maps each one is
   // source-mapped, which is most of an offline run's time. Nothing offline reads those traces.
