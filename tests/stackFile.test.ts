@@ -31,7 +31,8 @@ describe("stack files", () => {
 
   it("plans encrypted values, top-level or nested, as secrets without their ciphertext", () => {
     assert.equal(input.values["delivery:databaseUrl"], ENCRYPTED_PLACEHOLDER);
-    assert.deepEqual(JSON.parse(input.values["delivery:github"]).secrets, {
+    const github = JSON.parse(input.values["delivery:github"]) as { secrets: unknown };
+    assert.deepEqual(github.secrets, {
       TOKEN: ENCRYPTED_PLACEHOLDER,
     });
     assert.deepEqual([...input.secretKeys].sort(), ["delivery:databaseUrl", "delivery:github"]);
