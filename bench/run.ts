@@ -19,7 +19,7 @@ import { parse, stringify } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..");
 const NODE = process.execPath;
-const TS = ["-r", "ts-node/register/transpile-only"];
+const TS = ["-r", "tsx/cjs"];
 const work = mkdtempSync(path.join(tmpdir(), "delivery-bench-"));
 
 /** Runs a command and returns its wall time in ms; fails loudly if it fails. */

@@ -16,8 +16,10 @@ function resolve(value: unknown): Promise<unknown> {
 describe("index.ts", () => {
   it("builds the stack from the runtime's config and exports names and ARNs, never secret values", async () => {
     await startOffline(cloud, shippedStack("prod"));
-    // Loaded once per process: a second import would return the cached module.
-    const program = (await import("../index")) as Record<string, unknown>;
+    // Required here, after the mocks and config are set: a static import would run the program
+    // when this file loads. Loaded once per process (a second require returns the cached module).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require("../index") as Record<string, unknown>;
     assert.equal(
       await resolve(program.deployRoleArn),
       "arn:aws:iam::123456789012:role/shop-prod-deploy",
