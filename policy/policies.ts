@@ -76,16 +76,23 @@ function iamLike(pattern: string, value: string): boolean {
   return new RegExp(`^${re}$`, "i").test(value);
 }
 
+/** Marks text that should have been JSON and is not. */
+const NOT_JSON = Symbol("not JSON");
+
+/** Providers take some inputs as JSON text or as objects: both come back as the value. */
+function fromJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
 /** The statements of a policy document given as JSON text or as an object. */
 function statementsOf(document: unknown): { statements: Json[] } | { problem: string } {
-  let doc = document;
-  if (typeof doc === "string") {
-    try {
-      doc = JSON.parse(doc);
-    } catch {
-      return { problem: "is not valid JSON" };
-    }
-  }
+  const doc = fromJson(document);
+  if (doc === NOT_JSON) return { problem: "is not valid JSON" };
   if (!isObject(doc)) return { problem: "is not a policy document" };
   const statement = doc.Statement;
   if (statement === undefined) return { statements: [] };
@@ -125,14 +132,7 @@ function conditionValues(
 
 /** Tags as a plain map (tags may be absent, or JSON text on provider resources). */
 function tagMap(tags: unknown): Json | undefined {
-  let value = tags;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-  }
+  const value = fromJson(tags);
   return isObject(value) ? value : undefined;
 }
 
@@ -439,14 +439,7 @@ interface Container {
 
 /** The containers of a task definition's `containerDefinitions` JSON text. */
 function containersOf(definitions: unknown): Container[] | undefined {
-  let parsed = definitions;
-  if (typeof parsed === "string") {
-    try {
-      parsed = JSON.parse(parsed);
-    } catch {
-      return undefined;
-    }
-  }
+  const parsed = fromJson(definitions);
   if (!Array.isArray(parsed)) return undefined;
   return parsed.filter(isObject).map((c, i) => ({
     name: typeof c.name === "string" ? c.name : `#${i + 1}`,
