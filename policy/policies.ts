@@ -453,6 +453,18 @@ function containersOf(definitions: unknown): Container[] | undefined {
 const unreadableContainers = (family: string) =>
   `task definition "${family}" has containerDefinitions that are not a JSON list of containers (a secret value inside them shows up in the offline plan as the masked text "[secret]"), so they cannot be checked. Fix: pass JSON.stringify of the container list, and pass secrets by ARN under secrets: [{ name, valueFrom }]`;
 
+/** Runs a check over the containers of every task definition, naming the task's family. */
+function overContainers(
+  check: (family: string, containers: Container[], report: ReportViolation) => void,
+): ResourceValidation {
+  return validateResourceOfType(ecs.TaskDefinition, (td, args, report) => {
+    const family = td.family ?? args.name;
+    const containers = containersOf(td.containerDefinitions);
+    if (!containers) return report(unreadableContainers(family));
+    check(family, containers, report);
+  });
+}
+
 /** Values that are credentials whatever the variable is called; never echoed in messages. */
 const CREDENTIAL_VALUES: readonly [RegExp, string][] = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
@@ -539,10 +551,7 @@ export function createPolicies(environment: PolicyEnvironment = {}): DeliveryPol
     description: "No container of a task definition runs privileged (Security Hub ECS.4).",
     enforcementLevel: "mandatory",
     severity: "high",
-    validateResource: validateResourceOfType(ecs.TaskDefinition, (td, args, report) => {
-      const family = td.family ?? args.name;
-      const containers = containersOf(td.containerDefinitions);
-      if (!containers) return report(unreadableContainers(family));
+    validateResource: overContainers((family, containers, report) => {
       for (const c of containers.filter((x) => x.privileged)) {
         report(
           `task definition "${family}": container "${c.name}" is privileged, i.e. root on the host's kernel. Fix: remove privileged: true; add only the Linux capabilities the app needs under linuxParameters.capabilities.add`,
@@ -557,10 +566,7 @@ export function createPolicies(environment: PolicyEnvironment = {}): DeliveryPol
       "No secrets in container environment variables (Security Hub ECS.8): no secret-looking names (*_KEY, *_SECRET, *_TOKEN, *_PASSWORD, DATABASE_URL, ...) and no credential-looking values.",
     enforcementLevel: "mandatory",
     severity: "high",
-    validateResource: validateResourceOfType(ecs.TaskDefinition, (td, args, report) => {
-      const family = td.family ?? args.name;
-      const containers = containersOf(td.containerDefinitions);
-      if (!containers) return report(unreadableContainers(family));
+    validateResource: overContainers((family, containers, report) => {
       const fix = `Fix: store the value in Secrets Manager (delivery:secrets) and reference it under the service's secrets, which ECS injects from its ARN (secrets: [{ name, valueFrom }])`;
       for (const c of containers) {
         for (const e of c.environment) {

@@ -230,19 +230,12 @@ export async function runPolicies(
         ? p.validateResource
         : [p.validateResource];
       for (const validate of validations) {
-        const props = copy(resource.inputs);
-        const provider = providerOf(resource);
+        const view = resourceView(resource, copy(resource.inputs), providerOf(resource));
         const args: ResourceValidationArgs = {
-          type: resource.type,
-          props,
-          urn: resource.urn,
-          name: resource.name,
-          opts: optionsOf(resource),
-          ...(provider ? { provider } : {}),
+          ...view,
+          // Same function; the two argument types only spell its generic result differently.
+          asType: view.asType as unknown as ResourceValidationArgs["asType"],
           stackTags,
-          isType: (cls) => isTypeOf(resource.type, cls),
-          asType: ((cls: unknown) =>
-            isTypeOf(resource.type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
           getConfig: getConfig(p),
           notApplicable,
         };
@@ -267,25 +260,37 @@ export async function runPolicies(
   return violations;
 }
 
+/** What both resource and stack policies see of one resource. */
+function resourceView(
+  r: PolicyInput,
+  props: Record<string, unknown>,
+  provider: PolicyProviderResource | undefined,
+): Pick<
+  PolicyResource,
+  "type" | "props" | "urn" | "name" | "opts" | "provider" | "isType" | "asType"
+> {
+  return {
+    type: r.type,
+    props,
+    urn: r.urn,
+    name: r.name,
+    opts: optionsOf(r),
+    ...(provider ? { provider } : {}),
+    isType: (cls) => isTypeOf(r.type, cls),
+    asType: ((cls: unknown) =>
+      isTypeOf(r.type, cls) ? props : undefined) as PolicyResource["asType"],
+  };
+}
+
 /** The resources as a stack policy sees them: outputs, parents and dependencies linked. */
 function stackView(resources: readonly PolicyInput[]): PolicyResource[] {
   const providerOf = providerIndex(resources);
   const byUrn = new Map<string, PolicyResource>();
   const view = resources.map((r) => {
-    const props = copy({ ...r.inputs, ...r.state });
-    const provider = providerOf(r);
     const resource: PolicyResource = {
-      type: r.type,
-      props,
-      urn: r.urn,
-      name: r.name,
-      opts: optionsOf(r),
-      ...(provider ? { provider } : {}),
+      ...resourceView(r, copy({ ...r.inputs, ...r.state }), providerOf(r)),
       dependencies: [],
       propertyDependencies: {},
-      isType: (cls) => isTypeOf(r.type, cls),
-      asType: ((cls: unknown) =>
-        isTypeOf(r.type, cls) ? props : undefined) as PolicyResource["asType"],
     };
     byUrn.set(r.urn, resource);
     return resource;

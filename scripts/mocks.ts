@@ -53,8 +53,6 @@ export interface RecordedCall {
 export interface MockCloudOptions {
   readonly accountId: string;
   readonly region: string;
-  /** The GitHub owner; data sources for users and teams resolve under it. */
-  readonly githubOwner?: string;
 }
 
 const hash = (text: string, length: number) =>
@@ -126,16 +124,6 @@ export class MockCloud implements pulumi.runtime.Mocks {
           userId: "AROAEXAMPLE:session",
           id: accountId,
         };
-      case "aws:index/getRegion:getRegion":
-        return {
-          name: region,
-          region,
-          id: region,
-          description: region,
-          endpoint: `ec2.${region}.amazonaws.com`,
-        };
-      case "aws:index/getPartition:getPartition":
-        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
       case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
         const url = text(inputs.url ?? "https://token.actions.githubusercontent.com");
         const host = url.replace(/^https:\/\//, "");
@@ -187,18 +175,6 @@ export class MockCloud implements pulumi.runtime.Mocks {
           slug,
           name: slug,
           nodeId: `T_${hash(slug, 10)}`,
-        };
-      }
-      case "github:index/getRepository:getRepository": {
-        const name = text(inputs.name ?? inputs.fullName)
-          .split("/")
-          .pop() as string;
-        return {
-          id: name,
-          name,
-          fullName: `${this.options.githubOwner}/${name}`,
-          repoId: 100000 + parseInt(hash(name, 5), 16),
-          nodeId: `R_${hash(name, 10)}`,
         };
       }
       default:

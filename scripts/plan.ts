@@ -96,7 +96,6 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promi
   const cloud = new MockCloud({
     accountId,
     region: input.values["aws:region"] ?? "us-east-1",
-    githubOwner: input.values["github:owner"],
   });
   let run: OfflineRun;
   try {

@@ -443,26 +443,21 @@ function checkGithub(raw: Raw, ctx: CheckContext): string[] {
 
   // Environment secrets and variables.
   const reserved = reservedNames(entries(raw.services).map(([k]) => k));
+  /** A GitHub secret or variable name that GitHub refuses or that the program writes itself. */
+  const nameProblem = (kind: "secrets" | "variables", name: string, example: string) =>
+    !GITHUB_NAME_PATTERN.test(name)
+      ? `${at}.${kind}.${name}: not a GitHub ${kind.slice(0, -1)} name (letters, digits, _; not GITHUB_). Fix: e.g. ${example}`
+      : reserved.has(name.toUpperCase())
+        ? `${at}.${kind}.${name}: written by the program from the real resources. Fix: remove it`
+        : undefined;
   for (const [name] of entries(github.secrets)) {
-    if (!GITHUB_NAME_PATTERN.test(name)) {
-      problems.push(
-        `${at}.secrets.${name}: not a GitHub secret name (letters, digits, _; not GITHUB_). Fix: e.g. DATABASE_URL`,
-      );
-    } else if (reserved.has(name.toUpperCase())) {
-      problems.push(
-        `${at}.secrets.${name}: written by the program from the real resources. Fix: remove it`,
-      );
-    }
+    const problem = nameProblem("secrets", name, "DATABASE_URL");
+    if (problem) problems.push(problem);
   }
   for (const [name] of entries(github.variables)) {
-    if (!GITHUB_NAME_PATTERN.test(name)) {
-      problems.push(
-        `${at}.variables.${name}: not a GitHub variable name (letters, digits, _; not GITHUB_). Fix: e.g. APP_URL`,
-      );
-    } else if (reserved.has(name.toUpperCase())) {
-      problems.push(
-        `${at}.variables.${name}: written by the program from the real resources. Fix: remove it`,
-      );
+    const problem = nameProblem("variables", name, "APP_URL");
+    if (problem) {
+      problems.push(problem);
     } else if (SECRET_LIKE_VARIABLE.test(name)) {
       problems.push(
         `${at}.variables.${name}: looks like a secret, and variables are readable by anyone with repository access. Fix: move it to delivery:github.secrets`,

@@ -13,7 +13,6 @@ import { ConfigInput } from "../stacks/load";
 export const cloud = new MockCloud({
   accountId: "123456789012",
   region: "eu-west-1",
-  githubOwner: "acme",
 });
 
 /** Runs of configs planned before, by config: the program is deterministic, so a run is reused. */
