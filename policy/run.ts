@@ -123,10 +123,17 @@ function reconcile(
   return result;
 }
 
-/** What `args.notApplicable()` throws; the analyzer records it and moves on. */
+/** What `args.notApplicable()` throws; the analyzer logs the reason and moves on. */
 class NotApplicable extends Error {}
-const notApplicable = (reason?: string): never => {
-  throw new NotApplicable(reason);
+
+/**
+ * The one instance `args.notApplicable()` throws. `validateResourceOfType` calls it for every
+ * resource of another type (about a thousand times per plan), and constructing an Error captures
+ * a stack trace each time; the offline runner has no use for the trace or the reason.
+ */
+const NOT_APPLICABLE = new NotApplicable("policy not applicable to this resource");
+const notApplicable = (): never => {
+  throw NOT_APPLICABLE;
 };
 
 /** `args.isType(cls)` as the analyzer decides it: the class's Pulumi type token. */
@@ -191,13 +198,23 @@ function optionsOf(resource: PolicyInput): PolicyResourceOptions {
 /** Deep copy, so a policy can never change the caller's resources. */
 const copy = <T>(value: T): T => structuredClone(value);
 
-/** Runs one validation, ignoring "not applicable" like the analyzer does. */
-async function attempt(run: () => unknown): Promise<void> {
+/** Rethrows anything but "not applicable", which the analyzer ignores. */
+function unlessNotApplicable(err: unknown): void {
+  if (err !== NOT_APPLICABLE) throw err;
+}
+
+/**
+ * Runs one validation, ignoring "not applicable" like the analyzer does. Most validations are
+ * synchronous and finish here; only an asynchronous one returns a promise to await.
+ */
+function attempt(run: () => unknown): Promise<void> | undefined {
   try {
-    await run();
+    const result = run();
+    if (result instanceof Promise) return result.then(() => undefined, unlessNotApplicable);
   } catch (err) {
-    if (!(err instanceof NotApplicable)) throw err;
+    unlessNotApplicable(err);
   }
+  return undefined;
 }
 
 /**
@@ -230,18 +247,19 @@ export async function runPolicies(
         ? p.validateResource
         : [p.validateResource];
       for (const validate of validations) {
-        const view = resourceView(resource, copy(resource.inputs), providerOf(resource));
-        const args: ResourceValidationArgs = {
-          ...view,
+        const view = resourceView(resource, () => copy(resource.inputs), providerOf(resource));
+        // Assigned, not spread: spreading would read `props` and copy them for every validation.
+        const args: ResourceValidationArgs = Object.assign(view, {
           // Same function; the two argument types only spell its generic result differently.
           asType: view.asType as unknown as ResourceValidationArgs["asType"],
           stackTags,
           getConfig: getConfig(p),
           notApplicable,
-        };
+        });
         // Resource policies always blame the resource under validation, whatever urn they pass.
         const report = reporter(p, resource.urn);
-        await attempt(() => validate(args, (message) => report(message)));
+        const pending = attempt(() => validate(args, (message) => report(message)));
+        if (pending) await pending;
       }
     }
   }
@@ -255,30 +273,38 @@ export async function runPolicies(
       stackTags,
       notApplicable,
     };
-    await attempt(() => p.validateStack(args, reporter(p, undefined)));
+    const pending = attempt(() => p.validateStack(args, reporter(p, undefined)));
+    if (pending) await pending;
   }
   return violations;
 }
 
-/** What both resource and stack policies see of one resource. */
+/**
+ * What both resource and stack policies see of one resource. `props` is made (a fresh copy) the
+ * first time a policy reads it: most validations only ask `isType` and never read it.
+ */
 function resourceView(
   r: PolicyInput,
-  props: Record<string, unknown>,
+  makeProps: () => Record<string, unknown>,
   provider: PolicyProviderResource | undefined,
 ): Pick<
   PolicyResource,
   "type" | "props" | "urn" | "name" | "opts" | "provider" | "isType" | "asType"
 > {
+  let props: Record<string, unknown> | undefined;
+  const propsOnce = () => (props ??= makeProps());
   return {
     type: r.type,
-    props,
+    get props() {
+      return propsOnce();
+    },
     urn: r.urn,
     name: r.name,
     opts: optionsOf(r),
     ...(provider ? { provider } : {}),
     isType: (cls) => isTypeOf(r.type, cls),
     asType: ((cls: unknown) =>
-      isTypeOf(r.type, cls) ? props : undefined) as PolicyResource["asType"],
+      isTypeOf(r.type, cls) ? propsOnce() : undefined) as PolicyResource["asType"],
   };
 }
 
@@ -287,11 +313,10 @@ function stackView(resources: readonly PolicyInput[]): PolicyResource[] {
   const providerOf = providerIndex(resources);
   const byUrn = new Map<string, PolicyResource>();
   const view = resources.map((r) => {
-    const resource: PolicyResource = {
-      ...resourceView(r, copy({ ...r.inputs, ...r.state }), providerOf(r)),
-      dependencies: [],
-      propertyDependencies: {},
-    };
+    const resource: PolicyResource = Object.assign(
+      resourceView(r, () => copy({ ...r.inputs, ...r.state }), providerOf(r)),
+      { dependencies: [], propertyDependencies: {} },
+    );
     byUrn.set(r.urn, resource);
     return resource;
   });

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { startOffline, waitForRegistrations } from "../scripts/offline";
+import { startOffline, waitForRegistrations, withoutStackTraces } from "../scripts/offline";
 import { cloud, shippedStack } from "./hooks";
 
 /** Resolves a stack output (plain values pass through). */
@@ -18,8 +18,13 @@ describe("index.ts", () => {
     await startOffline(cloud, shippedStack("prod"));
     // Required here, after the mocks and config are set: a static import would run the program
     // when this file loads. Loaded once per process (a second require returns the cached module).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require("../index") as Record<string, unknown>;
+    // Everything the program declares is registered before the next test resets the cloud.
+    const program = await withoutStackTraces(async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded = require("../index") as Record<string, unknown>;
+      await waitForRegistrations();
+      return loaded;
+    });
     assert.equal(
       await resolve(program.deployRoleArn),
       "arn:aws:iam::123456789012:role/shop-prod-deploy",
@@ -34,8 +39,6 @@ describe("index.ts", () => {
       const output: pulumi.Output<unknown> = pulumi.output(program[name]);
       assert.equal(await pulumi.isSecret(output), false, `${name} is not secret-tainted`);
     }
-    // Everything the program declares is registered before the next test resets the cloud.
-    await waitForRegistrations();
     assert.equal(cloud.resources.filter((r) => r.type === "aws:ecs/service:Service").length, 2);
   });
 });
