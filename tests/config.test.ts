@@ -3,33 +3,9 @@
  * fix it, and nothing is declared.
  */
 import { strict as assert } from "assert";
-import { ConfigError, ConfigInput } from "../stacks/load";
-import { cloud, plan, shippedStack } from "./hooks";
-import { ofType, withConfig } from "./support";
-
-/** Plans the config, expecting a refusal; returns the problems. */
-async function refused(input: ConfigInput): Promise<readonly string[]> {
-  try {
-    await plan(input);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    assert.equal(cloud.resources.length, 0, "a refused config must declare nothing");
-    return err.problems;
-  }
-  assert.fail("the config was accepted");
-}
-
-/** Asserts one problem names the key and contains every fragment, and has a fix. */
-function hasProblem(problems: readonly string[], key: string, ...fragments: string[]): void {
-  const match = problems.find(
-    (p) => p.startsWith(`${key}: `) && fragments.every((f) => p.includes(f)),
-  );
-  assert.ok(
-    match,
-    `no problem for ${key} containing ${JSON.stringify(fragments)}; got:\n${problems.join("\n")}`,
-  );
-  assert.match(match, /Fix: /, `the problem for ${key} says how to fix it`);
-}
+import { ConfigInput } from "../stacks/load";
+import { plan, shippedStack } from "./hooks";
+import { ofType, problemFor, refusal, withConfig } from "./support";
 
 const staging = () => shippedStack("staging");
 
@@ -216,23 +192,25 @@ describe("config validation", () => {
   ];
   for (const [title, input, key, ...fragments] of cases) {
     it(`refuses ${title}`, async () => {
-      hasProblem(await refused(input()), key, ...fragments);
+      problemFor((await refusal(input())).problems, key, ...fragments);
     });
   }
 
   it("reports every problem at once", async () => {
-    const problems = await refused(
-      withConfig(staging(), {
-        "delivery:app": "BAD",
-        "delivery:services.backend.port": 0,
-        "delivery:services.frontend.secrets.TOKEN": "missing",
-        "delivery:deployRole.maxSessionDuration": 60,
-      }),
-    );
-    hasProblem(problems, "delivery:app", "lowercase");
-    hasProblem(problems, "delivery:services.backend.port", "at least 1");
-    hasProblem(problems, "delivery:services.frontend.secrets.TOKEN", "not declared");
-    hasProblem(problems, "delivery:deployRole.maxSessionDuration", "3600");
+    const problems = (
+      await refusal(
+        withConfig(staging(), {
+          "delivery:app": "BAD",
+          "delivery:services.backend.port": 0,
+          "delivery:services.frontend.secrets.TOKEN": "missing",
+          "delivery:deployRole.maxSessionDuration": 60,
+        }),
+      )
+    ).problems;
+    problemFor(problems, "delivery:app", "lowercase");
+    problemFor(problems, "delivery:services.backend.port", "at least 1");
+    problemFor(problems, "delivery:services.frontend.secrets.TOKEN", "not declared");
+    problemFor(problems, "delivery:deployRole.maxSessionDuration", "3600");
     assert.equal(problems.length, 4, problems.join("\n"));
   });
 
@@ -245,8 +223,8 @@ describe("config validation", () => {
   });
 
   it("refuses a config whose stage contradicts the stack name", async () => {
-    hasProblem(
-      await refused(withConfig(staging(), { "delivery:stage": "prod" })),
+    problemFor(
+      (await refusal(withConfig(staging(), { "delivery:stage": "prod" }))).problems,
       "delivery:stage",
       "remove delivery:stage",
     );

@@ -3,7 +3,7 @@
  */
 import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
-import { plan, shippedStack } from "./hooks";
+import { plan, shippedPlans, shippedStack } from "./hooks";
 import {
   assertTrust,
   allows,
@@ -22,8 +22,7 @@ describe("deploy role", () => {
   let staging: OfflineRun;
   let prod: OfflineRun;
   before(async () => {
-    prod = await plan(shippedStack("prod"));
-    staging = await plan(shippedStack("staging"));
+    ({ staging, prod } = await shippedPlans());
   });
 
   const trustOf = (run: OfflineRun) =>

@@ -46,6 +46,14 @@ export function shippedStack(stack: "staging" | "prod"): ConfigInput {
   return input;
 }
 
+/** Both shipped stacks, planned (once per test run, like every config). */
+export async function shippedPlans(): Promise<{ staging: OfflineRun; prod: OfflineRun }> {
+  return {
+    staging: await plan(shippedStack("staging")),
+    prod: await plan(shippedStack("prod")),
+  };
+}
+
 export const mochaHooks = {
   beforeEach(): void {
     cloud.reset();

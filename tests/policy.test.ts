@@ -9,7 +9,7 @@ import * as path from "path";
 import { OfflineRun } from "../scripts/offline";
 import { PolicyInput, PolicyViolation, formatViolations, runPolicies } from "../policy/run";
 import { createPolicies, stageFromProcessEnv, subjectProblem } from "../policy/policies";
-import { plan, shippedStack } from "./hooks";
+import { plan, shippedPlans, shippedStack } from "./hooks";
 import { one, withConfig } from "./support";
 
 type Json = Record<string, unknown>;
@@ -77,8 +77,7 @@ describe("policy pack", () => {
   let staging: OfflineRun;
   let prod: OfflineRun;
   before(async () => {
-    staging = await plan(shippedStack("staging"));
-    prod = await plan(shippedStack("prod"));
+    ({ staging, prod } = await shippedPlans());
   });
 
   it("passes both shipped stacks, mandatory and advisory alike", async () => {

@@ -7,7 +7,8 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { OfflineRun } from "../scripts/offline";
 import { RecordedResource } from "../scripts/mocks";
-import { ConfigInput } from "../stacks/load";
+import { ConfigError, ConfigInput } from "../stacks/load";
+import { cloud, plan } from "./hooks";
 import { PolicyDocument, Statement } from "../lib/iam";
 
 /** Resolves an Output (mocks resolve everything). */
@@ -206,4 +207,39 @@ export function withSecret(base: ConfigInput, key: string, value: string): Confi
     values: { ...base.values, [key]: value },
     secretKeys: new Set([...base.secretKeys, key]),
   };
+}
+
+/**
+ * Plans the config, expecting a refusal: a crash or an accepted config fails the test, and so
+ * does a refusal that declared anything. Returns the error with its problems.
+ */
+export async function refusal(input: ConfigInput): Promise<ConfigError> {
+  try {
+    await plan(input);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    assert.equal(cloud.resources.length, 0, "a refused config must declare nothing");
+    return err;
+  }
+  assert.fail("the config was accepted");
+}
+
+/**
+ * The problem that starts with the full key path and contains every fragment; fails the test if
+ * there is none, or if it does not say how to fix it.
+ */
+export function problemFor(
+  problems: readonly string[],
+  key: string,
+  ...fragments: string[]
+): string {
+  const match = problems.find(
+    (p) => p.startsWith(`${key}: `) && fragments.every((f) => p.includes(f)),
+  );
+  assert.ok(
+    match,
+    `no problem for ${key} containing ${JSON.stringify(fragments)}; got:\n${problems.join("\n")}`,
+  );
+  assert.match(match, /Fix: \S/, `the problem for ${key} says how to fix it: ${match}`);
+  return match;
 }
