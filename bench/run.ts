@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { stackFilePath } from "../scripts/stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
 const NODE = process.execPath;
@@ -46,7 +47,7 @@ const median = (values: number[]) =>
 
 /** A staging config with `n` services, each reading two generated secrets of its own. */
 function generatedConfig(n: number): string {
-  const doc = parse(readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8")) as {
+  const doc = parse(readFileSync(stackFilePath("staging"), "utf8")) as {
     config: Record<string, unknown>;
   };
   const services: Record<string, unknown> = {};

@@ -2,10 +2,9 @@
  * Prints the milliseconds from process start to the program's first resource registration on
  * the mock runtime (module loading, config validation and the first component), as JSON.
  */
-import * as path from "path";
-import { MockCloud } from "../scripts/mocks";
+import { DEFAULT_ACCOUNT_ID, MockCloud } from "../scripts/mocks";
 import { runOffline } from "../scripts/offline";
-import { readStackFile } from "../scripts/stackFile";
+import { readStackFile, stackFilePath } from "../scripts/stackFile";
 
 class FirstRegistration extends MockCloud {
   firstMs?: number;
@@ -16,9 +15,8 @@ class FirstRegistration extends MockCloud {
 }
 
 async function main(): Promise<void> {
-  const stack = process.argv[2] ?? "staging";
-  const cloud = new FirstRegistration({ accountId: "123456789012", region: "eu-west-1" });
-  await runOffline(cloud, readStackFile(stack, path.join(__dirname, "..", `Pulumi.${stack}.yaml`)));
+  const cloud = new FirstRegistration({ accountId: DEFAULT_ACCOUNT_ID, region: "eu-west-1" });
+  await runOffline(cloud, readStackFile("staging", stackFilePath("staging")));
   process.stdout.write(
     `${JSON.stringify({ firstRegistrationMs: Math.round(cloud.firstMs ?? -1), totalMs: Math.round(process.uptime() * 1000) })}\n`,
   );

@@ -22,7 +22,7 @@ import {
   validateResourceOfType,
 } from "@pulumi/policy";
 import { GITHUB_OIDC_HOST, STS_AUDIENCE } from "../lib/subjects";
-import { PROJECT, SECRET_LIKE_VARIABLE } from "../stacks/checks";
+import { PROJECT, SECRET_LIKE_VARIABLE, isObject } from "../stacks/checks";
 
 /** The pack's name, as `pulumi preview` prints it next to each violation. */
 export const PACK_NAME = "delivery-guardrails";
@@ -60,8 +60,6 @@ export function stageFromProcessEnv(env: NodeJS.ProcessEnv = process.env): strin
 // missing or of the wrong type in a hand-written resource, so nothing here trusts a shape.
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 /** IAM's "string or list of strings". */
 const list = (v: unknown): string[] =>
   typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
@@ -286,7 +284,7 @@ const githubClaim = (claim: "aud" | "sub") => (key: string) =>
   key.startsWith(GITHUB_OIDC_HOST) && key.endsWith(`:${claim}`);
 
 /** Problems of a role's trust policy towards GitHub Actions; none for roles that do not trust it. */
-export function githubTrustProblems(trustPolicy: unknown): string[] {
+function githubTrustProblems(trustPolicy: unknown): string[] {
   const parsed = statementsOf(trustPolicy);
   if ("problem" in parsed) {
     return [

@@ -59,8 +59,6 @@ export interface RunPoliciesOptions {
    * defaultTags name a stage.
    */
   readonly stackStage?: string;
-  /** Stack tags, for policies that read them (none of ours do). */
-  readonly stackTags?: Readonly<Record<string, string>>;
 }
 
 /** A reported violation. */
@@ -146,11 +144,10 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
 }
 
 /**
- * The provider the CLI would pass with a resource: the recorded reference when there is one,
- * else the only explicit provider of the resource's package in the plan (the program declares
- * exactly one AWS provider and hands it to every AWS resource).
+ * Looks up the provider the CLI would pass with a resource, indexed once per run: the recorded
+ * reference when there is one, else the only explicit provider of the resource's package in the
+ * plan (the program declares exactly one AWS provider and hands it to every AWS resource).
  */
-/** Looks up the provider a resource is registered with, indexed once per run. */
 function providerIndex(
   all: readonly PolicyInput[],
 ): (resource: PolicyInput) => PolicyProviderResource | undefined {
@@ -228,7 +225,8 @@ export async function runPolicies(
 ): Promise<PolicyViolation[]> {
   const policies = createPolicies({ stackStage: () => options.stackStage });
   const effective = reconcile(policies, options.config ?? {});
-  const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
+  // The CLI passes the stack's tags; none of the pack's policies read them.
+  const stackTags: ReadonlyMap<string, string> = new Map();
   const providerOf = providerIndex(resources);
   const violations: PolicyViolation[] = [];
   const enabled = policies.filter((p) => effective.get(p.name)?.level !== "disabled");
@@ -264,7 +262,7 @@ export async function runPolicies(
     }
   }
 
-  const stackResources = stackView(resources);
+  const stackResources = stackView(resources, providerOf);
   for (const p of enabled) {
     if (!("validateStack" in p)) continue;
     const args: StackValidationArgs = {
@@ -309,8 +307,10 @@ function resourceView(
 }
 
 /** The resources as a stack policy sees them: outputs, parents and dependencies linked. */
-function stackView(resources: readonly PolicyInput[]): PolicyResource[] {
-  const providerOf = providerIndex(resources);
+function stackView(
+  resources: readonly PolicyInput[],
+  providerOf: ReturnType<typeof providerIndex>,
+): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
   const view = resources.map((r) => {
     const resource: PolicyResource = Object.assign(

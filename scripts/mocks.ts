@@ -5,6 +5,8 @@
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { GITHUB_OIDC_URL } from "../lib/subjects";
+import { isObject } from "../stacks/checks";
 
 /** The account the offline plan pretends to run in, unless told otherwise. */
 export const DEFAULT_ACCOUNT_ID = "123456789012";
@@ -57,10 +59,11 @@ export interface MockCloudOptions {
 
 const hash = (text: string, length: number) =>
   createHash("sha256").update(text).digest("hex").slice(0, length);
-/** Text of a JSON value: strings as they are, anything else as JSON. */
+/** A deterministic UUID-shaped id (KMS key ids, secret version ids). */
+const uuidLike = (name: string) =>
+  hash(name, 32).replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+/** Text of a JSON value: strings as they are, anything else as JSON, undefined as "". */
 const text = (v: unknown): string => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const isSecretValue = (v: unknown): v is { value: unknown } =>
   isObject(v) && v[SECRET_SIG_KEY] === SECRET_SIG;
 
@@ -125,7 +128,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
           id: accountId,
         };
       case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
-        const url = text(inputs.url ?? "https://token.actions.githubusercontent.com");
+        const url = text(inputs.url ?? GITHUB_OIDC_URL);
         const host = url.replace(/^https:\/\//, "");
         const arn = text(inputs.arn ?? `arn:aws:iam::${accountId}:oidc-provider/${host}`);
         return {
@@ -259,7 +262,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
         return { id: arn, state: { name: n, arn } };
       }
       case "aws:secretsmanager/secretVersion:SecretVersion": {
-        const versionId = hash(name, 32).replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+        const versionId = uuidLike(name);
         return {
           id: `${text(inputs.secretId)}|${versionId}`,
           state: { versionId, arn: text(inputs.secretId), versionStages: ["AWSCURRENT"] },
@@ -315,7 +318,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
         };
       }
       case "aws:kms/key:Key": {
-        const keyId = hash(name, 32).replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+        const keyId = uuidLike(name);
         return {
           id: keyId,
           state: { keyId, arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}` },

@@ -32,7 +32,7 @@ export async function waitForRegistrations(): Promise<void> {
 }
 
 /** Resolves nested Outputs, replacing secret values by the mask. */
-export async function resolveMasked(value: unknown): Promise<unknown> {
+async function resolveMasked(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
     const output = value;
     const [resolved, secret] = await Promise.all([
@@ -67,7 +67,7 @@ export async function startOffline(cloud: MockCloud, input: ConfigInput): Promis
  * stack trace for every promise it creates (dozens per resource) and one per resource for its
  * source position; with source maps on, each is captured, source-mapped and formatted, which was
  * most of an offline run's time. Nothing offline reads those traces, so while the program is
- * evaluated they are empty and an error's `stack` is its first line only.
+ * evaluated they are empty and an error's `stack` is its name and message, without frames.
  */
 export async function withoutStackTraces<T>(evaluate: () => Promise<T>): Promise<T> {
   const stackTraceLimit = Error.stackTraceLimit;

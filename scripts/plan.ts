@@ -6,20 +6,22 @@
  * 3 program error, 4 mandatory policy violations.
  */
 import { existsSync, writeFileSync } from "fs";
-import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError } from "../stacks/load";
 import { DEFAULT_ACCOUNT_ID, MockCloud } from "./mocks";
 import { OfflineRun, runOffline } from "./offline";
-import { readStackFile } from "./stackFile";
+import { readStackFile, stackFilePath } from "./stackFile";
 import { planCost, summarize } from "./summary";
 import { formatViolations, runPolicies } from "../policy/run";
 import { totalMonthlyCost } from "../lib/cost";
 
-const ROOT = path.resolve(__dirname, "..");
-
-/** The `--json` document: exactly what the program hands the engine, secrets masked. */
+/**
+ * The `--json` document: every resource as the program hands it to the engine (inputs, options),
+ * the data sources it read, its outputs and the cost estimate; secrets masked. The command adds
+ * the policy pack's violations.
+ */
 export function planDocument(run: OfflineRun): Record<string, unknown> {
+  const lines = planCost(run);
   return {
     project: run.project,
     stack: run.stack,
@@ -38,8 +40,8 @@ export function planDocument(run: OfflineRun): Record<string, unknown> {
     cost: {
       currency: "USD",
       region: run.stage.region,
-      lines: planCost(run),
-      monthlyTotal: totalMonthlyCost(planCost(run)),
+      lines,
+      monthlyTotal: totalMonthlyCost(lines),
     },
   };
 }
@@ -82,9 +84,7 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promi
     io.err(`--account-id must be 12 digits, got "${accountId}"\n${USAGE}\n`);
     return 2;
   }
-  const file = values.config
-    ? path.resolve(values.config)
-    : path.join(ROOT, `Pulumi.${stack}.yaml`);
+  const file = stackFilePath(stack, values.config);
   if (!existsSync(file)) {
     io.err(
       `no config file ${file}${values.config ? "" : "; create it or pass --config FILE"}\n${USAGE}\n`,
@@ -93,6 +93,8 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promi
   }
 
   const input = readStackFile(stack, file);
+  // An unset aws:region is refused by runOffline's validation before the mock is asked for
+  // anything, so the fallback here never shows.
   const cloud = new MockCloud({
     accountId,
     region: input.values["aws:region"] ?? "us-east-1",

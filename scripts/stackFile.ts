@@ -4,14 +4,22 @@
  * marked secret, so they plan exactly like real secrets.
  */
 import { readFileSync } from "fs";
+import * as path from "path";
 import { parse } from "yaml";
+import { isObject } from "../stacks/checks";
 import { ConfigInput } from "../stacks/load";
+
+/**
+ * The stack file to read: `configFile` when one is given, else the project's own
+ * `Pulumi.<stack>.yaml`.
+ */
+export function stackFilePath(stack: string, configFile?: string): string {
+  return configFile ? path.resolve(configFile) : path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
+}
 
 /** Stands in for a value that is encrypted in the stack file. */
 export const ENCRYPTED_PLACEHOLDER = "[encrypted in the stack file]";
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const isSecure = (v: unknown): boolean =>
   isObject(v) && Object.keys(v).length === 1 && typeof v.secure === "string";
 

@@ -1,14 +1,17 @@
 /**
  * The readable half of the offline plan: what a reviewer checks, read back from the resources
- * the program declared (not from its config), so the summary cannot disagree with the plan.
+ * the program declared (not from its config), so the summary cannot disagree with the plan. Only
+ * the header (stage, app, region) and the cost's region come from the validated stage.
  */
 import { RecordedResource } from "./mocks";
 import { OfflineRun } from "./offline";
 import { IAM_ROLE_INLINE_POLICY_LIMIT, PolicyDocument, Statement } from "../lib/iam";
 import { GITHUB_OIDC_HOST } from "../lib/subjects";
 import { CostLine, estimateMonthlyCost, totalMonthlyCost } from "../lib/cost";
+import { LifecycleRule } from "../lib/ecrLifecycle";
 
 type Json = Record<string, unknown>;
+type LifecyclePolicy = { rules: LifecycleRule[] };
 /** Text of a JSON value: strings as they are, anything else as JSON. */
 const text = (v: unknown): string =>
   typeof v === "string" ? v : (JSON.stringify(v) ?? "undefined");
@@ -59,6 +62,11 @@ const flags = (r: RecordedResource) =>
       ? `ignores changes to ${r.options.ignoreChanges.join(", ")}`
       : "",
   ].filter(Boolean);
+/** The resource's flags appended to a line (`; protected; kept on destroy`), or nothing. */
+const flagSuffix = (r: RecordedResource) =>
+  flags(r)
+    .map((f) => `; ${f}`)
+    .join("");
 
 function statementLines(doc: PolicyDocument, indent: string): string[] {
   return doc.Statement.map((s: Statement) => {
@@ -99,15 +107,17 @@ function roleSection(ix: Index, component: RecordedResource): string[] {
     ...(trust ? trustLines(trust, "    ") : []),
     "  may:",
   ];
-  const size = ix
-    .policiesOfRole(role)
-    .reduce((sum, p) => sum + text(p.inputs.policy).replace(/\s/g, "").length, 0);
+  const policies = ix.policiesOfRole(role);
+  const size = policies.reduce(
+    (sum, p) => sum + text(p.inputs.policy).replace(/\s/g, "").length,
+    0,
+  );
   if (size > IAM_ROLE_INLINE_POLICY_LIMIT) {
     lines.push(
       `  WARNING: inline policies total ${size} characters, over IAM's ${IAM_ROLE_INLINE_POLICY_LIMIT}; pulumi up will fail`,
     );
   }
-  for (const p of ix.policiesOfRole(role)) {
+  for (const p of policies) {
     const doc = parse<PolicyDocument>(p.inputs.policy);
     lines.push(`    [${text(p.inputs.name)}]`, ...(doc ? statementLines(doc, "      ") : []));
   }
@@ -120,7 +130,7 @@ function repositorySection(ix: Index, component: RecordedResource): string[] {
   if (!repo) return [];
   const enc = (repo.inputs.encryptionConfigurations as Json[] | undefined)?.[0] ?? {};
   const scan = (repo.inputs.imageScanningConfiguration as Json | undefined)?.scanOnPush === true;
-  const rules = parse<{ rules: { description: string }[] }>(lifecycle?.inputs.policy)?.rules ?? [];
+  const rules = parse<LifecyclePolicy>(lifecycle?.inputs.policy)?.rules ?? [];
   return [
     `ECR repository ${text(repo.inputs.name)}`,
     `  tags ${text(repo.inputs.imageTagMutability)}; scan on push ${scan ? "on" : "OFF"}; encryption ${text(enc.encryptionType)}${enc.kmsKey ? ` (${text(enc.kmsKey)})` : ""}; force delete ${repo.inputs.forceDelete ? "yes" : "no"}`,
@@ -149,7 +159,7 @@ function secretSection(
   return [
     `Secret ${name}`,
     `  value ${source}; value shown as [secret]`,
-    `  recovery window ${text(secret.inputs.recoveryWindowInDays)} days; KMS ${text(secret.inputs.kmsKeyId ?? "aws/secretsmanager")}${flags(secret).length ? `; ${flags(secret).join("; ")}` : ""}`,
+    `  recovery window ${text(secret.inputs.recoveryWindowInDays)} days; KMS ${text(secret.inputs.kmsKeyId ?? "aws/secretsmanager")}${flagSuffix(secret)}`,
     `  readable by: ${(readers.get(name) ?? []).join(", ") || "nobody"}`,
   ];
 }
@@ -180,7 +190,7 @@ function serviceSection(ix: Index, component: RecordedResource): string[] {
   }
   if (logs)
     lines.push(
-      `  logs: ${text(logs.inputs.name)}, kept ${text(logs.inputs.retentionInDays)} days${flags(logs).length ? `; ${flags(logs).join("; ")}` : ""}`,
+      `  logs: ${text(logs.inputs.name)}, kept ${text(logs.inputs.retentionInDays)} days${flagSuffix(logs)}`,
     );
   for (const role of roles) {
     const docs = ix
@@ -328,11 +338,7 @@ export function planCost(run: OfflineRun): CostLine[] {
   const ix = new Index(run);
   const keep = ix
     .ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy")
-    .map((p) =>
-      parse<{ rules: { selection: { tagStatus: string; countNumber: number } }[] }>(
-        p.inputs.policy,
-      ),
-    )
+    .map((p) => parse<LifecyclePolicy>(p.inputs.policy))
     .map(
       (doc) => doc?.rules.find((r) => r.selection.tagStatus === "any")?.selection.countNumber ?? 0,
     );
@@ -399,7 +405,7 @@ export function summarize(run: OfflineRun): string {
       (s) => s.name === "containerInsights",
     )?.value;
     out.push(
-      `ECS cluster ${text(cluster.inputs.name)}: Container Insights ${text(insights ?? "off")}${flags(cluster).length ? `; ${flags(cluster).join("; ")}` : ""}`,
+      `ECS cluster ${text(cluster.inputs.name)}: Container Insights ${text(insights ?? "off")}${flagSuffix(cluster)}`,
       "",
     );
   }

@@ -13,7 +13,7 @@ import { parseArgs } from "util";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { CREDENTIAL_CHECK_PATH } from "../lib/workflows";
 import { ConfigError, loadStage } from "../stacks/load";
-import { readStackFile } from "./stackFile";
+import { readStackFile, stackFilePath } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -40,9 +40,7 @@ function main(): void {
   const stacks = values.stack ?? ["staging", "prod"];
   const stale: string[] = [];
   for (const stack of stacks) {
-    const config = values.config
-      ? path.resolve(values.config)
-      : path.join(ROOT, `Pulumi.${stack}.yaml`);
+    const config = stackFilePath(stack, values.config);
     let files: Record<string, string>;
     try {
       files = templateFiles(stack, config);

@@ -3,15 +3,14 @@
  * test that builds resources uses this cloud through `plan()`; setting mocks from several files
  * would let one overwrite the other and the losing file's tests check nothing.
  */
-import * as path from "path";
-import { MockCloud } from "../scripts/mocks";
+import { DEFAULT_ACCOUNT_ID, MockCloud } from "../scripts/mocks";
 import { OfflineRun, runOffline } from "../scripts/offline";
-import { readStackFile } from "../scripts/stackFile";
+import { readStackFile, stackFilePath } from "../scripts/stackFile";
 import { ConfigInput } from "../stacks/load";
 
 /** The process-wide mock cloud. */
 export const cloud = new MockCloud({
-  accountId: "123456789012",
+  accountId: DEFAULT_ACCOUNT_ID,
   region: "eu-west-1",
 });
 
@@ -39,7 +38,7 @@ const shipped = new Map<string, ConfigInput>();
 export function shippedStack(stack: "staging" | "prod"): ConfigInput {
   let input = shipped.get(stack);
   if (!input) {
-    const read = readStackFile(stack, path.join(__dirname, "..", `Pulumi.${stack}.yaml`));
+    const read = readStackFile(stack, stackFilePath(stack));
     input = Object.freeze({ ...read, values: Object.freeze({ ...read.values }) });
     shipped.set(stack, input);
   }

@@ -7,6 +7,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { OfflineRun } from "../scripts/offline";
 import { RecordedResource } from "../scripts/mocks";
+import { isObject } from "../stacks/checks";
 import { ConfigError, ConfigInput } from "../stacks/load";
 import { cloud, plan } from "./hooks";
 import { PolicyDocument, Statement } from "../lib/iam";
@@ -166,8 +167,6 @@ export function grantedResources(docs: readonly PolicyDocument[]): string[] {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * A copy of a stack's config with changes: each entry sets a top-level key (`delivery:ecr`) or,
