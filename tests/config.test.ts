@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { ConfigInput } from "../stacks/load";
 import { plan, shippedStack } from "./hooks";
-import { ofType, problemFor, refusal, withConfig } from "./support";
+import { ofType, problemFor, refusal, refusedWith, withConfig } from "./support";
 
 const staging = () => shippedStack("staging");
 
@@ -192,7 +192,7 @@ describe("config validation", () => {
   ];
   for (const [title, input, key, ...fragments] of cases) {
     it(`refuses ${title}`, async () => {
-      problemFor((await refusal(input())).problems, key, ...fragments);
+      await refusedWith(input(), key, ...fragments);
     });
   }
 
@@ -223,8 +223,8 @@ describe("config validation", () => {
   });
 
   it("refuses a config whose stage contradicts the stack name", async () => {
-    problemFor(
-      (await refusal(withConfig(staging(), { "delivery:stage": "prod" }))).problems,
+    await refusedWith(
+      withConfig(staging(), { "delivery:stage": "prod" }),
       "delivery:stage",
       "remove delivery:stage",
     );

@@ -5,18 +5,17 @@ import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
 import { plan, shippedPlans, shippedStack } from "./hooks";
 import {
-  assertTrust,
   allows,
+  assertTrust,
+  AUD,
   grantedActions,
   ofType,
   one,
-  policy,
   rolePolicies,
   trustAdmits,
+  trustOf,
   withConfig,
 } from "./support";
-
-const AUD = "sts.amazonaws.com";
 
 describe("deploy role", () => {
   let staging: OfflineRun;
@@ -24,9 +23,6 @@ describe("deploy role", () => {
   before(async () => {
     ({ staging, prod } = await shippedPlans());
   });
-
-  const trustOf = (run: OfflineRun) =>
-    policy(one(run, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
 
   it("admits the stage's GitHub environment of the app repository", () => {
     assert.ok(

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import { lifecycleRules } from "../lib/ecrLifecycle";
 import { plan, shippedStack } from "./hooks";
-import { ofType, withConfig } from "./support";
+import { AUD, ofType, trustAdmits, trustOf, withConfig } from "./support";
 
 describe("ECR repositories", () => {
   it("gives every service its own repository named <app>-<stage>-<service>, scanned on push", async () => {
@@ -118,5 +118,16 @@ describe("GitHub OIDC provider", () => {
       [{ arn }],
     );
     assert.equal(run.outputs.oidcProviderArn, arn);
+    assert.equal(ofType(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+    const trust = trustOf(run);
+    const claims = { sub: "repo:acme/shop:environment:production", aud: AUD };
+    assert.ok(trustAdmits(trust, { ...claims, providerArn: arn }));
+    assert.equal(
+      trustAdmits(trust, {
+        ...claims,
+        providerArn: "arn:aws:iam::123456789012:oidc-provider/example.com",
+      }),
+      false,
+    );
   });
 });

@@ -9,9 +9,9 @@ import {
   grantedResources,
   ofType,
   one,
-  problemFor,
-  refusal,
+  refusedWith,
   rolePolicies,
+  secretArn,
   withConfig,
 } from "./support";
 
@@ -35,10 +35,6 @@ const containersOf = (run: OfflineRun, svc: string): Container[] =>
         .containerDefinitions,
     ),
   ) as Container[];
-const secretArn = (run: OfflineRun, name: string) =>
-  String(
-    ofType(run, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === name)?.state.arn,
-  );
 
 describe("Fargate services", () => {
   let staging: OfflineRun;
@@ -266,9 +262,8 @@ describe("Fargate services", () => {
       containersOf(run, "backend")[0].image,
       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-prod-backend:backend-v1.4.2",
     );
-    problemFor(
-      (await refusal(withConfig(shippedStack("prod"), { "delivery:ecs.imageOwner": "stack" })))
-        .problems,
+    await refusedWith(
+      withConfig(shippedStack("prod"), { "delivery:ecs.imageOwner": "stack" }),
       "delivery:services.backend.imageTag",
       "required",
     );
@@ -322,14 +317,11 @@ describe("Fargate services", () => {
   });
 
   it("refuses a cpu/memory pair Fargate does not run, listing the allowed memory values", async () => {
-    const refused = await refusal(
+    await refusedWith(
       withConfig(shippedStack("staging"), {
         "delivery:services.backend.cpu": 256,
         "delivery:services.backend.memory": 4096,
       }),
-    );
-    problemFor(
-      refused.problems,
       "delivery:services.backend.memory",
       "memory 4096 is not allowed with cpu 256",
       "512, 1024, 2048",

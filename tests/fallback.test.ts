@@ -6,16 +6,7 @@ import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
 import { planDocument } from "../scripts/plan";
 import { plan, shippedStack } from "./hooks";
-import {
-  allows,
-  ofType,
-  one,
-  policy,
-  problemFor,
-  refusal,
-  rolePolicies,
-  withConfig,
-} from "./support";
+import { allows, ofType, one, policy, refusedWith, rolePolicies, withConfig } from "./support";
 
 const enabled = { enabled: true, alarmEmails: ["oncall@example.com", "lead@example.com"] };
 
@@ -39,8 +30,8 @@ describe("break-glass fallback", () => {
   });
 
   it("is refused for prod unless explicitly allowed", async () => {
-    problemFor(
-      (await refusal(withConfig(shippedStack("prod"), { "delivery:fallback": enabled }))).problems,
+    await refusedWith(
+      withConfig(shippedStack("prod"), { "delivery:fallback": enabled }),
       "delivery:fallback.enabled",
       "allowInProd",
     );
@@ -51,12 +42,8 @@ describe("break-glass fallback", () => {
   });
 
   it("needs someone to alarm", async () => {
-    problemFor(
-      (
-        await refusal(
-          withConfig(shippedStack("staging"), { "delivery:fallback": { enabled: true } }),
-        )
-      ).problems,
+    await refusedWith(
+      withConfig(shippedStack("staging"), { "delivery:fallback": { enabled: true } }),
       "delivery:fallback.alarmEmails",
     );
   });

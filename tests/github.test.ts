@@ -5,11 +5,20 @@
 import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
 import { summarize } from "../scripts/summary";
-import { ROLE_ARN_SECRET, STAGE_VARIABLES, serviceVariables } from "../lib/variables";
+import { ROLE_ARN_SECRET } from "../lib/variables";
 import { plan, shippedPlans, shippedStack } from "./hooks";
-import { ofType, one, policy, problemFor, refusal, trustAdmits, withConfig } from "./support";
+import {
+  AUD,
+  ofType,
+  one,
+  problemFor,
+  refusal,
+  refusedWith,
+  trustAdmits,
+  trustOf,
+  withConfig,
+} from "./support";
 
-const AUD = "sts.amazonaws.com";
 const ENV = "github:index/repositoryEnvironment:RepositoryEnvironment";
 const POLICY =
   "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
@@ -78,8 +87,8 @@ describe("GitHub environment", () => {
     const noReviewers = withConfig(shippedStack("prod"), {
       "delivery:github.protection.reviewers": { users: [], teams: [] },
     });
-    problemFor(
-      (await refusal(noReviewers)).problems,
+    await refusedWith(
+      noReviewers,
       "delivery:github.protection.reviewers",
       "requireReviewers: false",
     );
@@ -109,24 +118,21 @@ describe("GitHub environment", () => {
   });
 
   it("writes every variable from the real resources, with the names the workflows read", () => {
-    const vars = variables(prod);
-    const expected: Record<string, unknown> = {
-      [STAGE_VARIABLES.region]: "eu-west-1",
-      [STAGE_VARIABLES.accountId]: "123456789012",
-      [STAGE_VARIABLES.cluster]: "shop-prod",
+    // Written out: these names and values are what app repositories' workflows rely on.
+    assert.deepEqual(variables(prod), {
+      AWS_REGION: "eu-west-1",
+      AWS_ACCOUNT_ID: "123456789012",
+      ECS_CLUSTER: "shop-prod",
       APP_URL: "https://shop.example.com",
-    };
-    const services = prod.outputs.services as Record<string, Record<string, string>>;
-    for (const svc of ["backend", "frontend"]) {
-      const names = serviceVariables(svc);
-      expected[names.repository] = services[svc].repositoryName;
-      expected[names.service] = services[svc].serviceName;
-      expected[names.taskDefinition] = services[svc].taskDefinitionFamily;
-      expected[names.containerName] = services[svc].containerName;
-    }
-    assert.deepEqual(vars, expected);
-    assert.equal(vars.ECR_REPOSITORY_BACKEND, "shop-prod-backend");
-    assert.equal(vars.ECS_TASK_DEFINITION_FRONTEND, "shop-prod-frontend");
+      ECR_REPOSITORY_BACKEND: "shop-prod-backend",
+      ECR_REPOSITORY_FRONTEND: "shop-prod-frontend",
+      ECS_SERVICE_BACKEND: "shop-prod-backend",
+      ECS_SERVICE_FRONTEND: "shop-prod-frontend",
+      ECS_TASK_DEFINITION_BACKEND: "shop-prod-backend",
+      ECS_TASK_DEFINITION_FRONTEND: "shop-prod-frontend",
+      ECS_CONTAINER_NAME_BACKEND: "backend",
+      ECS_CONTAINER_NAME_FRONTEND: "frontend",
+    });
   });
 
   it("names variables of hyphenated services in upper case with underscores", async () => {
@@ -153,7 +159,7 @@ describe("GitHub environment", () => {
   it("pairs the environment with the deploy role: the role trusts exactly the environment GitHub protects", () => {
     for (const run of [staging, prod]) {
       const environment = String(one(run, ENV, "shop-github").inputs.environment);
-      const trust = policy(one(run, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
+      const trust = trustOf(run);
       assert.ok(trustAdmits(trust, { sub: `repo:acme/shop:environment:${environment}`, aud: AUD }));
       assert.equal(
         trustAdmits(trust, { sub: "repo:acme/shop:ref:refs/tags/backend-v1.0.0", aud: AUD }),
@@ -187,7 +193,7 @@ describe("subject formats", () => {
 
   it("renders trust for immutable ids, refusing the name-only subject and a re-registered name", async () => {
     const run = await plan(withConfig(shippedStack("prod"), immutable));
-    const trust = policy(one(run, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
+    const trust = trustOf(run);
     assert.ok(
       trustAdmits(trust, { sub: "repo:acme@1234/shop@5678:environment:production", aud: AUD }),
     );
@@ -203,7 +209,7 @@ describe("subject formats", () => {
       trustAdmits(trust, { sub: "repo:acme@1234/shop@1111:environment:production", aud: AUD }),
       false,
     );
-    const preview = policy(one(run, "aws:iam/role:Role", "shop-preview"), "assumeRolePolicy");
+    const preview = trustOf(run, "shop-preview");
     assert.ok(
       trustAdmits(preview, { sub: "repo:acme@1234/shop-infra@9012:pull_request", aud: AUD }),
     );
@@ -220,13 +226,13 @@ describe("subject formats", () => {
         "delivery:roles.preview.subjectFormat": "names",
       }),
     );
-    const preview = policy(one(run, "aws:iam/role:Role", "shop-preview"), "assumeRolePolicy");
+    const preview = trustOf(run, "shop-preview");
     assert.ok(trustAdmits(preview, { sub: "repo:acme/shop-infra:pull_request", aud: AUD }));
     assert.equal(
       trustAdmits(preview, { sub: "repo:acme@1234/shop-infra@9012:pull_request", aud: AUD }),
       false,
     );
-    const deploy = policy(one(run, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
+    const deploy = trustOf(run);
     assert.ok(
       trustAdmits(deploy, { sub: "repo:acme@1234/shop@5678:environment:production", aud: AUD }),
     );
@@ -259,8 +265,8 @@ describe("subject formats", () => {
       0,
       "the other stack does not fight over the template",
     );
-    const stagingTrust = policy(one(owner, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
-    const prodTrust = policy(one(other, "aws:iam/role:Role", "shop-deploy"), "assumeRolePolicy");
+    const stagingTrust = trustOf(owner);
+    const prodTrust = trustOf(other);
     assert.ok(
       trustAdmits(stagingTrust, {
         sub: "repository_owner_id:1234:repository_id:5678:environment:staging",
@@ -287,21 +293,17 @@ describe("subject formats", () => {
   });
 
   it("refuses claim templates that drop the repository or do not end with the context", async () => {
-    const refusedWith = async (includeClaimKeys: string[]) =>
-      (
-        await refusal(
-          withConfig(shippedStack("staging"), {
-            "delivery:github.subjectClaims": { includeClaimKeys },
-          }),
-        )
-      ).problems;
-    problemFor(
-      await refusedWith(["context", "repo"]),
+    const withClaims = (includeClaimKeys: string[]) =>
+      withConfig(shippedStack("staging"), {
+        "delivery:github.subjectClaims": { includeClaimKeys },
+      });
+    await refusedWith(
+      withClaims(["context", "repo"]),
       "delivery:github.subjectClaims.includeClaimKeys",
       '"context" must appear once, last',
     );
-    problemFor(
-      await refusedWith(["context"]),
+    await refusedWith(
+      withClaims(["context"]),
       "delivery:github.subjectClaims.includeClaimKeys",
       "names no repository",
     );

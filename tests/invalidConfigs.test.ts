@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import { ConfigInput } from "../stacks/load";
 import { shippedStack } from "./hooks";
-import { problemFor, refusal, withConfig } from "./support";
+import { refusedWith, withConfig } from "./support";
 
 /** [title, config, key path the problem starts with, fragments the problem contains]. */
 type Case = [title: string, input: () => ConfigInput, key: string, ...fragments: string[]];
@@ -45,8 +45,7 @@ async function assertRefused(
   fragments: readonly string[],
 ): Promise<void> {
   const config = input();
-  const err = await refusal(config);
-  problemFor(err.problems, key, ...fragments);
+  const err = await refusedWith(config, key, ...fragments);
   for (const secret of secretValuesIn(config)) {
     assert.ok(!err.message.includes(secret), `a secret value is repeated:\n${err.message}`);
   }

@@ -122,7 +122,10 @@ describe("containerDefinition", () => {
       port: 8080,
       healthCheck: { ...inputs.healthCheck, tool: "wget", path: "/ready" },
     });
-    assert.deepEqual(def.healthCheck.command, healthCheckCommand("wget", 8080, "/ready"));
+    assert.deepEqual(def.healthCheck.command, [
+      "CMD-SHELL",
+      "wget -q -O /dev/null http://localhost:8080/ready || exit 1",
+    ]);
     assert.deepEqual(
       [
         def.healthCheck.interval,

@@ -34,7 +34,7 @@ function accepted(input: string, rules: SubjectRules = deployRules): Subject {
   return result.subject;
 }
 
-function refusal(input: string, rules: SubjectRules = deployRules): string {
+function subjectRefusal(input: string, rules: SubjectRules = deployRules): string {
   const result = parseSubject(input, repo, rules);
   if (result.ok)
     assert.fail(`expected "${input}" to be refused, got ${JSON.stringify(result.subject)}`);
@@ -133,19 +133,19 @@ describe("parseSubject", () => {
     ];
     for (const [why, input, rules] of refusals) {
       it(`${why}: "${input}", with a fix`, () => {
-        const problem = refusal(input, rules);
+        const problem = subjectRefusal(input, rules);
         assert.ok(problem.includes(`"${input}"`), `the message should quote the entry: ${problem}`);
         assert.match(problem, /Fix: \S/);
       });
     }
 
     it("another repository, naming the stack's own repository in the fix", () => {
-      assert.match(refusal("repo:acme/shop-evil:environment:staging"), /acme\/shop\b/);
+      assert.match(subjectRefusal("repo:acme/shop-evil:environment:staging"), /acme\/shop\b/);
     });
 
     it("the other stage's environment for a prod role, while admitting its own", () => {
       const prodRules: SubjectRules = { ...deployRules, forbiddenEnvironments: ["staging"] };
-      refusal("environment:staging", prodRules);
+      subjectRefusal("environment:staging", prodRules);
       assert.deepEqual(accepted("environment:production", prodRules), {
         kind: "environment",
         value: "production",
@@ -154,8 +154,8 @@ describe("parseSubject", () => {
 
     // GitHub environment names ignore case: `environment: Production` runs under production's rules.
     it("the other stage's environment in any letter case (GitHub environment names ignore case)", () => {
-      refusal("environment:Production");
-      refusal("repo:acme/shop:environment:PRODUCTION");
+      subjectRefusal("environment:Production");
+      subjectRefusal("repo:acme/shop:environment:PRODUCTION");
     });
   });
 });

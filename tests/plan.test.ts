@@ -76,20 +76,19 @@ describe("offline plan", () => {
 
   it("tags every AWS resource with app, stage and managed-by through the provider", async () => {
     const run = await plan(shippedStack("prod"));
-    const [provider] = ofType(run, "pulumi:providers:aws");
+    const providers = ofType(run, "pulumi:providers:aws");
+    assert.equal(providers.length, 1);
+    const [provider] = providers;
     assert.deepEqual(JSON.parse(String(provider.inputs.defaultTags)), {
       tags: { team: "shop-platform", app: "shop", stage: "prod", "managed-by": "pulumi-delivery" },
     });
     assert.equal(provider.inputs.region, "eu-west-1");
     const custom = run.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
-    const parents = new Map(run.resources.map((r) => [r.urn, r]));
+    assert.ok(custom.length > 20);
     for (const r of custom) {
-      let root = r;
-      while (root.parent && parents.has(root.parent)) root = parents.get(root.parent) as typeof r;
-      assert.equal(
-        root.type,
-        "delivery:stage:DeliveryStage",
-        `${r.name} is inside the stage, which uses the tagged provider`,
+      assert.ok(
+        r.provider?.startsWith(`${provider.urn}::`),
+        `${r.name} is registered with the tagged provider, got ${r.provider}`,
       );
     }
   });
@@ -160,7 +159,7 @@ describe("offline plan", () => {
     }
   });
 
-  it("matches a policy attachment's role to its role by the id the mock returned", async () => {
+  it("gives a role its name as id, as AWS does, so attachments can name their role", async () => {
     const run = await plan(shippedStack("staging"));
     const role = one(run, "aws:iam/role:Role", "shop-backend-execution");
     assert.equal(role.id, "shop-staging-backend-execution");

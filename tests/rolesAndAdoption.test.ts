@@ -3,38 +3,28 @@
  */
 import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
-import { ConfigInput } from "../stacks/load";
+
 import { plan, shippedStack } from "./hooks";
 import {
   allows,
   assertTrust,
+  AUD,
   grantedActions,
   ofType,
   one,
-  policy,
-  problemFor,
-  refusal,
+  refusedWith,
   rolePolicies,
+  secretArn,
   trustAdmits,
+  trustOf,
   withConfig,
 } from "./support";
-
-const AUD = "sts.amazonaws.com";
-
-async function refusedWith(input: ConfigInput, key: string, fragment: string): Promise<void> {
-  problemFor((await refusal(input)).problems, key, fragment);
-}
 
 describe("extra roles", () => {
   let prod: OfflineRun;
   before(async () => {
     prod = await plan(shippedStack("prod"));
   });
-  const secretArn = (run: OfflineRun, name: string) =>
-    String(
-      ofType(run, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === name)?.state
-        .arn,
-    );
 
   it("lets the publishing role read exactly its one token secret and nothing else", () => {
     const docs = rolePolicies(prod, "shop-prod-publish");
@@ -53,7 +43,7 @@ describe("extra roles", () => {
 
   it("trusts the publishing role's tag pattern in the app repository only", () => {
     assertTrust(
-      policy(one(prod, "aws:iam/role:Role", "shop-publish"), "assumeRolePolicy"),
+      trustOf(prod, "shop-publish"),
       ["repo:acme/shop:ref:refs/tags/package-v1.2.0"],
       [
         "repo:acme/shop:ref:refs/heads/main",
@@ -64,7 +54,7 @@ describe("extra roles", () => {
   });
 
   it("gives the preview role pull requests of the infrastructure repository and read-only access", () => {
-    const trust = policy(one(prod, "aws:iam/role:Role", "shop-preview"), "assumeRolePolicy");
+    const trust = trustOf(prod, "shop-preview");
     assert.ok(trustAdmits(trust, { sub: "repo:acme/shop-infra:pull_request", aud: AUD }));
     assert.equal(trustAdmits(trust, { sub: "repo:acme/shop:pull_request", aud: AUD }), false);
     const docs = rolePolicies(prod, "shop-prod-preview");

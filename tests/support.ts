@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { OfflineRun } from "../scripts/offline";
+import { OfflineRun, waitForRegistrations } from "../scripts/offline";
 import { RecordedResource } from "../scripts/mocks";
 import { isObject } from "../stacks/checks";
 import { ConfigError, ConfigInput } from "../stacks/load";
@@ -13,6 +13,9 @@ import { cloud, plan } from "./hooks";
 import { PolicyDocument, Statement } from "../lib/iam";
 
 /** Resolves an Output (mocks resolve everything). */
+/** The audience of the GitHub Actions tokens that AWS roles admit. */
+export const AUD = "sts.amazonaws.com";
+
 export const unwrap = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
 
 /** All resources of a type, e.g. `aws:iam/role:Role`. */
@@ -52,6 +55,18 @@ export function rolePolicies(run: OfflineRun, roleName: string): PolicyDocument[
 
 const list = (v: string | string[] | undefined): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v : [v];
+
+/** The trust policy of a GitHub Actions role, by its logical name (`shop-deploy`, `shop-preview`). */
+export function trustOf(run: OfflineRun, role = "shop-deploy"): PolicyDocument {
+  return policy(one(run, "aws:iam/role:Role", role), "assumeRolePolicy");
+}
+
+/** The ARN of the secret with this physical name (`shop/staging/jwt-secret`). */
+export function secretArn(run: OfflineRun, name: string): string {
+  return String(
+    ofType(run, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === name)?.state.arn,
+  );
+}
 
 /** IAM's wildcard match: `*` any run of characters (including `/` and `:`), `?` one character. */
 export function iamLike(pattern: string, value: string): boolean {
@@ -119,12 +134,10 @@ export function assertTrust(
   admitted: readonly string[],
   refused: readonly string[],
 ): void {
-  for (const sub of admitted) assert.ok(trustAdmits(doc, { sub, aud: STS }), `should admit ${sub}`);
+  for (const sub of admitted) assert.ok(trustAdmits(doc, { sub, aud: AUD }), `should admit ${sub}`);
   for (const sub of refused)
-    assert.equal(trustAdmits(doc, { sub, aud: STS }), false, `should refuse ${sub}`);
+    assert.equal(trustAdmits(doc, { sub, aud: AUD }), false, `should refuse ${sub}`);
 }
-
-const STS = "sts.amazonaws.com";
 
 /** Does any of these identity policies allow `action` on `resource` (with condition context)? */
 export function allows(
@@ -217,10 +230,26 @@ export async function refusal(input: ConfigInput): Promise<ConfigError> {
     await plan(input);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
+    // Registrations reach the mock asynchronously: wait for any before counting.
+    await waitForRegistrations();
     assert.equal(cloud.resources.length, 0, "a refused config must declare nothing");
     return err;
   }
   assert.fail("the config was accepted");
+}
+
+/**
+ * Plans the config, expecting a refusal (as `refusal`) with a problem for `key` that contains
+ * every fragment and says how to fix it (as `problemFor`).
+ */
+export async function refusedWith(
+  input: ConfigInput,
+  key: string,
+  ...fragments: string[]
+): Promise<ConfigError> {
+  const err = await refusal(input);
+  problemFor(err.problems, key, ...fragments);
+  return err;
 }
 
 /**
