@@ -1,5 +1,5 @@
 /**
- * The product's security bar (shared/SECURITY.md) as Pulumi CrossGuard policies. They check what
+ * The product's security bar as Pulumi CrossGuard policies. They check what
  * the engine is about to create, so hand-written additions to the program are held to the same
  * bar as the components. `index.ts` serves them to the Pulumi CLI; `run.ts` runs the very same
  * validate functions over the offline plan's resources, without the CLI.

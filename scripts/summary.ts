@@ -409,7 +409,6 @@ export function summarize(run: OfflineRun): string {
       "",
     );
   }
-  out.push(...costSection(run), "");
   const counts = new Map<string, number>();
   for (const r of run.resources.filter(
     (x) => x.custom && !x.type.startsWith("pulumi:providers:"),
@@ -422,6 +421,9 @@ export function summarize(run: OfflineRun): string {
     ...[...counts.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([type, n]) => `  ${text(n).padStart(3)}  ${type}`),
+    "",
+    // Last: the summary ends with what the stage costs.
+    ...costSection(run),
   );
   return out.join("\n");
 }

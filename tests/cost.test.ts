@@ -28,7 +28,7 @@ describe("monthly cost estimate", () => {
     assert.equal(planCost(run).find((l) => l.item === "CloudWatch alarms")?.monthly, PRICES.alarm);
     const text = summarize(run);
     assert.match(text, /Estimated fixed monthly cost in eu-west-1/);
-    assert.match(text, /total +3\.16 per month/);
+    assert.match(text, /total +3\.16 per month$/);
   });
 
   it("rounds to cents and grows linearly", () => {
