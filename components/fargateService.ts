@@ -6,7 +6,7 @@ import { COMMON_DEFAULTS } from "../stacks/defaults";
 import { ServiceStage } from "../stacks/stage";
 import { TMP_VOLUME, containerDefinition, secretValueFrom } from "../lib/containers";
 import { ECS_TASKS_SERVICE, ecrLogin, ecrPull, readSecrets, writeLogs } from "../lib/grants";
-import { policyDocument, serviceTrustPolicy } from "../lib/iam";
+import { policyJson, serviceTrustPolicy } from "../lib/iam";
 import { adoption } from "./adoption";
 
 /** Where the service runs, when the stage declares services (not just task definitions). */
@@ -91,26 +91,24 @@ export class FargateService extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const usedSecretArns = [...new Set(svc.secrets.map((r) => r.secret))]
-      .sort()
-      .map((k) => args.secretArns[k]);
+    // readSecrets de-duplicates and sorts: two variables may read the same secret.
+    const usedSecretArns = svc.secrets.map((r) => args.secretArns[r.secret]);
     new iam.RolePolicy(
       `${name}-execution`,
       {
         name: `${svc.name}-execution`,
         role: executionRole.name,
-        policy: pulumi
-          .all([args.repositoryArn, logGroup.arn, pulumi.all(usedSecretArns)])
-          .apply(([repositoryArn, logGroupArn, secretArns]) =>
-            JSON.stringify(
-              policyDocument([
-                ecrLogin(),
-                ...ecrPull([repositoryArn]),
-                ...writeLogs(logGroupArn),
-                ...readSecrets(secretArns, args.secretsKmsKeyArn ? [args.secretsKmsKeyArn] : []),
-              ]),
-            ),
-          ),
+        policy: policyJson(
+          `${svc.name}-execution`,
+          pulumi
+            .all([args.repositoryArn, logGroup.arn, pulumi.all(usedSecretArns)])
+            .apply(([repositoryArn, logGroupArn, secretArns]) => [
+              ecrLogin(),
+              ...ecrPull([repositoryArn]),
+              ...writeLogs(logGroupArn),
+              ...readSecrets(secretArns, args.secretsKmsKeyArn ? [args.secretsKmsKeyArn] : []),
+            ]),
+        ),
       },
       { parent: this },
     );

@@ -99,12 +99,11 @@ export function ecsDeploy(targets: EcsDeployTargets): Statement[] {
 export function readSecrets(
   secretArns: readonly string[],
   kmsKeyArns: readonly string[] = [],
-  sid = "ReadSecrets",
 ): Statement[] {
   if (secretArns.length === 0) return [];
   const statements: Statement[] = [
     {
-      Sid: sid,
+      Sid: "ReadSecrets",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
       Resource: sorted(secretArns),
@@ -112,7 +111,7 @@ export function readSecrets(
   ];
   if (kmsKeyArns.length > 0) {
     statements.push({
-      Sid: `${sid}Decrypt`,
+      Sid: "ReadSecretsDecrypt",
       Effect: "Allow",
       Action: "kms:Decrypt",
       Resource: sorted(kmsKeyArns),

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StageName, logGroupName, resourceName, secretName } from "../lib/naming";
 import { RepositoryRef, Subject, SubjectFormat, parseSubject } from "../lib/subjects";
-import { PROJECT, Raw, subjectRules } from "./checks";
+import { PROJECT, Raw, grantsReadOnly, subjectRules } from "./checks";
 import { STAGE_DEFAULTS } from "./defaults";
 import { DeliveryConfig } from "./schema";
 import { ExtraRoleStage, GithubSecretStage, SecretStage, ServiceStage, Stage } from "./stage";
@@ -128,7 +128,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
   };
 
   const roles: ExtraRoleStage[] = byKey(c.roles).map(([key, r]) => {
-    const readOnly = r.grants.readSecrets.length === 0 && r.grants.pushRepositories.length === 0;
+    const readOnly = grantsReadOnly(r.grants.readSecrets, r.grants.pushRepositories);
     const ownRepo = r.repository !== undefined && r.repository !== c.github.repository;
     const trusted = ownRepo ? { owner, repository: r.repository as string } : repo;
     return {

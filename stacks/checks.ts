@@ -4,7 +4,7 @@
  * wrongly-typed values, which the schema reports, so every problem is found in one pass.
  */
 import { FARGATE_SIZES, fargateSizeProblem } from "../lib/fargate";
-import { IAM_ROLE_NAME_MAX, StageName } from "../lib/naming";
+import { IAM_ROLE_NAME_MAX, StageName, resourceName } from "../lib/naming";
 import { SubjectRules, parseSubject } from "../lib/subjects";
 import { GITHUB_NAME_PATTERN, reservedNames } from "../lib/variables";
 import { COMMON_DEFAULTS, STAGE_DEFAULTS } from "./defaults";
@@ -148,20 +148,28 @@ function checkFallback(raw: Raw, ctx: CheckContext): string[] {
   return problems;
 }
 
+/**
+ * A role that reads no secrets and pushes to no repository: the only kind that may trust pull
+ * requests. One rule for the raw config (checks) and the validated one (stage build).
+ */
+export const grantsReadOnly = (
+  readSecrets: readonly unknown[],
+  pushRepositories: readonly unknown[],
+): boolean => readSecrets.length === 0 && pushRepositories.length === 0;
+
 /** IAM role names are at most 64 characters: `<app>-<stack>-<service>-execution` must fit. */
 function checkNameLengths(raw: Raw, ctx: CheckContext): string[] {
-  if (typeof raw.app !== "string") return [];
+  const app = raw.app;
+  if (typeof app !== "string") return [];
   const problems: string[] = [];
   const longest = (names: string[], suffix: string) =>
-    names.filter(
-      (n) => `${raw.app as string}-${ctx.stack}-${n}${suffix}`.length > IAM_ROLE_NAME_MAX,
-    );
+    names.filter((n) => resourceName(app, ctx.stack, n + suffix).length > IAM_ROLE_NAME_MAX);
   for (const svc of longest(
     entries(raw.services).map(([k]) => k),
     "-execution",
   )) {
     problems.push(
-      `${PROJECT}:services.${svc}: the role name ${String(raw.app)}-${ctx.stack}-${svc}-execution is over ${IAM_ROLE_NAME_MAX} characters. Fix: shorten the service name, delivery:app or the stack name`,
+      `${PROJECT}:services.${svc}: the role name ${resourceName(app, ctx.stack, `${svc}-execution`)} is over ${IAM_ROLE_NAME_MAX} characters. Fix: shorten the service name, delivery:app or the stack name`,
     );
   }
   for (const role of longest(
@@ -527,7 +535,7 @@ function checkRoles(raw: Raw, ctx: CheckContext): string[] {
         `${key}.grants: grants nothing. Fix: set readSecrets, pushRepositories or previewReadOnly: true`,
       );
     }
-    const readOnly = readSecrets.length === 0 && push.length === 0;
+    const readOnly = grantsReadOnly(readSecrets, push);
     const repository = typeof role.repository === "string" ? role.repository : github.repository;
     const ownRepo = typeof role.repository === "string" && role.repository !== github.repository;
     const format = role.subjectFormat ?? github.subjectFormat;
