@@ -4,6 +4,7 @@ import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_METRIC } from "../lib/grants";
 import { Statement, policyJson } from "../lib/iam";
+import { byKey } from "../lib/order";
 
 /** Arguments of {@link BreakGlassAccess}. */
 export interface BreakGlassAccessArgs {
@@ -43,9 +44,7 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
       throw new Error(`BreakGlassAccess ${name}: alarmEmails must name at least one address`);
     }
     const user = new iam.User(name, { name: args.userName }, { parent: this });
-    for (const [key, statements] of Object.entries(args.grants).sort(([a], [b]) =>
-      a.localeCompare(b),
-    )) {
+    for (const [key, statements] of byKey(args.grants)) {
       // Managed policies: a user's inline policies may total only 2,048 characters.
       const policy = new iam.Policy(
         `${name}-${key}`,

@@ -7,8 +7,7 @@ import { ExtraRoleStage, Stage } from "../stacks/stage";
 import { Statement } from "../lib/iam";
 import {
   PreviewTargets,
-  ecrLogin,
-  ecrPushPull,
+  ecrPublish,
   ecsDeploy,
   previewReadOnly,
   putFallbackMetric,
@@ -109,7 +108,6 @@ export class DeliveryStage extends pulumi.ComponentResource {
       cluster && s.ecs.network
         ? {
             clusterArn: cluster.arn,
-            clusterName: cluster.name,
             subnets: s.ecs.network.subnets,
             securityGroups: s.ecs.network.securityGroups,
             assignPublicIp: s.ecs.network.assignPublicIp,
@@ -173,11 +171,9 @@ export class DeliveryStage extends pulumi.ComponentResource {
 
     const serviceArns = deployed.flatMap((d) => (d.serviceArn ? [d.serviceArn] : []));
     const taskRoleArns = deployed.flatMap((d) => [d.executionRoleArn, d.taskRoleArn]);
+    const repositoryArns = all(Object.values(repositories).map((r) => r.arn));
     const deployGrants: Record<string, pulumi.Output<Statement[]>> = {
-      ecr: all(Object.values(repositories).map((r) => r.arn)).apply((arns) => [
-        ecrLogin(),
-        ...ecrPushPull(arns),
-      ]),
+      ecr: repositoryArns.apply(ecrPublish),
       ecs: pulumi
         .all([all(serviceArns), all(taskRoleArns)])
         .apply(([svcArns, roleArns]) =>
@@ -219,7 +215,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
     const preview: pulumi.Output<PreviewTargets> = pulumi.output({
       oidcProviderArn: oidc.arn,
       roleArns: all([deployRole.arn, ...taskRoleArns]),
-      repositoryArns: all(Object.values(repositories).map((r) => r.arn)),
+      repositoryArns,
       clusterArns: all(cluster ? [cluster.arn] : []),
       serviceArns: all(serviceArns),
       logGroupArns: all(deployed.map((d) => d.logGroupArn)),
@@ -246,7 +242,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
       ]),
     );
 
-    this.githubVariables = this.variables(s, cluster, placement !== undefined);
+    this.githubVariables = this.variables(s, cluster);
     if (s.github.manage) {
       new GithubEnvironment(
         `${name}-github`,
@@ -321,7 +317,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
     }
     if (role.grants.pushRepositories.length > 0) {
       grants.ecr = all(role.grants.pushRepositories.map((k) => repositories[k].arn)).apply(
-        (arns) => [ecrLogin(), ...ecrPushPull(arns)],
+        ecrPublish,
       );
     }
     if (role.grants.previewReadOnly) {
@@ -334,7 +330,6 @@ export class DeliveryStage extends pulumi.ComponentResource {
   private variables(
     s: Stage,
     cluster: ClusterRef | undefined,
-    placed: boolean,
   ): Record<string, pulumi.Output<string>> {
     const vars: Record<string, pulumi.Output<string>> = {
       [STAGE_VARIABLES.region]: pulumi.output(s.region),
@@ -347,7 +342,8 @@ export class DeliveryStage extends pulumi.ComponentResource {
       vars[names.repository] = out.repositoryName;
       vars[names.taskDefinition] = out.taskDefinitionFamily;
       vars[names.containerName] = pulumi.output(out.containerName);
-      if (placed && out.serviceName) vars[names.service] = out.serviceName;
+      // Only services on the stage's network have one.
+      if (out.serviceName) vars[names.service] = out.serviceName;
     }
     for (const [k, v] of Object.entries(s.github.variables)) vars[k] = pulumi.output(v);
     return vars;

@@ -12,7 +12,6 @@ import { adoption } from "./adoption";
 /** Where the service runs, when the stage declares services (not just task definitions). */
 export interface FargateServicePlacement {
   readonly clusterArn: pulumi.Input<string>;
-  readonly clusterName: pulumi.Input<string>;
   readonly subnets: readonly string[];
   readonly securityGroups: readonly string[];
   /** Security Hub ECS.2: off unless config says so. */
@@ -47,8 +46,9 @@ export interface FargateServiceArgs {
 
 /**
  * Everything one service needs on Fargate: its log group, an execution role that can pull its
- * image, write its logs and read exactly its secrets, an empty task role for the app's own
- * permissions, the task definition and, when placed, the ECS service with a circuit breaker.
+ * image, write its logs and read exactly its secrets, a task role for the app's own permissions
+ * (only the managed policies config attaches), the task definition and, when placed, the ECS
+ * service with a circuit breaker.
  */
 export class FargateService extends pulumi.ComponentResource {
   readonly executionRoleArn: pulumi.Output<string>;

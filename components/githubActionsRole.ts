@@ -2,6 +2,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { IAM_ROLE_INLINE_POLICY_LIMIT, Statement, policyJson } from "../lib/iam";
 import { RepositoryRef, Subject, SubjectFormat, githubTrustPolicy } from "../lib/subjects";
+import { byKey } from "../lib/order";
 
 /** Arguments of {@link GithubActionsRole}. */
 export interface GithubActionsRoleArgs {
@@ -28,8 +29,8 @@ export interface GithubActionsRoleArgs {
    */
   readonly subjectFormat?: SubjectFormat;
   /**
-   * Longest session a workflow can request, in seconds (3600 to 43200).
-   * @default 3600
+   * Longest session a workflow can request, in seconds (3600 to 43200; the config's default is
+   * 3600).
    */
   readonly maxSessionDuration: number;
   /**
@@ -85,9 +86,7 @@ export class GithubActionsRole extends pulumi.ComponentResource {
       { parent: this },
     );
     const policies: pulumi.Output<string>[] = [];
-    for (const [key, statements] of Object.entries(args.grants).sort(([a], [b]) =>
-      a.localeCompare(b),
-    )) {
+    for (const [key, statements] of byKey(args.grants)) {
       const text = policyJson(`${args.roleName}-${key}`, statements);
       policies.push(text);
       new iam.RolePolicy(

@@ -11,6 +11,7 @@ import { RandomPassword } from "@pulumi/random/randomPassword";
 import { ClaimKey } from "../lib/subjects";
 import { FALLBACK_SECRETS, ROLE_ARN_SECRET } from "../lib/variables";
 import { GithubSecretStage } from "../stacks/stage";
+import { byKey } from "../lib/order";
 
 /** Arguments of {@link GithubEnvironment}. */
 export interface GithubEnvironmentArgs {
@@ -152,9 +153,7 @@ export class GithubEnvironment extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    for (const [file, content] of Object.entries(args.files ?? {}).sort(([a], [b]) =>
-      a.localeCompare(b),
-    )) {
+    for (const [file, content] of byKey(args.files ?? {})) {
       new RepositoryFile(
         `${name}-file-${file}`,
         {

@@ -35,8 +35,9 @@ export interface RuntimeSecretArgs {
 }
 
 /**
- * One Secrets Manager secret with its value in place before any task reads it. The value is a
- * Pulumi secret from end to end; only the ARN leaves this component.
+ * One Secrets Manager secret with its value in place before any task reads it, except an
+ * `external` secret without a placeholder, whose value is set outside the program. The value is
+ * a Pulumi secret from end to end; only the ARN leaves this component.
  */
 export class RuntimeSecret extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;

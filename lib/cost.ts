@@ -54,48 +54,42 @@ const round = (n: number) => Math.round(n * 100) / 100;
 export function estimateMonthlyCost(c: CostInputs): CostLine[] {
   const images = c.imagesKept.reduce((a, b) => a + b, 0);
   const logGb = c.logGroups * ASSUMPTIONS.logGbPerServiceMonth;
-  const lines: CostLine[] = [
+  const lines: Omit<CostLine, "monthly">[] = [
     {
       item: "Secrets Manager secrets",
       quantity: c.secrets,
       unit: "secret",
       unitPrice: PRICES.secret,
-      monthly: 0,
     },
     {
       item: "KMS keys created by the stage",
       quantity: c.kmsKeys,
       unit: "key",
       unitPrice: PRICES.kmsKey,
-      monthly: 0,
     },
     {
       item: "CloudWatch alarms",
       quantity: c.alarms,
       unit: "alarm",
       unitPrice: PRICES.alarm,
-      monthly: 0,
     },
     {
       item: `Log ingestion (assumes ${ASSUMPTIONS.logGbPerServiceMonth} GB per service)`,
       quantity: logGb,
       unit: "GB",
       unitPrice: PRICES.logIngestionPerGb,
-      monthly: 0,
     },
     {
       item: `Log storage (assumes ${ASSUMPTIONS.logGbPerServiceMonth} GB kept per service)`,
       quantity: logGb,
       unit: "GB",
       unitPrice: PRICES.logStoragePerGb,
-      monthly: 0,
     },
     {
       item: `ECR storage (images kept by the lifecycle policies x ${ASSUMPTIONS.imageGb} GB)`,
       quantity: round(images * ASSUMPTIONS.imageGb),
       unit: "GB",
       unitPrice: PRICES.ecrStoragePerGb,
-      monthly: 0,
     },
   ];
   return lines.map((l) => ({ ...l, monthly: round(l.quantity * l.unitPrice) }));

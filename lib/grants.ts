@@ -40,6 +40,11 @@ export function ecrPull(repositoryArns: readonly string[]): Statement[] {
   ];
 }
 
+/** `docker login`, then push to and pull from exactly these repositories. */
+export function ecrPublish(repositoryArns: readonly string[]): Statement[] {
+  return [ecrLogin(), ...ecrPushPull(repositoryArns)];
+}
+
 /** Push to and pull from exactly these repositories. */
 export function ecrPushPull(repositoryArns: readonly string[]): Statement[] {
   if (repositoryArns.length === 0) return [];

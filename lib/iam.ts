@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-/** IAM condition operators the program uses. */
+/** IAM condition operators a policy here may use (the program writes the String ones). */
 export type ConditionOperator = "StringEquals" | "StringLike" | "ArnEquals" | "ArnLike" | "Bool";
 
 /** `{ Operator: { "context-key": value | values } }` */

@@ -8,6 +8,9 @@ export type StageName = "staging" | "prod";
 
 export const STAGES: readonly StageName[] = ["staging", "prod"];
 
+/** Tags the program sets on every AWS resource; config may not set them. */
+export const PROGRAM_TAG_KEYS = ["app", "stage", "managed-by"] as const;
+
 /*
  * `instance` is the stack name: `staging` or `prod` for the two standard stacks, or e.g.
  * `staging-eu` for another stack of a stage, so two stacks never share a physical name.

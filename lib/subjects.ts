@@ -13,6 +13,8 @@ import { PolicyDocument, Statement, policyDocument } from "./iam";
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 /** GitHub's OIDC issuer URL. */
 export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
+/** A literal GitHub environment name (no wildcards), as config and trust policies take it. */
+export const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** The audience `aws-actions/configure-aws-credentials` requests. */
 export const STS_AUDIENCE = "sts.amazonaws.com";
 
@@ -97,7 +99,7 @@ export function parseSubject(
   const kind = sep < 0 ? rest : rest.slice(0, sep);
   const value = sep < 0 ? "" : rest.slice(sep + 1);
   if (kind === "environment") {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) {
+    if (!ENVIRONMENT_NAME_PATTERN.test(value)) {
       return fail(
         `"${input}" needs a literal environment name (letters, digits, "-", "_", "."), no wildcards. Fix: e.g. "environment:staging"`,
       );
@@ -118,7 +120,8 @@ export function parseSubject(
       );
     }
     if (PATTERN_CHARS.test(value)) {
-      if (PATTERN_CHARS.test(prefix) || value.includes("?")) {
+      // The prefix has no pattern characters, so any "*" is in the branch or tag name.
+      if (value.includes("?")) {
         return fail(
           `"${input}" may only use "*" in the branch or tag name. Fix: e.g. "ref:refs/tags/backend-v*"`,
         );

@@ -3,7 +3,8 @@
  * parsed, adoption ids attached. Runs only after every check passed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { StageName, logGroupName, resourceName, secretName } from "../lib/naming";
+import { PROGRAM_TAG_KEYS, StageName, logGroupName, resourceName, secretName } from "../lib/naming";
+import { byKey } from "../lib/order";
 import { RepositoryRef, Subject, SubjectFormat, parseSubject } from "../lib/subjects";
 import { PROJECT, Raw, grantsReadOnly, subjectRules } from "./checks";
 import { STAGE_DEFAULTS } from "./defaults";
@@ -19,9 +20,6 @@ export interface BuildContext {
   /** The raw config map, for the encrypted values `source: config` refers to. */
   readonly values: Readonly<Record<string, string>>;
 }
-
-const byKey = <T>(record: Readonly<Record<string, T>>): [string, T][] =>
-  Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
 
 /** Secrets Manager ARNs end in `:secret:<name>-<6 random characters>`. */
 function secretNameFromArn(arn: string): string {
@@ -71,7 +69,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
               rotation: decl.rotation,
             }
           : decl.source === "config"
-            ? { kind: "config", configKey: `${PROJECT}:${decl.key}`, value: encrypted(decl.key) }
+            ? { kind: "config", value: encrypted(decl.key) }
             : // An adopted external secret already has its value: never write a placeholder over it.
               { kind: "external", placeholder: decl.placeholder && !adoptArn },
     };
@@ -111,7 +109,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
     name,
     source:
       decl.source === "config"
-        ? { kind: "config", configKey: `${PROJECT}:${decl.key}`, value: encrypted(decl.key) }
+        ? { kind: "config", value: encrypted(decl.key) }
         : {
             kind: "generated",
             length: decl.length,
@@ -158,7 +156,13 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
     name: stage,
     app: c.app,
     region: ctx.region,
-    tags: { ...c.tags, app: c.app, stage, "managed-by": "pulumi-delivery" },
+    tags: {
+      ...c.tags,
+      ...({ app: c.app, stage, "managed-by": "pulumi-delivery" } satisfies Record<
+        (typeof PROGRAM_TAG_KEYS)[number],
+        string
+      >),
+    },
     repo,
     github: {
       environment: c.github.environment,

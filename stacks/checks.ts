@@ -4,11 +4,11 @@
  * wrongly-typed values, which the schema reports, so every problem is found in one pass.
  */
 import { FARGATE_SIZES, fargateSizeProblem } from "../lib/fargate";
-import { IAM_ROLE_NAME_MAX, StageName, resourceName } from "../lib/naming";
+import { IAM_ROLE_NAME_MAX, PROGRAM_TAG_KEYS, StageName, resourceName } from "../lib/naming";
 import { SubjectRules, parseSubject } from "../lib/subjects";
 import { GITHUB_NAME_PATTERN, reservedNames } from "../lib/variables";
 import { COMMON_DEFAULTS, STAGE_DEFAULTS } from "./defaults";
-import { NAME_PATTERN } from "./schema";
+import { CONFIG_KEY_PATTERN, NAME_PATTERN } from "./schema";
 
 /** The project name: config keys are `delivery:<key>`. */
 export const PROJECT = "delivery";
@@ -16,13 +16,10 @@ export const PROJECT = "delivery";
 export type Raw = Record<string, unknown>;
 export const isObject = (v: unknown): v is Raw =>
   typeof v === "object" && v !== null && !Array.isArray(v);
-export const entries = (v: unknown): [string, unknown][] => (isObject(v) ? Object.entries(v) : []);
+const entries = (v: unknown): [string, unknown][] => (isObject(v) ? Object.entries(v) : []);
 const obj = (v: unknown): Raw => (isObject(v) ? v : {});
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-
-/** What a `source: config` key may look like (the schema says the same). */
-const CONFIG_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** Top-level `delivery:` keys of the schema; config-sourced secret values may not reuse them. */
 export const RESERVED_KEYS = [
@@ -192,7 +189,7 @@ function checkServices(raw: Raw): string[] {
       `${PROJECT}:services: no services. Fix: declare at least one, e.g. backend: { port: 5000, healthCheckPath: /api/health }`,
     );
   }
-  const imageOwner = obj(raw.ecs).imageOwner ?? "pipeline";
+  const imageOwner = obj(raw.ecs).imageOwner ?? COMMON_DEFAULTS.imageOwner;
   for (const [svc, value] of services) {
     const key = `${PROJECT}:services.${svc}`;
     if (!NAME_PATTERN.test(svc) || svc.length > 24) {
@@ -328,7 +325,7 @@ function checkStageRules(raw: Raw, stage: StageName): string[] {
       `${PROJECT}:ecr.scanOnPush: prod images must be scanned on push (Security Hub ECR.1). Fix: remove it or set true`,
     );
   }
-  for (const tag of ["app", "stage", "managed-by"]) {
+  for (const tag of PROGRAM_TAG_KEYS) {
     if (Object.hasOwn(obj(raw.tags), tag)) {
       problems.push(`${PROJECT}:tags.${tag}: set by the program on every resource. Fix: remove it`);
     }

@@ -1,6 +1,7 @@
 /**
- * Per-stage defaults: the only place the program chooses a value the config did not give.
- * Prod is stricter: immutable image tags, protected data, longer retention and recovery windows.
+ * Defaults that differ by stage, and those several keys share. A default that belongs to one key
+ * only sits in the schema next to that key. Prod is stricter: immutable image tags, protected
+ * data, longer retention and recovery windows.
  */
 import { StageName } from "../lib/naming";
 
@@ -80,4 +81,6 @@ export const COMMON_DEFAULTS = {
   generatedSecretLength: 32,
   healthCheck: { intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 60 },
   healthCheckGracePeriodSeconds: 60,
+  /** `delivery:ecs.imageOwner`: CI registers task definition revisions. */
+  imageOwner: "pipeline",
 } as const;

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { StageName } from "../lib/naming";
-import { CLAIM_KEYS } from "../lib/subjects";
+import { CLAIM_KEYS, ENVIRONMENT_NAME_PATTERN } from "../lib/subjects";
 import { COMMON_DEFAULTS, STAGE_DEFAULTS } from "./defaults";
 
 /** Names used inside physical resource names: lowercase, digits and `-`. */
@@ -55,13 +55,18 @@ const positiveId = (what: string, command: string) =>
     .positive({ error: `${what} must be positive` })
     .optional();
 
+/** What a config key (without `delivery:`) holding an encrypted value may look like. */
+const bool = () => z.boolean({ error: "must be true or false" });
+
+export const CONFIG_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
 /** The config key (without `delivery:`) that holds an encrypted value. */
 const configKey = () =>
   z
     .string({
       error: "the config key holding the encrypted value is required. Fix: e.g. key: databaseUrl",
     })
-    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, {
+    .regex(CONFIG_KEY_PATTERN, {
       error: 'must be a key name without the "delivery:" prefix. Fix: e.g. "databaseUrl"',
     });
 
@@ -94,13 +99,13 @@ export function deliverySchema(ctx: SchemaContext) {
       }),
     environment: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+      .regex(ENVIRONMENT_NAME_PATTERN, {
         error: 'must be a GitHub environment name. Fix: e.g. "staging"',
       })
       .default(d.githubEnvironment),
     deployBranches: stringList("deployBranches").default([...d.deployBranches]),
     deployTags: stringList("deployTags").default([]),
-    manage: z.boolean({ error: "must be true or false" }).default(true),
+    manage: bool().default(true),
     subjectFormat: z
       .enum(["names", "immutable"], {
         error: 'must be "names" (repo:owner/repo:...) or "immutable" (repo:owner@id/repo@id:...)',
@@ -114,17 +119,17 @@ export function deliverySchema(ctx: SchemaContext) {
           error: "must be a list of claim keys",
         })
         .min(1, { error: 'needs at least "context". Fix: e.g. [repo, context]' }),
-      manage: z.boolean({ error: "must be true or false" }).default(false),
+      manage: bool().default(false),
     }).optional(),
     protection: strict({
       reviewers: strict({
         users: stringList("users").default([]),
         teams: stringList("teams").default([]),
       }).default({ users: [], teams: [] }),
-      requireReviewers: z.boolean({ error: "must be true or false" }).default(d.requireReviewers),
-      preventSelfReview: z.boolean({ error: "must be true or false" }).default(d.preventSelfReview),
+      requireReviewers: bool().default(d.requireReviewers),
+      preventSelfReview: bool().default(d.preventSelfReview),
       waitTimerMinutes: intRange("waitTimerMinutes", 0, 43200).default(0),
-      canAdminsBypass: z.boolean({ error: "must be true or false" }).default(d.canAdminsBypass),
+      canAdminsBypass: bool().default(d.canAdminsBypass),
     }).default({
       reviewers: { users: [], teams: [] },
       requireReviewers: d.requireReviewers,
@@ -145,7 +150,7 @@ export function deliverySchema(ctx: SchemaContext) {
             strict({
               source: z.literal("generated"),
               length: intRange("length", 16, 4096).default(COMMON_DEFAULTS.generatedSecretLength),
-              special: z.boolean({ error: "must be true or false" }).default(false),
+              special: bool().default(false),
               rotation: intRange("rotation", 0, 1_000_000).default(0),
             }),
           ],
@@ -168,7 +173,7 @@ export function deliverySchema(ctx: SchemaContext) {
         },
       )
       .default({}),
-    commitWorkflows: z.boolean({ error: "must be true or false" }).default(false),
+    commitWorkflows: bool().default(false),
   });
 
   const oidc = strict({
@@ -184,7 +189,7 @@ export function deliverySchema(ctx: SchemaContext) {
 
   /** How any GitHub Actions role of the stage is trusted and bounded. */
   const roleSettings = {
-    allowSubjectPatterns: z.boolean({ error: "must be true or false" }).default(false),
+    allowSubjectPatterns: bool().default(false),
     maxSessionDuration: intRange("maxSessionDuration (seconds)", 3600, 43200).default(
       COMMON_DEFAULTS.maxSessionDurationSeconds,
     ),
@@ -203,14 +208,14 @@ export function deliverySchema(ctx: SchemaContext) {
     imageTagMutability: z
       .enum(["MUTABLE", "IMMUTABLE"], { error: 'must be "MUTABLE" or "IMMUTABLE"' })
       .default(d.ecr.imageTagMutability),
-    scanOnPush: z.boolean({ error: "must be true or false" }).default(true),
+    scanOnPush: bool().default(true),
     untaggedExpiryDays: intRange("untaggedExpiryDays", 1, 365).default(d.ecr.untaggedExpiryDays),
     keepLastImages: intRange("keepLastImages", 1, 1000).default(d.ecr.keepLastImages),
     kmsKeyArn: arn(
       "kmsKeyArn",
       "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     ).optional(),
-    forceDelete: z.boolean({ error: "must be true or false" }).default(false),
+    forceDelete: bool().default(false),
   });
 
   const secretRef = z.union(
@@ -283,7 +288,7 @@ export function deliverySchema(ctx: SchemaContext) {
         error: 'must be a Docker image tag. Fix: e.g. "backend-v1.4.2"',
       })
       .optional(),
-    readonlyRootFilesystem: z.boolean({ error: "must be true or false" }).default(true),
+    readonlyRootFilesystem: bool().default(true),
     healthCheckCommand: z
       .enum(["curl", "wget"], { error: 'must be "curl" or "wget" (whichever the image has)' })
       .default("curl"),
@@ -318,7 +323,7 @@ export function deliverySchema(ctx: SchemaContext) {
     }).default({ context: "." }),
   });
 
-  const characterClass = z.boolean({ error: "must be true or false" });
+  const characterClass = bool();
   /** Keys every secret source has. */
   const secretCommon = {
     name: z
@@ -351,7 +356,7 @@ export function deliverySchema(ctx: SchemaContext) {
       }),
       strict({
         source: z.literal("external"),
-        placeholder: z.boolean({ error: "must be true or false" }).default(true),
+        placeholder: bool().default(true),
         ...secretCommon,
       }),
     ],
@@ -375,7 +380,7 @@ export function deliverySchema(ctx: SchemaContext) {
         error:
           'must be "pipeline" (CI registers task definition revisions) or "stack" (imageTag in config)',
       })
-      .default("pipeline"),
+      .default(COMMON_DEFAULTS.imageOwner),
     bootstrapImageTag: z
       .string()
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
@@ -443,7 +448,7 @@ export function deliverySchema(ctx: SchemaContext) {
           }),
         )
         .min(1, { error: "needs at least one security group. Fix: list the groups the tasks use" }),
-      assignPublicIp: z.boolean({ error: "must be true or false" }).default(false),
+      assignPublicIp: bool().default(false),
     }).optional(),
   });
 
@@ -469,7 +474,7 @@ export function deliverySchema(ctx: SchemaContext) {
     grants: strict({
       readSecrets: stringList("readSecrets").default([]),
       pushRepositories: stringList("pushRepositories").default([]),
-      previewReadOnly: z.boolean({ error: "must be true or false" }).default(false),
+      previewReadOnly: bool().default(false),
     }),
   });
 
@@ -517,7 +522,7 @@ export function deliverySchema(ctx: SchemaContext) {
   });
 
   const fallback = strict({
-    enabled: z.boolean({ error: "must be true or false" }).default(false),
+    enabled: bool().default(false),
     alarmEmails: z
       .array(
         z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, {
@@ -526,7 +531,7 @@ export function deliverySchema(ctx: SchemaContext) {
         { error: "must be a list of e-mail addresses" },
       )
       .default([]),
-    allowInProd: z.boolean({ error: "must be true or false" }).default(false),
+    allowInProd: bool().default(false),
   });
 
   return strict({
@@ -553,7 +558,3 @@ export function deliverySchema(ctx: SchemaContext) {
 
 /** The validated `delivery:*` config with defaults applied. */
 export type DeliveryConfig = z.output<ReturnType<typeof deliverySchema>>;
-/** One validated service. */
-export type ServiceConfig = DeliveryConfig["services"][string];
-/** One validated secret declaration. */
-export type SecretConfig = DeliveryConfig["secrets"][string];

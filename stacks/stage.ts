@@ -20,8 +20,6 @@ export type SecretSource =
     }
   | {
       readonly kind: "config";
-      /** Full config key, e.g. `delivery:databaseUrl`. */
-      readonly configKey: string;
       /** The decrypted value, a Pulumi secret. */
       readonly value: pulumi.Output<string>;
     }
@@ -49,7 +47,7 @@ export interface SecretStage {
 export interface GithubSecretStage {
   readonly name: string;
   readonly source:
-    | { readonly kind: "config"; readonly configKey: string; readonly value: pulumi.Output<string> }
+    | { readonly kind: "config"; readonly value: pulumi.Output<string> }
     | {
         readonly kind: "generated";
         readonly length: number;
@@ -62,7 +60,7 @@ export interface GithubSecretStage {
 export interface ExtraRoleStage {
   /** Key in `delivery:roles`, e.g. `preview`. */
   readonly key: string;
-  /** `<app>-<stage>-<key>`. */
+  /** `<app>-<stack>-<key>` (the stack name is the stage's for the standard stacks). */
   readonly name: string;
   /** The repository whose workflows may assume the role (the app's, or e.g. the infra repo). */
   readonly repo: RepositoryRef;
@@ -91,7 +89,7 @@ export interface ServiceSecretRef {
 export interface ServiceStage {
   /** Key in `delivery:services`, e.g. `backend`; also the container name. */
   readonly key: string;
-  /** `<app>-<stage>-<service>`: task definition family, service name, role name prefix. */
+  /** `<app>-<stack>-<service>`: task definition family, service name, role name prefix. */
   readonly name: string;
   readonly repositoryName: string;
   readonly port: number;
