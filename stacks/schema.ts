@@ -55,9 +55,21 @@ const positiveId = (what: string, command: string) =>
     .positive({ error: `${what} must be positive` })
     .optional();
 
-/** What a config key (without `delivery:`) holding an encrypted value may look like. */
+/** An ECR repository name. */
+const ECR_REPOSITORY_NAME = /^[a-z0-9][a-z0-9._/-]{1,255}$/;
+/** A Docker image tag. */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** An ECS cluster or service name. */
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** A path in the app repository (build context, Dockerfile). */
+const BUILD_PATH = /^[A-Za-z0-9_./-]+$/;
+/** A GitHub repository name, without its owner. */
+const GITHUB_REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** A yes/no setting. */
 const bool = () => z.boolean({ error: "must be true or false" });
 
+/** What a config key (without `delivery:`) holding an encrypted value may look like. */
 export const CONFIG_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** The config key (without `delivery:`) that holds an encrypted value. */
@@ -93,7 +105,7 @@ export function deliverySchema(ctx: SchemaContext) {
         error:
           'the app repository\'s name is required. Fix: set delivery:github.repository, e.g. "shop"',
       })
-      .regex(/^[A-Za-z0-9_.-]+$/, {
+      .regex(GITHUB_REPOSITORY_NAME, {
         error:
           'must be the repository name only, without owner or wildcards (the owner is github:owner). Fix: e.g. "shop"',
       }),
@@ -278,13 +290,13 @@ export function deliverySchema(ctx: SchemaContext) {
       .default({}),
     repositoryName: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9._/-]{1,255}$/, {
+      .regex(ECR_REPOSITORY_NAME, {
         error: 'must be an ECR repository name. Fix: e.g. "shop-backend"',
       })
       .optional(),
     imageTag: z
       .string()
-      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+      .regex(IMAGE_TAG, {
         error: 'must be a Docker image tag. Fix: e.g. "backend-v1.4.2"',
       })
       .optional(),
@@ -302,7 +314,7 @@ export function deliverySchema(ctx: SchemaContext) {
     ).optional(),
     existingServiceName: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: "must be an ECS service name" })
+      .regex(ECS_NAME, { error: "must be an ECS service name" })
       .optional(),
     taskRolePolicyArns: z
       .array(arn("taskRolePolicyArns entries", "arn:aws:iam::123456789012:policy/shop-backend-app"))
@@ -310,13 +322,13 @@ export function deliverySchema(ctx: SchemaContext) {
     build: strict({
       context: z
         .string()
-        .regex(/^[A-Za-z0-9_./-]+$/, {
+        .regex(BUILD_PATH, {
           error: 'must be a path in the app repository. Fix: e.g. "./backend"',
         })
         .default("."),
       dockerfile: z
         .string()
-        .regex(/^[A-Za-z0-9_./-]+$/, {
+        .regex(BUILD_PATH, {
           error: 'must be a path in the app repository. Fix: e.g. "./backend/Dockerfile"',
         })
         .optional(),
@@ -383,7 +395,7 @@ export function deliverySchema(ctx: SchemaContext) {
       .default(COMMON_DEFAULTS.imageOwner),
     bootstrapImageTag: z
       .string()
-      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+      .regex(IMAGE_TAG, {
         error: 'must be a Docker image tag. Fix: e.g. "bootstrap"',
       })
       .default(COMMON_DEFAULTS.bootstrapImageTag),
@@ -409,7 +421,7 @@ export function deliverySchema(ctx: SchemaContext) {
             }),
             name: z
               .string()
-              .regex(/^[A-Za-z0-9_-]{1,255}$/, {
+              .regex(ECS_NAME, {
                 error: 'must be an ECS cluster name. Fix: e.g. "shop-staging"',
               })
               .optional(),
@@ -420,9 +432,7 @@ export function deliverySchema(ctx: SchemaContext) {
               .default(d.containerInsights),
           }),
           strict({
-            existingName: z
-              .string()
-              .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: "must be an ECS cluster name" }),
+            existingName: z.string().regex(ECS_NAME, { error: "must be an ECS cluster name" }),
           }),
         ],
         {
@@ -455,7 +465,7 @@ export function deliverySchema(ctx: SchemaContext) {
   const role = strict({
     repository: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]+$/, {
+      .regex(GITHUB_REPOSITORY_NAME, {
         error:
           'must be a repository name of the same owner, without owner or wildcards. Fix: e.g. "shop-infra"',
       })
@@ -485,16 +495,14 @@ export function deliverySchema(ctx: SchemaContext) {
     ).optional(),
     cluster: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,255}$/, {
+      .regex(ECS_NAME, {
         error: 'must be the existing cluster\'s name. Fix: e.g. "shop"',
       })
       .optional(),
     repositories: z
       .record(
         z.string(),
-        z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9._/-]{1,255}$/, { error: "must be an ECR repository name" }),
+        z.string().regex(ECR_REPOSITORY_NAME, { error: "must be an ECR repository name" }),
         {
           error: "must be a map of service: existing repository name",
         },
