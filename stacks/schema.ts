@@ -66,8 +66,21 @@ const BUILD_PATH = /^[A-Za-z0-9_./-]+$/;
 /** A GitHub repository name, without its owner. */
 const GITHUB_REPOSITORY_NAME = /^[A-Za-z0-9_.-]+$/;
 
+/** The retention periods CloudWatch Logs accepts, in days. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+];
+
 /** A yes/no setting. */
 const bool = () => z.boolean({ error: "must be true or false" });
+
+/** A generated value's settings, for GitHub secrets and runtime secrets alike. */
+const generatedValue = () => ({
+  length: intRange("length", 16, 4096).default(COMMON_DEFAULTS.generatedSecretLength),
+  special: bool().default(false),
+  rotation: intRange("rotation", 0, 1_000_000).default(0),
+});
 
 /** What a config key (without `delivery:`) holding an encrypted value may look like. */
 export const CONFIG_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -161,9 +174,7 @@ export function deliverySchema(ctx: SchemaContext) {
             }),
             strict({
               source: z.literal("generated"),
-              length: intRange("length", 16, 4096).default(COMMON_DEFAULTS.generatedSecretLength),
-              special: bool().default(false),
-              rotation: intRange("rotation", 0, 1_000_000).default(0),
+              ...generatedValue(),
             }),
           ],
           {
@@ -335,7 +346,6 @@ export function deliverySchema(ctx: SchemaContext) {
     }).default({ context: "." }),
   });
 
-  const characterClass = bool();
   /** Keys every secret source has. */
   const secretCommon = {
     name: z
@@ -353,12 +363,10 @@ export function deliverySchema(ctx: SchemaContext) {
     [
       strict({
         source: z.literal("generated"),
-        length: intRange("length", 16, 4096).default(COMMON_DEFAULTS.generatedSecretLength),
-        special: characterClass.default(false),
-        upper: characterClass.default(true),
-        lower: characterClass.default(true),
-        numeric: characterClass.default(true),
-        rotation: intRange("rotation", 0, 1_000_000).default(0),
+        ...generatedValue(),
+        upper: bool().default(true),
+        lower: bool().default(true),
+        numeric: bool().default(true),
         ...secretCommon,
       }),
       strict({
@@ -401,13 +409,9 @@ export function deliverySchema(ctx: SchemaContext) {
       .default(COMMON_DEFAULTS.bootstrapImageTag),
     logRetentionDays: z
       .union(
-        [
-          1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-          2922, 3288, 3653,
-        ].map((n) => z.literal(n)),
+        LOG_RETENTION_DAYS.map((n) => z.literal(n)),
         {
-          error:
-            "must be a CloudWatch retention value. Fix: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+          error: `must be a CloudWatch retention value. Fix: one of ${LOG_RETENTION_DAYS.join(", ")}`,
         },
       )
       .default(d.logRetentionDays as 30),
