@@ -162,7 +162,7 @@ describe("app repository templates", () => {
     }
   });
 
-  it("read exactly variables and secrets the GitHub side writes for the stage", async () => {
+  it("read only variables and secrets the GitHub side writes for the stage", async () => {
     for (const stack of ["staging", "prod"] as const) {
       const run = await plan(shippedStack(stack));
       const written = new Set(
