@@ -22,7 +22,9 @@ import {
   validateResourceOfType,
 } from "@pulumi/policy";
 import { GITHUB_OIDC_HOST, STS_AUDIENCE } from "../lib/subjects";
-import { PROJECT, SECRET_LIKE_VARIABLE, isObject } from "../stacks/checks";
+import { CREDENTIAL_VALUES, SECRET_LIKE_VARIABLE } from "../lib/credentials";
+import { isObject } from "../lib/json";
+import { PROJECT } from "../stacks/project";
 
 /** The pack's name, as `pulumi preview` prints it next to each violation. */
 export const PACK_NAME = "delivery-guardrails";
@@ -462,15 +464,6 @@ function overContainers(
     check(family, containers, report);
   });
 }
-
-/** Values that are credentials whatever the variable is called; never echoed in messages. */
-const CREDENTIAL_VALUES: readonly [RegExp, string][] = [
-  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
-  [/\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bgithub_pat_[A-Za-z0-9_]{20,}/, "a GitHub token"],
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
-  [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, "a Slack token"],
-  [/[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s/@]+@/i, "a URL with a password"],
-];
 
 // ---------------------------------------------------------------------------------------------
 // The policies.

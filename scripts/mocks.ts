@@ -6,7 +6,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_URL } from "../lib/subjects";
-import { isObject } from "../stacks/checks";
+import { isObject } from "../lib/json";
 
 /** The account the offline plan pretends to run in, unless told otherwise. */
 export const DEFAULT_ACCOUNT_ID = "123456789012";

@@ -6,7 +6,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { isObject } from "../stacks/checks";
+import { isObject } from "../lib/json";
 import { ConfigInput } from "../stacks/load";
 
 /**

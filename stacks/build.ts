@@ -5,11 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PROGRAM_TAG_KEYS, StageName, logGroupName, resourceName, secretName } from "../lib/naming";
 import { byKey } from "../lib/order";
-import { RepositoryRef, Subject, SubjectFormat, parseSubject } from "../lib/subjects";
-import { PROJECT, Raw, grantsReadOnly, subjectRules } from "./checks";
+import { SubjectFormat } from "../lib/subjects";
 import { STAGE_DEFAULTS } from "./defaults";
+import { PROJECT } from "./project";
 import { DeliveryConfig } from "./schema";
 import { ExtraRoleStage, GithubSecretStage, SecretStage, ServiceStage, Stage } from "./stage";
+import { Trust, trustedRepository } from "./trust";
 
 /** What the stage needs besides the validated `delivery:*` config. */
 export interface BuildContext {
@@ -26,27 +27,12 @@ function secretNameFromArn(arn: string): string {
   return arn.replace(/^.*:secret:/, "").replace(/-[A-Za-z0-9]{6}$/, "");
 }
 
-/** Builds the stage from a config that passed every check. */
-export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
+/** Builds the stage from a config that passed every check, with its subjects parsed once. */
+export function buildStageObject(ctx: BuildContext, c: DeliveryConfig, trust: Trust): Stage {
   const { stage, owner } = ctx;
   const d = STAGE_DEFAULTS[stage];
   const repo = { owner, repository: c.github.repository };
   const encrypted = (key: string) => pulumi.secret(ctx.values[`${PROJECT}:${key}`]);
-  const subjectsOf = (
-    inputs: readonly string[],
-    allowPatterns: boolean,
-    allowPullRequest: boolean,
-    trusted: RepositoryRef = repo,
-  ): Subject[] =>
-    inputs.map((s) => {
-      const parsed = parseSubject(s, trusted, subjectRules(stage, allowPatterns, allowPullRequest));
-      if (!parsed.ok)
-        throw new Error(
-          `unreachable: subjects are checked before the stage is built: ${parsed.problem}`,
-        );
-      return parsed.subject;
-    });
-
   const secrets: SecretStage[] = byKey(c.secrets).map(([key, decl]) => {
     const adoptArn = c.adopt.secrets[key];
     return {
@@ -126,9 +112,8 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
   };
 
   const roles: ExtraRoleStage[] = byKey(c.roles).map(([key, r]) => {
-    const readOnly = grantsReadOnly(r.grants.readSecrets, r.grants.pushRepositories);
     const ownRepo = r.repository !== undefined && r.repository !== c.github.repository;
-    const trusted = ownRepo ? { owner, repository: r.repository as string } : repo;
+    const trusted = trustedRepository(owner, c, r);
     return {
       key,
       name: resourceName(c.app, ctx.stack, key),
@@ -142,7 +127,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
             repositoryId: r.repositoryId,
           }
         : subjectFormat,
-      subjects: subjectsOf(r.subjects, r.allowSubjectPatterns, readOnly, trusted),
+      subjects: trust.roles[key],
       maxSessionDuration: r.maxSessionDuration,
       permissionsBoundary: r.permissionsBoundary,
       grants: { ...r.grants },
@@ -185,10 +170,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig): Stage {
     oidc: { mode: c.oidc.mode, arn: c.oidc.arn, adoptArn: c.adopt.oidcProvider },
     deployRole: {
       name: resourceName(c.app, ctx.stack, "deploy"),
-      subjects: [
-        { kind: "environment", value: c.github.environment },
-        ...subjectsOf(c.deployRole.subjects, c.deployRole.allowSubjectPatterns, false),
-      ],
+      subjects: [{ kind: "environment", value: c.github.environment }, ...trust.deploy],
       maxSessionDuration: c.deployRole.maxSessionDuration,
       permissionsBoundary: c.deployRole.permissionsBoundary,
     },
@@ -229,7 +211,7 @@ function deepFreeze<T>(value: T): T {
     !pulumi.Output.isInstance(value) &&
     !Object.isFrozen(value)
   ) {
-    Object.values(value as Raw).forEach(deepFreeze);
+    Object.values(value as Record<string, unknown>).forEach(deepFreeze);
     Object.freeze(value);
   }
   return value;

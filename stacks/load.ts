@@ -4,14 +4,18 @@
  * that is refused here creates nothing.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import { isObject } from "../lib/json";
 import { STAGES, StageName } from "../lib/naming";
 import { buildStageObject } from "./build";
-import { PROJECT, RESERVED_KEYS, Raw, crossChecks, isObject, secretValueRefs } from "./checks";
-import { deliverySchema } from "./schema";
+import { parseConfig } from "./parse";
+import { PROJECT } from "./project";
+import { RULES } from "./rules";
+import { RuleContext, runRules } from "./rules/rule";
+import { DeliveryConfig, SECTIONS, deliverySchema } from "./schema";
 import { Stage } from "./stage";
+import { parseTrust } from "./trust";
 
-export { PROJECT } from "./checks";
+export { PROJECT } from "./project";
 
 /** The raw stack config, as Pulumi hands it to the program. */
 export interface ConfigInput {
@@ -40,6 +44,11 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
+/** A GitHub user or organization name. */
+const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+/** An AWS region name, e.g. eu-west-1. */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
 /** The schema of each stage, built once: building a zod schema costs more than using it. */
 const schemas = new Map<StageName, ReturnType<typeof deliverySchema>>();
 function schemaFor(stage: StageName): ReturnType<typeof deliverySchema> {
@@ -58,14 +67,6 @@ function parseValue(text: string): unknown {
       return text;
     }
   }
-  return text;
-}
-
-/** `delivery:services.backend.port` from a zod path under `delivery:`. */
-function keyPath(path: readonly PropertyKey[]): string {
-  const [top, ...rest] = path;
-  let text = `${PROJECT}:${String(top ?? "")}`;
-  for (const part of rest) text += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
   return text;
 }
 
@@ -113,7 +114,7 @@ export function loadStage(input: ConfigInput): Stage {
     problems.push(
       "github:owner: the GitHub owner (user or organization) of the app repository is not set. Fix: pulumi config set github:owner <owner>",
     );
-  } else if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(owner)) {
+  } else if (!OWNER_PATTERN.test(owner)) {
     problems.push(
       `github:owner: "${owner}" is not a GitHub owner name (letters, digits, "-"; no wildcards). Fix: e.g. "acme"`,
     );
@@ -122,109 +123,71 @@ export function loadStage(input: ConfigInput): Stage {
     problems.push(
       "aws:region: the AWS region is not set. Fix: pulumi config set aws:region <region>, e.g. eu-west-1",
     );
-  } else if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+  } else if (!REGION_PATTERN.test(region)) {
     problems.push(`aws:region: "${region}" is not an AWS region. Fix: e.g. eu-west-1`);
   }
 
-  // Split delivery:* into the schema's keys and the encrypted values `source: config` names.
-  const raw: Raw = {};
+  // Split delivery:* into the schema's sections and the encrypted values `source: config` names.
+  const raw: Record<string, unknown> = {};
   const prefix = `${PROJECT}:`;
   for (const [key, value] of Object.entries(input.values)) {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = parseValue(value);
   }
   const valueKeys = new Set(
-    secretValueRefs(raw)
-      .map((r) => r.key)
-      .filter((k) => !RESERVED_KEYS.includes(k)),
+    configValueKeys(raw).filter((k) => !(SECTIONS as readonly string[]).includes(k)),
   );
-  const shaped: Raw = Object.fromEntries(
-    Object.entries(raw).filter(([key]) => !valueKeys.has(key)),
-  );
+  const shaped = Object.fromEntries(Object.entries(raw).filter(([key]) => !valueKeys.has(key)));
 
   if (!stage) throw new ConfigError(input.stack, redact(problems, input));
 
   const secretTopKeys = new Set(
     [...input.secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
   );
-  const parsed = schemaFor(stage).safeParse(shaped, { reportInput: true });
-  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, secretTopKeys));
-  problems.push(
-    ...crossChecks(shaped, {
-      stage,
-      stack: input.stack,
-      owner,
-      values: input.values,
-      secretKeys: input.secretKeys,
-    }),
-  );
+  const parsed = parseConfig(schemaFor(stage), shaped, secretTopKeys);
+  problems.push(...parsed.problems);
+  const validOwner = owner && OWNER_PATTERN.test(owner) ? owner : undefined;
+  const validRegion = region && REGION_PATTERN.test(region) ? region : undefined;
+  const ctx: RuleContext = {
+    stage,
+    stack: input.stack,
+    owner: validOwner,
+    region: validRegion,
+    values: input.values,
+    secretKeys: input.secretKeys,
+    declared: parsed.declared,
+  };
+  problems.push(...runRules(RULES, parsed.config, parsed.sections, ctx));
+  const c = parsed.config;
+  const trust =
+    validOwner && c.github && c.deployRole && c.roles
+      ? parseTrust(
+          { github: c.github, deployRole: c.deployRole, roles: c.roles },
+          stage,
+          validOwner,
+        )
+      : undefined;
+  problems.push(...(trust?.problems ?? []));
 
-  if (problems.length > 0 || !parsed.success || !owner || !region) {
+  if (problems.length > 0 || !parsed.complete || !trust || !validOwner || !validRegion) {
     throw new ConfigError(input.stack, redact([...new Set(problems)], input));
   }
   return buildStageObject(
-    { stack: input.stack, stage, owner, region, values: input.values },
-    parsed.data,
+    { stack: input.stack, stage, owner: validOwner, region: validRegion, values: input.values },
+    c as DeliveryConfig,
+    trust,
   );
 }
 
-function formatIssues(
-  issues: readonly z.core.$ZodIssue[],
-  secretTopKeys: ReadonlySet<string>,
-  base: readonly PropertyKey[] = [],
-): string[] {
-  return issues.flatMap((issue): string[] => {
-    const path = [...base, ...issue.path];
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((k) =>
-        path.length === 0
-          ? `${PROJECT}:${k}: unknown config key. Fix: remove it or correct the spelling (see the README's config reference)`
-          : `${keyPath([...path, k])}: ${issue.message}`,
-      );
-    }
-    // A bad map key or a value matching no alternative: report the specific problem inside.
-    if (issue.code === "invalid_key") return formatIssues(issue.issues, secretTopKeys, path);
-    if (issue.code === "invalid_union") {
-      // Unwrap only when the value clearly has one alternative's shape: that alternative's
-      // problems are all inside the value, and no other alternative fits as well.
-      const shaped = issue.errors.filter((branch) =>
-        branch.every((i) => i.path.length > 0 && i.code !== "unrecognized_keys"),
-      );
-      const fewest = Math.min(...shaped.map((b) => b.length));
-      const closest = shaped.filter((b) => b.length === fewest);
-      if (closest.length === 1) return formatIssues(closest[0], secretTopKeys, path);
-    }
-    const key = keyPath(path);
-    if (issue.code === "invalid_type" && issue.input === undefined) {
-      return [
-        `${key}: is required. Fix: add it to the stack's config file (see the README's config reference)`,
-      ];
-    }
-    if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
-      const secret = secretTopKeys.has(String(path[0]));
-      const expected = TYPE_NAMES.get(issue.expected) ?? issue.expected;
-      return [
-        `${key}: expected a ${expected}, got ${describe(issue.input, secret)}. Fix: write a ${expected}`,
-      ];
-    }
-    return [`${key}: ${withFix(issue.message)}`];
-  });
-}
-
-/** How config files call zod's types. */
-const TYPE_NAMES: ReadonlyMap<string, string> = new Map([
-  ["object", "map"],
-  ["array", "list"],
-]);
-
-/** Every problem says how to fix it; schema messages that only say what is wrong get a hint. */
-function withFix(message: string): string {
-  if (message.includes("Fix:")) return message;
-  const hint = message.includes("true or false")
-    ? "write true or false, without quotes"
-    : /must be (one of|"[^"]+" or|"[^"]+", )/.test(message)
-      ? "use one of the values listed"
-      : "correct the value (see the README's config reference)";
-  return `${message.replace(/\.$/, "")}. Fix: ${hint}`;
+/**
+ * The config keys that `source: config` secrets name, read from the raw values before parsing:
+ * they hold encrypted values, not sections, and are split off first.
+ */
+function configValueKeys(raw: Readonly<Record<string, unknown>>): string[] {
+  const keysOf = (section: unknown) =>
+    Object.values(isObject(section) ? section : {}).flatMap((d) =>
+      isObject(d) && d.source === "config" && typeof d.key === "string" ? [d.key] : [],
+    );
+  return [...keysOf(raw.secrets), ...keysOf(isObject(raw.github) ? raw.github.secrets : undefined)];
 }
 
 /** Every string and long number in the secret config values, to keep them out of messages. */
@@ -248,15 +211,6 @@ function secretFragments(input: ConfigInput): string[] {
 function redact(problems: readonly string[], input: ConfigInput): string[] {
   const fragments = secretFragments(input);
   return problems.map((p) => fragments.reduce((text, f) => text.split(f).join("[secret]"), p));
-}
-
-/** Describes a wrong value without ever echoing a value from a secret key. */
-function describe(value: unknown, secret: boolean): string {
-  if (secret) return `a ${Array.isArray(value) ? "list" : typeof value}`;
-  if (typeof value === "string") return value.length <= 40 ? `"${value}"` : "a long string";
-  if (Array.isArray(value)) return "a list";
-  if (isObject(value)) return "a map";
-  return String(value);
 }
 
 /** Reads the config of the running Pulumi program (real engine or mocks). */

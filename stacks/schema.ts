@@ -546,7 +546,8 @@ export function deliverySchema(ctx: SchemaContext) {
     allowInProd: bool().default(false),
   });
 
-  return strict({
+  /** The top-level sections of `delivery:*`, each parsed on its own so one bad section never hides another's problems. */
+  const sections = {
     app: name("app", "shop", 20),
     stage: z.enum(["staging", "prod"]).optional(),
     tags: z.record(z.string(), z.string(), { error: "must be a map of tag: value" }).default({}),
@@ -565,8 +566,43 @@ export function deliverySchema(ctx: SchemaContext) {
       .default({}),
     adopt: adopt.default(adopt.parse({})),
     fallback: fallback.default(fallback.parse({})),
-  });
+  };
+  return {
+    /** The whole namespace, for the type. */
+    object: z.object(sections),
+    sections,
+    /** Schemas of one entry of the map sections, which are parsed entry by entry. */
+    entries: { services: service, secrets: secret, roles: role },
+  };
 }
 
 /** The validated `delivery:*` config with defaults applied. */
-export type DeliveryConfig = z.output<ReturnType<typeof deliverySchema>>;
+export type DeliveryConfig = z.output<ReturnType<typeof deliverySchema>["object"]>;
+
+/** A top-level section of `delivery:*`. */
+export type Section = keyof DeliveryConfig;
+
+/**
+ * The top-level section names, written out for code that needs them before a schema is built
+ * (config keys holding encrypted values may not reuse them). Checked against the schema: a
+ * section added to one and not the other does not compile.
+ */
+export const SECTIONS = [
+  "app",
+  "stage",
+  "tags",
+  "github",
+  "oidc",
+  "deployRole",
+  "ecr",
+  "services",
+  "secrets",
+  "secretSettings",
+  "ecs",
+  "roles",
+  "adopt",
+  "fallback",
+] as const satisfies readonly Section[];
+type Missing = Exclude<Section, (typeof SECTIONS)[number]>;
+/** Fails to compile, naming the section, when a schema section is missing from SECTIONS. */
+export const SECTIONS_COMPLETE: [Missing] extends [never] ? true : Missing = true;

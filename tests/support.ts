@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { OfflineRun, waitForRegistrations } from "../scripts/offline";
 import { RecordedResource } from "../scripts/mocks";
-import { isObject } from "../stacks/checks";
+import { isObject } from "../lib/json";
 import { ConfigError, ConfigInput } from "../stacks/load";
 import { cloud, plan } from "./hooks";
 import { PolicyDocument, Statement } from "../lib/iam";

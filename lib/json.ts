@@ -1,0 +1,5 @@
+/** Plain JSON helpers shared by the config reader, the offline cloud and the policy pack. */
+
+/** A JSON object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,0 +1,26 @@
+/** Break-glass keys: off by default, never silently in prod, always watched. */
+import { PROJECT } from "../project";
+import { Rule, rule } from "./rule";
+
+export const fallbackRules: readonly Rule[] = [
+  rule(["fallback", "github"], (c, ctx) => {
+    if (!c.fallback.enabled) return [];
+    const problems: string[] = [];
+    if (ctx.stage === "prod" && !c.fallback.allowInProd) {
+      problems.push(
+        `${PROJECT}:fallback.enabled: long-lived access keys for prod are refused unless explicitly allowed. Fix: use OIDC (AWS_ROLE_ARN); if you must, also set delivery:fallback.allowInProd: true`,
+      );
+    }
+    if (c.fallback.alarmEmails.length === 0) {
+      problems.push(
+        `${PROJECT}:fallback.alarmEmails: nobody would hear when the break-glass keys are used. Fix: list at least one e-mail address`,
+      );
+    }
+    if (!c.github.manage) {
+      problems.push(
+        `${PROJECT}:fallback.enabled: the keys go only to the GitHub environment's secrets, which this stack does not manage. Fix: set delivery:github.manage: true or disable the fallback`,
+      );
+    }
+    return problems;
+  }),
+];

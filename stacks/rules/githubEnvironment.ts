@@ -1,0 +1,137 @@
+/**
+ * The stage's GitHub environment: refs that can deploy, reviewers, settings that only mean
+ * something while the stack manages the environment, secret and variable names GitHub accepts.
+ */
+import { SECRET_LIKE_VARIABLE } from "../../lib/credentials";
+import { GITHUB_NAME_PATTERN, reservedNames } from "../../lib/variables";
+import { STAGE_DEFAULTS } from "../defaults";
+import { PROJECT } from "../project";
+import { Rule, rule } from "./rule";
+
+const at = `${PROJECT}:github`;
+
+export const githubEnvironmentRules: readonly Rule[] = [
+  rule(["github"], (c, ctx) => {
+    const problems: string[] = [];
+    const d = STAGE_DEFAULTS[ctx.stage];
+    const g = c.github;
+    if (g.deployBranches.length + g.deployTags.length === 0) {
+      problems.push(
+        `${at}.deployTags: the ${ctx.stage} environment admits no branch or tag, so nothing could deploy. Fix: list tag patterns (e.g. "backend-v*") or branches in deployBranches`,
+      );
+    }
+    g.deployBranches.forEach((ref, i) => {
+      if (ref.startsWith("refs/") || ref.includes(":")) {
+        problems.push(
+          `${at}.deployBranches[${i}]: "${ref}" must be a branch name or pattern, not a ref. Fix: e.g. "main"`,
+        );
+      }
+    });
+    g.deployTags.forEach((ref, i) => {
+      if (ref.startsWith("refs/") || ref.includes(":")) {
+        problems.push(
+          `${at}.deployTags[${i}]: "${ref}" must be a tag name or pattern, not a ref. Fix: e.g. "backend-v*"`,
+        );
+      }
+    });
+    if (!g.manage) {
+      for (const [key, on] of [
+        ["subjectClaims.manage", g.subjectClaims?.manage === true],
+        ["commitWorkflows", g.commitWorkflows],
+      ] as const) {
+        if (on) {
+          problems.push(
+            `${at}.${key}: has no effect while delivery:github.manage is false. Fix: remove it, or set manage: true`,
+          );
+        }
+      }
+    }
+    if (g.environment.toLowerCase() === d.otherStageEnvironment) {
+      problems.push(
+        `${at}.environment: "${g.environment}" is the other stage's environment. Fix: use "${d.githubEnvironment}"`,
+      );
+    }
+    // Protection: prod needs a reviewer unless explicitly waived.
+    const p = g.protection;
+    const reviewerCount = p.reviewers.users.length + p.reviewers.teams.length;
+    if (p.requireReviewers && reviewerCount === 0) {
+      problems.push(
+        `${at}.protection.reviewers: the ${g.environment} environment needs at least one required reviewer, so nobody deploys ${ctx.stage} alone. Fix: list GitHub users (logins) or teams (slugs), or waive it with requireReviewers: false`,
+      );
+    }
+    if (reviewerCount > 6) {
+      problems.push(
+        `${at}.protection.reviewers: GitHub allows at most 6 required reviewers, got ${reviewerCount}. Fix: use a team`,
+      );
+    }
+    return problems;
+  }),
+
+  // Environment secrets and variables: GitHub's names, not the program's own.
+  rule(["github"], (c, ctx) => {
+    const problems: string[] = [];
+    const reserved = reservedNames([...ctx.declared.services]);
+    /** A GitHub secret or variable name that GitHub refuses or that the program writes itself. */
+    const nameProblem = (kind: "secrets" | "variables", name: string, example: string) =>
+      !GITHUB_NAME_PATTERN.test(name)
+        ? `${at}.${kind}.${name}: not a GitHub ${kind.slice(0, -1)} name (letters, digits, _; not GITHUB_). Fix: e.g. ${example}`
+        : reserved.has(name.toUpperCase())
+          ? `${at}.${kind}.${name}: written by the program from the real resources. Fix: remove it`
+          : undefined;
+    for (const name of Object.keys(c.github.secrets)) {
+      const problem = nameProblem("secrets", name, "DATABASE_URL");
+      if (problem) problems.push(problem);
+    }
+    for (const name of Object.keys(c.github.variables)) {
+      const problem = nameProblem("variables", name, "APP_URL");
+      if (problem) {
+        problems.push(problem);
+      } else if (SECRET_LIKE_VARIABLE.test(name)) {
+        problems.push(
+          `${at}.variables.${name}: looks like a secret, and variables are readable by anyone with repository access. Fix: move it to delivery:github.secrets`,
+        );
+      }
+      if (Object.hasOwn(c.github.secrets, name)) {
+        problems.push(`${at}.variables.${name}: also a secret. Fix: keep it only under secrets`);
+      }
+    }
+    return problems;
+  }),
+
+  // Subject format: ids when GitHub puts them in `sub`, a claim template trust policies can read.
+  rule(["github"], (c) => {
+    const problems: string[] = [];
+    const g = c.github;
+    const keys = g.subjectClaims?.includeClaimKeys ?? [];
+    const immutable = g.subjectFormat === "immutable";
+    if (immutable || keys.includes("repository_id") || keys.includes("repository_owner_id")) {
+      const why = immutable ? "subjectFormat immutable" : "the claim keys";
+      if (g.ownerId === undefined) {
+        problems.push(
+          `${at}.ownerId: needed by ${why}. Fix: set it to \`gh api repos/OWNER/REPO --jq .owner.id\``,
+        );
+      }
+      if (g.repositoryId === undefined) {
+        problems.push(
+          `${at}.repositoryId: needed by ${why}. Fix: set it to \`gh api repos/OWNER/REPO --jq .id\``,
+        );
+      }
+    }
+    if (keys.length > 0) {
+      const where = `${at}.subjectClaims.includeClaimKeys`;
+      if (keys[keys.length - 1] !== "context" || keys.indexOf("context") !== keys.length - 1) {
+        problems.push(
+          `${where}: "context" must appear once, last, so trust policies can tell environments apart and a pattern never spans another claim. Fix: e.g. [repo, context]`,
+        );
+      }
+      if (new Set(keys).size !== keys.length)
+        problems.push(`${where}: lists a key twice. Fix: list each key once`);
+      if (!keys.some((k) => k === "repo" || k === "repository" || k === "repository_id")) {
+        problems.push(
+          `${where}: names no repository, so any repository's token with the same context would match. Fix: include "repo", "repository" or "repository_id"`,
+        );
+      }
+    }
+    return problems;
+  }),
+];

@@ -1,0 +1,99 @@
+/**
+ * Services ECS can start: a Fargate size AWS accepts, secrets that exist, no credential in plain
+ * environment variables, an image the stage's image owner provides.
+ */
+import { SECRET_LIKE_VARIABLE } from "../../lib/credentials";
+import { FARGATE_SIZES, fargateSizeProblem } from "../../lib/fargate";
+import { byKey } from "../../lib/order";
+import { PROJECT } from "../project";
+import { NAME_PATTERN } from "../schema";
+import { Rule, rule } from "./rule";
+
+const at = (svc: string) => `${PROJECT}:services.${svc}`;
+
+export const serviceRules: readonly Rule[] = [
+  rule(["services"], (c, ctx) => {
+    const problems: string[] = [];
+    if (ctx.declared.services.size === 0) {
+      problems.push(
+        `${PROJECT}:services: no services. Fix: declare at least one, e.g. backend: { port: 5000, healthCheckPath: /api/health }`,
+      );
+    }
+    for (const svc of ctx.declared.services) {
+      if (!NAME_PATTERN.test(svc) || svc.length > 24) {
+        problems.push(
+          `${at(svc)}: service name "${svc}" must be lowercase letters, digits and "-" (at most 24, starting with a letter). Fix: e.g. "backend"`,
+        );
+      }
+    }
+    for (const [svc, s] of byKey(c.services)) {
+      // Fargate's allowed pairs: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+      const size = fargateSizeProblem(s.cpu, s.memory);
+      if (size) problems.push(`${at(svc)}.${FARGATE_SIZES.has(s.cpu) ? "memory" : "cpu"}: ${size}`);
+      for (const variable of Object.keys(s.secrets)) {
+        if (Object.hasOwn(s.environment, variable)) {
+          problems.push(
+            `${at(svc)}.environment.${variable}: also set as a secret. Fix: keep it only under secrets`,
+          );
+        }
+      }
+      for (const variable of Object.keys(s.environment)) {
+        if (SECRET_LIKE_VARIABLE.test(variable)) {
+          problems.push(
+            `${at(svc)}.environment.${variable}: looks like a secret, and container environment values are plain text in the task definition. Fix: declare it in delivery:secrets and reference it under ${at(svc)}.secrets`,
+          );
+        }
+      }
+    }
+    return problems;
+  }),
+
+  rule(["services", "secrets"], (c, ctx) => {
+    const problems: string[] = [];
+    const declared = ctx.declared.secrets;
+    for (const [svc, s] of byKey(c.services)) {
+      for (const [variable, ref] of Object.entries(s.secrets)) {
+        const name = typeof ref === "string" ? ref : ref.secret;
+        if (!declared.has(name)) {
+          const known = declared.size ? ` or use one of ${[...declared].join(", ")}` : "";
+          problems.push(
+            `${at(svc)}.secrets.${variable}: secret "${name}" is not declared. Fix: add it under delivery:secrets${known}`,
+          );
+        }
+        if (typeof ref !== "string" && ref.jsonKey !== undefined) {
+          if (c.secrets[name]?.source === "generated") {
+            problems.push(
+              `${at(svc)}.secrets.${variable}.jsonKey: secret "${name}" is a generated password, not JSON, so ECS could not start the task. Fix: remove jsonKey`,
+            );
+          }
+        }
+      }
+    }
+    return problems;
+  }),
+
+  rule(["services", "ecs"], (c) => {
+    const problems: string[] = [];
+    for (const [svc, s] of byKey(c.services)) {
+      if (c.ecs.imageOwner === "stack" && s.imageTag === undefined) {
+        problems.push(
+          `${at(svc)}.imageTag: required when delivery:ecs.imageOwner is "stack". Fix: set the tag to deploy, e.g. "backend-v1.0.0"`,
+        );
+      }
+      if (c.ecs.imageOwner === "pipeline" && s.imageTag !== undefined) {
+        problems.push(
+          `${at(svc)}.imageTag: set, but delivery:ecs.imageOwner is "pipeline" (CI owns the image). Fix: remove imageTag, or set delivery:ecs.imageOwner: stack`,
+        );
+      }
+      if (
+        s.existingServiceName !== undefined &&
+        (c.ecs.cluster === undefined || c.ecs.network === undefined)
+      ) {
+        problems.push(
+          `${at(svc)}.existingServiceName: needs the stage's cluster and network, or CI could not be granted the service. Fix: set delivery:ecs.cluster.existingName and delivery:ecs.network`,
+        );
+      }
+    }
+    return problems;
+  }),
+];
