@@ -13,6 +13,10 @@ export interface BreakGlassAccessArgs {
    * @example "shop-staging-fallback"
    */
   readonly userName: string;
+  /** The SNS topic the alarm notifies. */
+  readonly topicName: string;
+  /** The CloudWatch alarm on the fallback metric. */
+  readonly alarmName: string;
   /** The GitHub environment whose jobs may use the keys; the alarm's metric dimension. */
   readonly environment: string;
   /** The deploy role's grants, by name: the user may do exactly what the role may. */
@@ -63,11 +67,7 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
     }
     const key = new iam.AccessKey(`${name}-key`, { user: user.name }, { parent: this });
 
-    const topic = new sns.Topic(
-      `${name}-alarm`,
-      { name: `${args.userName}-used` },
-      { parent: this },
-    );
+    const topic = new sns.Topic(`${name}-alarm`, { name: args.topicName }, { parent: this });
     args.alarmEmails.forEach((email) => {
       new sns.TopicSubscription(
         `${name}-alarm-${email}`,
@@ -78,7 +78,7 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
     new cloudwatch.MetricAlarm(
       `${name}-alarm`,
       {
-        name: `${args.userName}-used`,
+        name: args.alarmName,
         alarmDescription: `The break-glass access keys of ${args.userName} were used by a workflow of the ${args.environment} environment. Find out why and switch back to OIDC.`,
         namespace: FALLBACK_METRIC.namespace,
         metricName: FALLBACK_METRIC.name,

@@ -199,11 +199,13 @@ export class DeliveryStage extends pulumi.ComponentResource {
     );
 
     // Break-glass keys: the same grants as the role, for when OIDC cannot be used.
-    const fallback = s.fallback.enabled
+    const fallback = s.fallback.names
       ? new BreakGlassAccess(
           `${name}-fallback`,
           {
-            userName: s.fallback.userName,
+            userName: s.fallback.names.user,
+            topicName: s.fallback.names.topic,
+            alarmName: s.fallback.names.alarm,
             environment: s.github.environment,
             grants: deployGrants,
             alarmEmails: s.fallback.alarmEmails,

@@ -85,7 +85,7 @@ export class FargateService extends pulumi.ComponentResource {
     const executionRole = new iam.Role(
       `${name}-execution`,
       {
-        name: `${svc.name}-execution`,
+        name: svc.names.executionRole,
         description: `ECS agent for ${svc.name}: pull, logs, its secrets`,
         assumeRolePolicy: trust,
       },
@@ -96,10 +96,10 @@ export class FargateService extends pulumi.ComponentResource {
     new iam.RolePolicy(
       `${name}-execution`,
       {
-        name: `${svc.name}-execution`,
+        name: svc.names.executionPolicy,
         role: executionRole.name,
         policy: policyJson(
-          `${svc.name}-execution`,
+          svc.names.executionPolicy,
           pulumi
             .all([args.repositoryArn, logGroup.arn, pulumi.all(usedSecretArns)])
             .apply(([repositoryArn, logGroupArn, secretArns]) => [
@@ -116,7 +116,7 @@ export class FargateService extends pulumi.ComponentResource {
     const taskRole = new iam.Role(
       `${name}-task`,
       {
-        name: `${svc.name}-task`,
+        name: svc.names.taskRole,
         description: `Application permissions of ${svc.name}`,
         assumeRolePolicy: trust,
       },
@@ -144,7 +144,7 @@ export class FargateService extends pulumi.ComponentResource {
       .apply(([repositoryUrl, secrets]) =>
         JSON.stringify([
           containerDefinition({
-            name: svc.key,
+            name: svc.names.container,
             image: `${repositoryUrl}:${svc.imageTag}`,
             port: svc.port,
             healthCheck: {
@@ -163,7 +163,7 @@ export class FargateService extends pulumi.ComponentResource {
     const taskDefinition = new ecs.TaskDefinition(
       `${name}-task-definition`,
       {
-        family: svc.name,
+        family: svc.names.family,
         cpu: String(svc.cpu),
         memory: String(svc.memory),
         networkMode: "awsvpc",
@@ -192,7 +192,7 @@ export class FargateService extends pulumi.ComponentResource {
       const service = new ecs.Service(
         `${name}-service`,
         {
-          name: svc.name,
+          name: svc.names.service,
           cluster: p.clusterArn,
           taskDefinition: taskDefinition.arn,
           desiredCount: svc.desiredCount,
@@ -214,7 +214,7 @@ export class FargateService extends pulumi.ComponentResource {
                 loadBalancers: [
                   {
                     targetGroupArn: svc.targetGroupArn,
-                    containerName: svc.key,
+                    containerName: svc.names.container,
                     containerPort: svc.port,
                   },
                 ],
@@ -234,7 +234,7 @@ export class FargateService extends pulumi.ComponentResource {
     this.taskRoleArn = taskRole.arn;
     this.taskDefinitionArn = taskDefinition.arn;
     this.family = taskDefinition.family;
-    this.containerName = svc.key;
+    this.containerName = svc.names.container;
     this.logGroupName = logGroup.name;
     this.logGroupArn = logGroup.arn;
     this.registerOutputs({

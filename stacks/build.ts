@@ -3,10 +3,11 @@
  * parsed, adoption ids attached. Runs only after every check passed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PROGRAM_TAG_KEYS, StageName, logGroupName, resourceName, secretName } from "../lib/naming";
+import { PROGRAM_TAG_KEYS, StageName } from "../lib/naming";
 import { byKey } from "../lib/order";
 import { SubjectFormat } from "../lib/subjects";
 import { STAGE_DEFAULTS } from "./defaults";
+import { StageNames } from "./names";
 import { PROJECT } from "./project";
 import { DeliveryConfig } from "./schema";
 import { ExtraRoleStage, GithubSecretStage, SecretStage, ServiceStage, Stage } from "./stage";
@@ -22,13 +23,13 @@ export interface BuildContext {
   readonly values: Readonly<Record<string, string>>;
 }
 
-/** Secrets Manager ARNs end in `:secret:<name>-<6 random characters>`. */
-function secretNameFromArn(arn: string): string {
-  return arn.replace(/^.*:secret:/, "").replace(/-[A-Za-z0-9]{6}$/, "");
-}
-
 /** Builds the stage from a config that passed every check, with its subjects parsed once. */
-export function buildStageObject(ctx: BuildContext, c: DeliveryConfig, trust: Trust): Stage {
+export function buildStageObject(
+  ctx: BuildContext,
+  c: DeliveryConfig,
+  trust: Trust,
+  names: StageNames,
+): Stage {
   const { stage, owner } = ctx;
   const d = STAGE_DEFAULTS[stage];
   const repo = { owner, repository: c.github.repository };
@@ -37,9 +38,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig, trust: Tr
     const adoptArn = c.adopt.secrets[key];
     return {
       key,
-      name: adoptArn
-        ? secretNameFromArn(adoptArn)
-        : (decl.name ?? secretName(c.app, ctx.stack, key)),
+      name: names.secrets[key],
       recoveryWindowDays: decl.recoveryWindowDays ?? c.secretSettings.recoveryWindowDays,
       description: decl.description,
       adoptArn,
@@ -63,9 +62,9 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig, trust: Tr
 
   const services: ServiceStage[] = byKey(c.services).map(([key, s]) => ({
     key,
-    name: resourceName(c.app, ctx.stack, key),
-    repositoryName:
-      c.adopt.repositories[key] ?? s.repositoryName ?? resourceName(c.app, ctx.stack, key),
+    name: names.services[key].family,
+    names: names.services[key],
+    repositoryName: names.services[key].repository,
     port: s.port,
     healthCheckPath: s.healthCheckPath,
     healthCheckCommand: s.healthCheckCommand,
@@ -80,7 +79,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig, trust: Tr
     ),
     readonlyRootFilesystem: s.readonlyRootFilesystem,
     imageTag: s.imageTag ?? c.ecs.bootstrapImageTag,
-    logGroupName: c.adopt.logGroups[key] ?? logGroupName(c.app, ctx.stack, key),
+    logGroupName: names.services[key].logGroup,
     desiredCount: s.desiredCount,
     healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
     targetGroupArn: s.targetGroupArn,
@@ -116,7 +115,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig, trust: Tr
     const trusted = trustedRepository(owner, c, r);
     return {
       key,
-      name: resourceName(c.app, ctx.stack, key),
+      name: names.roles[key],
       repo: trusted,
       // The customization template belongs to the app repository; another repository keeps
       // GitHub's default layout, with its own id when ids are in use.
@@ -169,7 +168,7 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig, trust: Tr
     },
     oidc: { mode: c.oidc.mode, arn: c.oidc.arn, adoptArn: c.adopt.oidcProvider },
     deployRole: {
-      name: resourceName(c.app, ctx.stack, "deploy"),
+      name: names.deployRole,
       subjects: [{ kind: "environment", value: c.github.environment }, ...trust.deploy],
       maxSessionDuration: c.deployRole.maxSessionDuration,
       permissionsBoundary: c.deployRole.permissionsBoundary,
@@ -181,25 +180,27 @@ export function buildStageObject(ctx: BuildContext, c: DeliveryConfig, trust: Tr
     ecs: {
       imageOwner: c.ecs.imageOwner,
       logRetentionDays: c.ecs.logRetentionDays,
-      cluster: !cluster
-        ? undefined
-        : "create" in cluster
-          ? {
-              create: true,
-              name: c.adopt.cluster ?? cluster.name ?? resourceName(c.app, ctx.stack),
-              containerInsights: cluster.containerInsights,
-              adopt: c.adopt.cluster !== undefined,
-            }
-          : { create: false, name: cluster.existingName },
+      cluster:
+        !cluster || names.cluster === undefined
+          ? undefined
+          : "create" in cluster
+            ? {
+                create: true,
+                name: names.cluster,
+                containerInsights: cluster.containerInsights,
+                adopt: c.adopt.cluster !== undefined,
+              }
+            : { create: false, name: names.cluster },
       network: c.ecs.network,
     },
     roles,
     fallback: {
       enabled: c.fallback.enabled,
       alarmEmails: c.fallback.alarmEmails,
-      userName: resourceName(c.app, ctx.stack, "fallback"),
+      names: names.fallback,
     },
     protectData: d.protectData,
+    names,
   } satisfies Stage);
 }
 

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isObject } from "../lib/json";
 import { STAGES, StageName } from "../lib/naming";
 import { buildStageObject } from "./build";
+import { awsNameEntries, nameProblems, stageNames } from "./names";
 import { parseConfig } from "./parse";
 import { PROJECT } from "./project";
 import { RULES } from "./rules";
@@ -171,10 +172,16 @@ export function loadStage(input: ConfigInput): Stage {
   if (problems.length > 0 || !parsed.complete || !trust || !validOwner || !validRegion) {
     throw new ConfigError(input.stack, redact([...new Set(problems)], input));
   }
+  // Rules over the whole stage: they need every section.
+  const config = c as DeliveryConfig;
+  const names = stageNames(config, { stack: input.stack, stage });
+  problems.push(...nameProblems(awsNameEntries(config, names)));
+  if (problems.length > 0) throw new ConfigError(input.stack, redact(problems, input));
   return buildStageObject(
     { stack: input.stack, stage, owner: validOwner, region: validRegion, values: input.values },
-    c as DeliveryConfig,
+    config,
     trust,
+    names,
   );
 }
 

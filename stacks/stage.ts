@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StageName } from "../lib/naming";
 import { RepositoryRef, Subject, SubjectFormat } from "../lib/subjects";
+import { FallbackNames, ServiceNames, StageNames } from "./names";
 
 /** How one secret's value comes into Secrets Manager. */
 export type SecretSource =
@@ -91,6 +92,8 @@ export interface ServiceStage {
   readonly key: string;
   /** `<app>-<stack>-<service>`: task definition family, service name, role name prefix. */
   readonly name: string;
+  /** Physical names of the service's resources, from the stage's names table. */
+  readonly names: ServiceNames;
   readonly repositoryName: string;
   readonly port: number;
   readonly healthCheckPath: string;
@@ -194,9 +197,11 @@ export interface Stage {
   readonly fallback: {
     readonly enabled: boolean;
     readonly alarmEmails: readonly string[];
-    /** IAM user name, `<app>-<stack>-fallback`. */
-    readonly userName: string;
+    /** The break-glass user, topic and alarm, when enabled. */
+    readonly names?: FallbackNames;
   };
   /** `protect` repositories, secrets and log groups (prod). */
   readonly protectData: boolean;
+  /** Every physical name of the stage. */
+  readonly names: StageNames;
 }

@@ -158,7 +158,7 @@ const cases: Record<string, Case[]> = {
         ),
       "delivery:services.storefront-renderer",
       "shopfrontplatform-staging-eu-central-storefront-renderer-execution",
-      "over 64 characters",
+      "at most 64",
     ],
     [
       "a jsonKey on a generated secret",
@@ -490,7 +490,7 @@ const cases: Record<string, Case[]> = {
           "staging-eu-central-1",
         ),
       "delivery:roles.preview-infra-repository",
-      "over 64 characters",
+      "at most 64",
     ],
   ],
 

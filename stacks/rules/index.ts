@@ -4,7 +4,6 @@ import { ecsRules } from "./ecs";
 import { fallbackRules } from "./fallback";
 import { githubEnvironmentRules } from "./githubEnvironment";
 import { imageRules } from "./images";
-import { nameRules } from "./names";
 import { oidcRules } from "./oidc";
 import { roleRules } from "./roles";
 import { Rule } from "./rule";
@@ -22,6 +21,5 @@ export const RULES: readonly Rule[] = [
   ...roleRules,
   ...adoptionRules,
   ...ecsRules,
-  ...nameRules,
   ...fallbackRules,
 ];

@@ -1,0 +1,407 @@
+/**
+ * The stage's physical names: every role, user, policy, repository, secret, log group, task
+ * family, service, cluster, topic, alarm and GitHub environment, secret and variable, computed
+ * once from the typed config. Components take their names from here and never build one.
+ *
+ * Each name is also checked here, per namespace, the way the service that owns it checks it:
+ * length, characters, and uniqueness (ignoring letter case where the service does), so a stage
+ * never asks AWS or GitHub for a name they refuse or for one name twice.
+ */
+import { StageName, logGroupName, resourceName, secretName } from "../lib/naming";
+import { byKey } from "../lib/order";
+import { GITHUB_NAME_PATTERN } from "../lib/variables";
+import { PROJECT } from "./project";
+import { DeliveryConfig } from "./schema";
+
+/** Names of one service's resources. */
+export interface ServiceNames {
+  /** ECR repository (the configured, adopted or default one). */
+  readonly repository: string;
+  /** Task definition family. */
+  readonly family: string;
+  /** The ECS service: created under this name, or the existing one. */
+  readonly service: string;
+  readonly logGroup: string;
+  readonly executionRole: string;
+  /** The execution role's inline policy. */
+  readonly executionPolicy: string;
+  readonly taskRole: string;
+  /** The container in the task definition. */
+  readonly container: string;
+}
+
+/** Names of the break-glass resources, when the fallback is on. */
+export interface FallbackNames {
+  readonly user: string;
+  readonly topic: string;
+  readonly alarm: string;
+}
+
+/** Every physical name of the stage. */
+export interface StageNames {
+  readonly deployRole: string;
+  /** Extra role key → role name. */
+  readonly roles: Readonly<Record<string, string>>;
+  readonly services: Readonly<Record<string, ServiceNames>>;
+  /** Secret key → Secrets Manager name. */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** The cluster the stage's services run on, created or existing. */
+  readonly cluster?: string;
+  readonly fallback?: FallbackNames;
+  readonly githubEnvironment: string;
+}
+
+/** What the names table needs besides the typed config. */
+export interface NamesContext {
+  readonly stack: string;
+  readonly stage: StageName;
+}
+
+/** Secrets Manager ARNs end in `:secret:<name>-<6 random characters>`. */
+export function secretNameFromArn(arn: string): string {
+  return arn.replace(/^.*:secret:/, "").replace(/-[A-Za-z0-9]{6}$/, "");
+}
+
+/** The names of a stage, from its typed config. */
+export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
+  const named = (part?: string) => resourceName(c.app, ctx.stack, part);
+  const cluster = c.ecs.cluster;
+  return {
+    deployRole: named("deploy"),
+    roles: Object.fromEntries(byKey(c.roles).map(([key]) => [key, named(key)])),
+    services: Object.fromEntries(
+      byKey(c.services).map(([key, s]) => {
+        const base = named(key);
+        return [
+          key,
+          {
+            repository: c.adopt.repositories[key] ?? s.repositoryName ?? base,
+            family: base,
+            service: s.existingServiceName ?? base,
+            logGroup: c.adopt.logGroups[key] ?? logGroupName(c.app, ctx.stack, key),
+            executionRole: `${base}-execution`,
+            executionPolicy: `${base}-execution`,
+            taskRole: `${base}-task`,
+            container: key,
+          } satisfies ServiceNames,
+        ];
+      }),
+    ),
+    secrets: Object.fromEntries(
+      byKey(c.secrets).map(([key, d]) => {
+        const adopted = c.adopt.secrets[key];
+        return [
+          key,
+          adopted ? secretNameFromArn(adopted) : (d.name ?? secretName(c.app, ctx.stack, key)),
+        ];
+      }),
+    ),
+    cluster: !cluster
+      ? undefined
+      : "create" in cluster
+        ? (c.adopt.cluster ?? cluster.name ?? named())
+        : cluster.existingName,
+    fallback: c.fallback.enabled
+      ? {
+          user: named("fallback"),
+          topic: `${named("fallback")}-used`,
+          alarm: `${named("fallback")}-used`,
+        }
+      : undefined,
+    githubEnvironment: c.github.environment,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rules each namespace's owner applies to its names.
+
+/** How a service checks the names in one of its namespaces. */
+export interface NamespaceRule {
+  /** What the namespace holds, for messages: "IAM role name". */
+  readonly what: string;
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly pattern: RegExp;
+  /** What the pattern allows, for messages. */
+  readonly allowed: string;
+  /** Two names differing only in letter case are the same name to the service. */
+  readonly ignoresCase: boolean;
+  /** Most names the namespace may hold (a GitHub environment's secrets, its variables). */
+  readonly maxCount?: number;
+  /** Where the rule comes from, so the next engineer can re-check it. */
+  readonly source: string;
+}
+
+const IAM_NAME = /^[\w+=,.@-]+$/;
+const IAM_NAME_ALLOWED = "letters, digits and +=,.@_-";
+
+/** The namespaces of the stage's physical names. */
+export const NAMESPACES = {
+  iamRole: {
+    what: "IAM role name",
+    minLength: 1,
+    maxLength: 64,
+    pattern: IAM_NAME,
+    allowed: IAM_NAME_ALLOWED,
+    ignoresCase: true,
+    source: "IAM API CreateRole, RoleName; IAM names are unique ignoring case",
+  },
+  iamUser: {
+    what: "IAM user name",
+    minLength: 1,
+    maxLength: 64,
+    pattern: IAM_NAME,
+    allowed: IAM_NAME_ALLOWED,
+    ignoresCase: true,
+    source: "IAM API CreateUser, UserName",
+  },
+  iamPolicy: {
+    what: "IAM policy name",
+    minLength: 1,
+    maxLength: 128,
+    pattern: IAM_NAME,
+    allowed: IAM_NAME_ALLOWED,
+    ignoresCase: true,
+    source: "IAM API CreatePolicy / PutRolePolicy, PolicyName",
+  },
+  ecrRepository: {
+    what: "ECR repository name",
+    minLength: 2,
+    maxLength: 256,
+    pattern: /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+    allowed:
+      'lowercase letters and digits, in parts joined by one ".", "_" or "-", optionally with "/" namespaces',
+    ignoresCase: false,
+    source: "ECR API CreateRepository, repositoryName",
+  },
+  secret: {
+    what: "Secrets Manager secret name",
+    minLength: 1,
+    maxLength: 512,
+    pattern: /^[A-Za-z0-9/_+=.@-]+$/,
+    allowed: "letters, digits and /_+=.@-",
+    ignoresCase: false,
+    source: "Secrets Manager API CreateSecret, Name",
+  },
+  logGroup: {
+    what: "CloudWatch log group name",
+    minLength: 1,
+    maxLength: 512,
+    pattern: /^[.\-_/#A-Za-z0-9]+$/,
+    allowed: "letters, digits and ._-/#",
+    ignoresCase: false,
+    source: "CloudWatch Logs API CreateLogGroup, logGroupName",
+  },
+  taskFamily: {
+    what: "ECS task definition family",
+    minLength: 1,
+    maxLength: 255,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    allowed: "letters, digits, _ and -",
+    ignoresCase: false,
+    source: "ECS API RegisterTaskDefinition, family",
+  },
+  ecsService: {
+    what: "ECS service name",
+    minLength: 1,
+    maxLength: 255,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    allowed: "letters, digits, _ and -",
+    ignoresCase: false,
+    source: "ECS API CreateService, serviceName (unique per cluster)",
+  },
+  ecsCluster: {
+    what: "ECS cluster name",
+    minLength: 1,
+    maxLength: 255,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    allowed: "letters, digits, _ and -",
+    ignoresCase: false,
+    source: "ECS API CreateCluster, clusterName",
+  },
+  snsTopic: {
+    what: "SNS topic name",
+    minLength: 1,
+    maxLength: 256,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    allowed: "letters, digits, _ and -",
+    ignoresCase: false,
+    source: "SNS API CreateTopic, Name",
+  },
+  alarm: {
+    what: "CloudWatch alarm name",
+    minLength: 1,
+    maxLength: 255,
+    pattern: /^[^\p{Cc}]+$/u,
+    allowed: "printable characters",
+    ignoresCase: false,
+    source: "CloudWatch API PutMetricAlarm, AlarmName",
+  },
+  githubEnvironment: {
+    what: "GitHub environment name",
+    minLength: 1,
+    maxLength: 255,
+    pattern: /^[^,]+$/,
+    allowed: "any characters but ,",
+    ignoresCase: true,
+    source:
+      "docs.github.com, Managing environments for deployment: names are not case sensitive, at most 255 characters",
+  },
+  githubSecret: {
+    what: "GitHub environment secret name",
+    minLength: 1,
+    maxLength: 255,
+    pattern: GITHUB_NAME_PATTERN,
+    allowed: "letters, digits and _, not starting with a digit or GITHUB_",
+    ignoresCase: true,
+    maxCount: 100,
+    source:
+      "docs.github.com, Using secrets in GitHub Actions: naming rules; 100 secrets per environment",
+  },
+  githubVariable: {
+    what: "GitHub environment variable name",
+    minLength: 1,
+    maxLength: 255,
+    pattern: GITHUB_NAME_PATTERN,
+    allowed: "letters, digits and _, not starting with a digit or GITHUB_",
+    ignoresCase: true,
+    maxCount: 100,
+    source:
+      "docs.github.com, Store information in variables: naming rules; 100 variables per environment",
+  },
+} as const satisfies Record<string, NamespaceRule>;
+
+export type Namespace = keyof typeof NAMESPACES;
+
+/** One physical name, where it comes from and what it is. */
+export interface NameEntry {
+  readonly namespace: Namespace;
+  /** Names unique only within a scope (a cluster's services, a role's inline policies). */
+  readonly scope?: string;
+  readonly name: string;
+  /** The config key the name comes from, for messages. */
+  readonly key: string;
+  /** What has the name, for messages: "the execution role of service backend". */
+  readonly owner: string;
+}
+
+/**
+ * Problems of the names: each against its namespace's rule, then duplicates within a namespace
+ * (and scope), then namespaces holding more names than the service allows.
+ */
+export function nameProblems(entries: readonly NameEntry[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, NameEntry>();
+  const counts = new Map<string, { count: number; first: NameEntry }>();
+  for (const entry of entries) {
+    const rule: NamespaceRule = NAMESPACES[entry.namespace];
+    const { name } = entry;
+    if (name.length < rule.minLength || name.length > rule.maxLength) {
+      problems.push(
+        name.length > rule.maxLength
+          ? `${entry.key}: ${entry.owner} would be named "${name}" (${name.length} characters), but an ${rule.what} has at most ${rule.maxLength}. Fix: shorten the names it is made of (delivery:app, the stack name, the key)`
+          : `${entry.key}: ${entry.owner} would be named "${name}", but an ${rule.what} has at least ${rule.minLength} characters. Fix: use a longer name`,
+      );
+    } else if (!rule.pattern.test(name)) {
+      problems.push(
+        `${entry.key}: ${entry.owner} would be named "${name}", which is not an ${rule.what} (${rule.allowed}). Fix: change the name it comes from`,
+      );
+    }
+    const id = `${entry.namespace}\u0000${entry.scope ?? ""}\u0000${rule.ignoresCase ? name.toLowerCase() : name}`;
+    const other = seen.get(id);
+    if (other) {
+      problems.push(
+        `${entry.key}: ${entry.owner} would be named "${name}", like ${other.owner} (${other.key})${rule.ignoresCase && other.name !== name ? `: ${rule.what}s are the same ignoring letter case` : ""}. Fix: give one of them another name`,
+      );
+    } else {
+      seen.set(id, entry);
+    }
+    const scope = `${entry.namespace}\u0000${entry.scope ?? ""}`;
+    const count = counts.get(scope);
+    counts.set(scope, { count: (count?.count ?? 0) + 1, first: count?.first ?? entry });
+  }
+  for (const [scope, { count, first }] of counts) {
+    const rule: NamespaceRule = NAMESPACES[scope.split("\u0000")[0] as Namespace];
+    if (rule.maxCount !== undefined && count > rule.maxCount) {
+      problems.push(
+        `${first.key}: the stage would write ${count} ${rule.what}s${first.scope ? ` in ${first.scope}` : ""}; at most ${rule.maxCount} are allowed (${rule.source}). Fix: remove some, or split the services over more stacks`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** The name entries of the stage's AWS resources and GitHub environment, with their keys. */
+export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[] {
+  const entries: NameEntry[] = [];
+  const add = (namespace: Namespace, name: string, key: string, owner: string, scope?: string) =>
+    entries.push({ namespace, name, key, owner, scope });
+  add("iamRole", names.deployRole, `${PROJECT}:deployRole`, "the deploy role");
+  for (const [key, n] of byKey(names.services)) {
+    const s = c.services[key];
+    const at = `${PROJECT}:services.${key}`;
+    const repositoryKey =
+      c.adopt.repositories[key] !== undefined
+        ? `${PROJECT}:adopt.repositories.${key}`
+        : s.repositoryName !== undefined
+          ? `${at}.repositoryName`
+          : at;
+    add("ecrRepository", n.repository, repositoryKey, `the repository of service ${key}`);
+    add("taskFamily", n.family, at, `the task definition family of service ${key}`);
+    add(
+      "logGroup",
+      n.logGroup,
+      c.adopt.logGroups[key] !== undefined ? `${PROJECT}:adopt.logGroups.${key}` : at,
+      `the log group of service ${key}`,
+    );
+    add("iamRole", n.executionRole, at, `the execution role of service ${key}`);
+    add(
+      "iamPolicy",
+      n.executionPolicy,
+      at,
+      `the execution role policy of service ${key}`,
+      n.executionRole,
+    );
+    add("iamRole", n.taskRole, at, `the task role of service ${key}`);
+    if (names.cluster !== undefined) {
+      add(
+        "ecsService",
+        n.service,
+        s.existingServiceName !== undefined ? `${at}.existingServiceName` : at,
+        `the ECS service of service ${key}`,
+        `cluster ${names.cluster}`,
+      );
+    }
+  }
+  // Extra roles after the services' roles: a clash is reported on the role's own key.
+  for (const [key, name] of byKey(names.roles)) {
+    add("iamRole", name, `${PROJECT}:roles.${key}`, `extra role ${key}`);
+  }
+  for (const [key, name] of byKey(names.secrets)) {
+    const at =
+      c.adopt.secrets[key] !== undefined
+        ? `${PROJECT}:adopt.secrets.${key}`
+        : c.secrets[key].name !== undefined
+          ? `${PROJECT}:secrets.${key}.name`
+          : `${PROJECT}:secrets.${key}`;
+    add("secret", name, at, `secret ${key}`);
+  }
+  if (names.cluster !== undefined) {
+    add("ecsCluster", names.cluster, `${PROJECT}:ecs.cluster`, "the cluster");
+  }
+  if (names.fallback) {
+    const at = `${PROJECT}:fallback.enabled`;
+    add("iamUser", names.fallback.user, at, "the break-glass user");
+    add("snsTopic", names.fallback.topic, at, "the break-glass alarm's topic");
+    add("alarm", names.fallback.alarm, at, "the break-glass alarm");
+  }
+  if (c.github.manage) {
+    add(
+      "githubEnvironment",
+      names.githubEnvironment,
+      `${PROJECT}:github.environment`,
+      "the GitHub environment",
+    );
+  }
+  return entries;
+}

@@ -1,0 +1,104 @@
+/**
+ * The names table: every physical name is checked against its namespace before anything is
+ * declared, so AWS never sees one name asked for twice or a name it refuses.
+ */
+import { strict as assert } from "assert";
+import { NAMESPACES, nameProblems } from "../stacks/names";
+import { shippedPlans, shippedStack } from "./hooks";
+import { ofType, refusedWith, withConfig } from "./support";
+
+const staging = () => shippedStack("staging");
+
+describe("names table", () => {
+  it("refuses an extra role named like a service's execution role", async () => {
+    await refusedWith(
+      withConfig(staging(), {
+        "delivery:roles.backend-execution": {
+          subjects: ["environment:staging"],
+          grants: { readSecrets: ["jwt-secret"] },
+        },
+      }),
+      "delivery:roles.backend-execution",
+      '"shop-staging-backend-execution"',
+      "the execution role of service backend",
+    );
+  });
+
+  it("refuses a repositoryName that is another service's repository", async () => {
+    await refusedWith(
+      withConfig(staging(), {
+        "delivery:services.frontend.repositoryName": "shop-staging-backend",
+      }),
+      "delivery:services.frontend.repositoryName",
+      "the repository of service backend",
+    );
+  });
+
+  it("refuses two secrets with one Secrets Manager name", async () => {
+    await refusedWith(
+      withConfig(staging(), { "delivery:secrets.openai-key.name": "shop/staging/jwt-secret" }),
+      "delivery:secrets.openai-key.name",
+      '"shop/staging/jwt-secret"',
+      "secret jwt-secret",
+    );
+  });
+
+  it("refuses an adopted log group that is another service's log group", async () => {
+    await refusedWith(
+      withConfig(staging(), {
+        "delivery:adopt.logGroups": { frontend: "/ecs/shop-staging-backend" },
+      }),
+      "delivery:adopt.logGroups.frontend",
+      "the log group of service backend",
+    );
+  });
+
+  it("refuses an existing service that another service of the cluster is named like", async () => {
+    await refusedWith(
+      withConfig(staging(), {
+        "delivery:services.frontend.existingServiceName": "shop-staging-backend",
+      }),
+      "delivery:services.frontend.existingServiceName",
+      "the ECS service of service backend",
+    );
+  });
+
+  it("treats IAM names that differ only in letter case as one name", () => {
+    const problems = nameProblems([
+      { namespace: "iamRole", name: "Shop-Deploy", key: "a", owner: "role A" },
+      { namespace: "iamRole", name: "shop-deploy", key: "b", owner: "role B" },
+      { namespace: "ecsCluster", name: "Shop", key: "c", owner: "cluster C" },
+      { namespace: "ecsCluster", name: "shop", key: "d", owner: "cluster D" },
+    ]);
+    assert.equal(problems.length, 1, problems.join("\n"));
+    assert.match(problems[0], /^b: role B would be named "shop-deploy", like role A \(a\)/);
+    assert.match(problems[0], /same ignoring letter case/);
+  });
+
+  it("refuses more names than a namespace may hold", () => {
+    const variables = Array.from({ length: 101 }, (_, i) => ({
+      namespace: "githubVariable" as const,
+      name: `VAR_${i}`,
+      key: "delivery:github.variables",
+      owner: `variable ${i}`,
+      scope: "environment staging",
+    }));
+    const problems = nameProblems(variables);
+    assert.equal(problems.length, 1, problems.join("\n"));
+    assert.match(problems[0], /101 GitHub environment variable names in environment staging/);
+    assert.match(problems[0], /at most 100/);
+  });
+
+  it("gives the shipped stacks' resources exactly the names of the table's rules", async () => {
+    const { staging: s, prod: p } = await shippedPlans();
+    for (const run of [s, p]) {
+      for (const role of ofType(run, "aws:iam/role:Role")) {
+        const name = String(role.inputs.name);
+        assert.ok(NAMESPACES.iamRole.pattern.test(name) && name.length <= 64, name);
+      }
+      for (const repo of ofType(run, "aws:ecr/repository:Repository")) {
+        assert.ok(NAMESPACES.ecrRepository.pattern.test(String(repo.inputs.name)));
+      }
+    }
+  });
+});
