@@ -3,6 +3,7 @@
  * the offline plan and by the tests, so both see exactly what `pulumi up` would send.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { sdkInternal } from "../lib/sdkInternals";
 import { StageOutputs, buildStage } from "../components/deliveryStage";
 import { ConfigInput, PROJECT, loadStage, readRuntimeConfig } from "../stacks/load";
 import { Stage } from "../stacks/stage";
@@ -23,12 +24,7 @@ export interface OfflineRun {
 
 /** The SDK's own "wait until every registration has been sent" (internal, hence the typed view). */
 export async function waitForRegistrations(): Promise<void> {
-  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
-  if (!runtime.waitForRPCs)
-    throw new Error(
-      "this @pulumi/pulumi version lacks runtime.waitForRPCs; pin a version that has it",
-    );
-  await runtime.waitForRPCs();
+  await sdkInternal("waitForRPCs")();
 }
 
 /** Resolves nested Outputs, replacing secret values by the mask. */

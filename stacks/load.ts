@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isObject } from "../lib/json";
+import { sdkInternal } from "../lib/sdkInternals";
 import { STAGES, StageName } from "../lib/naming";
 import { buildStageObject } from "./build";
 import { awsNameEntries, nameProblems, stageNames } from "./names";
@@ -223,11 +224,7 @@ function redact(problems: readonly string[], input: ConfigInput): string[] {
 /** Reads the config of the running Pulumi program (real engine or mocks). */
 export function readRuntimeConfig(): ConfigInput {
   const values = pulumi.runtime.allConfig();
-  // `isConfigSecret` is how the SDK itself decides whether `Config.get` should warn; it is not in
-  // the public typings, so it is reached through a typed view of the runtime module.
-  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
-  const secretKeys = new Set(
-    Object.keys(values).filter((k) => runtime.isConfigSecret?.(k) ?? false),
-  );
+  const isConfigSecret = sdkInternal("isConfigSecret");
+  const secretKeys = new Set(Object.keys(values).filter((k) => isConfigSecret(k)));
   return { stack: pulumi.getStack(), values, secretKeys };
 }
