@@ -7,6 +7,7 @@ import { ServiceStage } from "../stacks/stage";
 import { TMP_VOLUME, containerDefinition, secretValueFrom } from "../lib/containers";
 import { ECS_TASKS_SERVICE, ecrLogin, ecrPull, readSecrets, writeLogs } from "../lib/grants";
 import { policyJson, serviceTrustPolicy } from "../lib/iam";
+import { policyNameOf } from "../lib/arns";
 import { adoption } from "./adoption";
 
 /** Where the service runs, when the stage declares services (not just task definitions). */
@@ -124,10 +125,11 @@ export class FargateService extends pulumi.ComponentResource {
     );
     for (const policyArn of svc.taskRolePolicyArns) {
       new iam.RolePolicyAttachment(
-        // Keyed by the whole ARN: two policies may share a name across paths or accounts.
-        `${name}-task-${policyArn}`,
+        // Keyed by the policy's name (config refuses two of one name), not its ARN, which
+        // carries the account; the ARN was the key before, hence the alias.
+        `${name}-task-${policyNameOf(policyArn)}`,
         { role: taskRole.name, policyArn },
-        { parent: this },
+        { parent: this, aliases: [{ name: `${name}-task-${policyArn}` }] },
       );
     }
 

@@ -39,6 +39,87 @@ export interface CostInputs {
   readonly imagesKept: readonly number[];
 }
 
+/** The counts a resource adds to {@link CostInputs} (`imagesKept` adds one repository's). */
+export type CostCounts = Partial<Omit<CostInputs, "imagesKept">> & { readonly imagesKept?: number };
+
+/**
+ * What one declared resource costs each month by itself, by resource type: the counts it adds to
+ * the estimate, or `"free"`. Every type the program declares has an entry; a test fails when one
+ * lacks it, so a new kind of resource is priced (or declared free) when it is added.
+ */
+export const COST_BY_KIND: Readonly<
+  Record<string, "free" | ((inputs: Readonly<Record<string, unknown>>) => CostCounts)>
+> = {
+  "aws:secretsmanager/secret:Secret": () => ({ secrets: 1 }),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": () => ({ alarms: 1 }),
+  "aws:cloudwatch/logGroup:LogGroup": () => ({ logGroups: 1 }),
+  // A repository's storage is what its lifecycle policy keeps.
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": (inputs) => ({
+    imagesKept: keptImages(inputs.policy),
+  }),
+  "aws:ecr/repository:Repository": "free",
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "free",
+  "aws:iam/role:Role": "free",
+  "aws:iam/rolePolicy:RolePolicy": "free",
+  "aws:iam/policy:Policy": "free",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "free",
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment": "free",
+  "aws:iam/user:User": "free",
+  "aws:iam/accessKey:AccessKey": "free",
+  "aws:secretsmanager/secretVersion:SecretVersion": "free",
+  // Fargate compute is usage, outside the fixed estimate; clusters and definitions are free.
+  "aws:ecs/cluster:Cluster": "free",
+  "aws:ecs/taskDefinition:TaskDefinition": "free",
+  "aws:ecs/service:Service": "free",
+  // SNS e-mail notifications: the first 1,000 a month are free.
+  "aws:sns/topic:Topic": "free",
+  "aws:sns/topicSubscription:TopicSubscription": "free",
+  "random:index/randomPassword:RandomPassword": "free",
+  "github:index/repositoryEnvironment:RepositoryEnvironment": "free",
+  "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy":
+    "free",
+  "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": "free",
+  "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": "free",
+  "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate":
+    "free",
+  "github:index/repositoryFile:RepositoryFile": "free",
+};
+
+/** The keep-last-N of a lifecycle policy given as JSON text (its `any` rule), else 0. */
+function keptImages(policy: unknown): number {
+  if (typeof policy !== "string") return 0;
+  const doc = JSON.parse(policy) as {
+    rules?: { selection?: { tagStatus?: string; countNumber?: number } }[];
+  };
+  return doc.rules?.find((r) => r.selection?.tagStatus === "any")?.selection?.countNumber ?? 0;
+}
+
+/** Adds up what the declared resources cost, by type; types without an entry throw. */
+export function costInputsOf(
+  resources: readonly {
+    readonly type: string;
+    readonly inputs: Readonly<Record<string, unknown>>;
+  }[],
+): CostInputs {
+  const total = { secrets: 0, kmsKeys: 0, alarms: 0, logGroups: 0, imagesKept: [] as number[] };
+  for (const r of resources) {
+    const rule = COST_BY_KIND[r.type];
+    if (rule === undefined) {
+      throw new Error(
+        `lib/cost.ts has no COST_BY_KIND entry for ${r.type}; price it or mark it free`,
+      );
+    }
+    if (rule === "free") continue;
+    const counts = rule(r.inputs);
+    total.secrets += counts.secrets ?? 0;
+    total.kmsKeys += counts.kmsKeys ?? 0;
+    total.alarms += counts.alarms ?? 0;
+    total.logGroups += counts.logGroups ?? 0;
+    if (counts.imagesKept !== undefined) total.imagesKept.push(counts.imagesKept);
+  }
+  return total;
+}
+
 /** One line of the estimate. */
 export interface CostLine {
   readonly item: string;

@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_URL } from "../lib/subjects";
 import { isObject } from "../lib/json";
+import { PROJECT } from "../stacks/project";
 
 /** The account the offline plan pretends to run in, unless told otherwise. */
 export const DEFAULT_ACCOUNT_ID = "123456789012";
@@ -86,249 +87,391 @@ function containsSecret(value: unknown): boolean {
 /** Wraps a value so the SDK treats the resolved output as a secret, as the real provider does. */
 const secretValue = (value: unknown) => ({ [SECRET_SIG_KEY]: SECRET_SIG, value });
 
+/** A promise and the function that rejects it. */
+function rejecter(): { promise: Promise<never>; reject: (error: Error) => void } {
+  let reject: (error: Error) => void = () => undefined;
+  const promise = new Promise<never>((_, r) => (reject = r));
+  return { promise, reject };
+}
+
+/** What a resource mock gets: the registration, and the account and region of the cloud. */
+interface MockRequest {
+  /** Logical name. */
+  readonly name: string;
+  /** Inputs, secrets unwrapped. */
+  readonly inputs: Record<string, unknown>;
+  /** The `import` option's id, when the program adopts an existing resource. */
+  readonly importId?: string;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** The provider's id and computed outputs of one resource (inputs are echoed besides). */
+type ResourceMock = (r: MockRequest) => { id: string; state: Record<string, unknown> };
+
+/** The physical name the program gave (`name` by default). */
+const given = (r: MockRequest, key = "name"): string => text(r.inputs[key]);
+/** A random-looking suffix of the alphabet AWS uses for secret ARNs and ids. */
+function alnum(seed: string, length: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  let out = "";
+  for (let round = 0; out.length < length; round++) {
+    for (const b of createHash("sha256").update(`${seed}#${round}`).digest())
+      out += alphabet[b % 62];
+  }
+  return out.slice(0, length);
+}
+/** A numeric GitHub id, stable per seed. */
+const githubId = (seed: string) => String(1_000_000 + parseInt(hash(seed, 7), 16));
+
 /**
- * Deterministic ids and outputs per resource type. The shapes follow what the AWS, GitHub and
- * random providers return, so ARNs in policies look like the real ones.
+ * Every resource type the program may declare, with the id and computed outputs the real
+ * provider returns (formats read from terraform-provider-aws, terraform-provider-github and
+ * terraform-provider-random: the resource's `SetId` and its computed attributes). A type missing
+ * here is a program error offline, so nothing plans with a made-up id or a missing ARN.
+ */
+export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
+  "pulumi:providers:aws": (r) => ({ id: `${r.name}-provider-id`, state: {} }),
+  "pulumi:providers:github": (r) => ({ id: `${r.name}-provider-id`, state: {} }),
+  "pulumi:providers:random": (r) => ({ id: `${r.name}-provider-id`, state: {} }),
+  // iam/openid_connect_provider.go: id = ARN; the API returns the URL without its scheme.
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (r) => {
+    const host = given(r, "url").replace(/^https:\/\//, "");
+    const arn = `arn:aws:iam::${r.accountId}:oidc-provider/${host}`;
+    return { id: arn, state: { arn, url: host } };
+  },
+  // iam/role.go: id = name; unique_id is AROA + 17 characters.
+  "aws:iam/role:Role": (r) => {
+    const n = given(r);
+    return {
+      id: n,
+      state: {
+        name: n,
+        arn: `arn:aws:iam::${r.accountId}:role/${n}`,
+        uniqueId: `AROA${alnum(n, 17).toUpperCase()}`,
+      },
+    };
+  },
+  // iam/role_policy.go: id = role:policy.
+  "aws:iam/rolePolicy:RolePolicy": (r) => ({
+    id: `${given(r, "role")}:${given(r)}`,
+    state: { name: given(r) },
+  }),
+  // iam/policy.go: id = ARN.
+  "aws:iam/policy:Policy": (r) => {
+    const arn = `arn:aws:iam::${r.accountId}:policy/${given(r)}`;
+    return {
+      id: arn,
+      state: { name: given(r), arn, policyId: `ANPA${alnum(arn, 17).toUpperCase()}` },
+    };
+  },
+  // iam/role_policy_attachment.go: id = role/policy_arn.
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (r) => ({
+    id: `${given(r, "role")}/${given(r, "policyArn")}`,
+    state: {},
+  }),
+  // iam/user_policy_attachment.go: id = user/policy_arn.
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment": (r) => ({
+    id: `${given(r, "user")}/${given(r, "policyArn")}`,
+    state: {},
+  }),
+  // iam/user.go: id = name; unique_id is AIDA + 17 characters.
+  "aws:iam/user:User": (r) => {
+    const n = given(r);
+    return {
+      id: n,
+      state: {
+        name: n,
+        arn: `arn:aws:iam::${r.accountId}:user/${n}`,
+        uniqueId: `AIDA${alnum(n, 17).toUpperCase()}`,
+      },
+    };
+  },
+  // iam/access_key.go: id = the access key id; the secret is sensitive.
+  "aws:iam/accessKey:AccessKey": (r) => ({
+    id: `AKIA${alnum(r.name, 16).toUpperCase()}`,
+    state: {
+      secret: secretValue(alnum(`secret-${r.name}`, 40)),
+      status: "Active",
+    },
+  }),
+  // ecr/repository.go: id = name.
+  "aws:ecr/repository:Repository": (r) => {
+    const n = given(r);
+    return {
+      id: n,
+      state: {
+        name: n,
+        arn: `arn:aws:ecr:${r.region}:${r.accountId}:repository/${n}`,
+        registryId: r.accountId,
+        repositoryUrl: `${r.accountId}.dkr.ecr.${r.region}.amazonaws.com/${n}`,
+      },
+    };
+  },
+  // ecr/lifecycle_policy.go: id = repository name.
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": (r) => ({
+    id: given(r, "repository"),
+    state: { registryId: r.accountId },
+  }),
+  // logs/group.go: id = name; the ARN has no trailing ":*".
+  "aws:cloudwatch/logGroup:LogGroup": (r) => {
+    const n = given(r);
+    return {
+      id: n,
+      state: { name: n, arn: `arn:aws:logs:${r.region}:${r.accountId}:log-group:${n}` },
+    };
+  },
+  // secretsmanager/secret.go: id = ARN, ending in the name and 6 random characters.
+  "aws:secretsmanager/secret:Secret": (r) => {
+    const n = given(r);
+    const arn =
+      r.importId || `arn:aws:secretsmanager:${r.region}:${r.accountId}:secret:${n}-${alnum(n, 6)}`;
+    return { id: arn, state: { name: n, arn } };
+  },
+  // secretsmanager/secret_version.go: id = "<secret_id as given>|<version id>".
+  "aws:secretsmanager/secretVersion:SecretVersion": (r) => {
+    const versionId = uuidLike(r.name);
+    return {
+      id: `${given(r, "secretId")}|${versionId}`,
+      state: {
+        versionId,
+        arn: given(r, "secretId"),
+        secretArn: given(r, "secretId"),
+        versionStages: ["AWSCURRENT"],
+      },
+    };
+  },
+  // random resource_password.go: id = "none"; result and bcrypt_hash are sensitive.
+  "random:index/randomPassword:RandomPassword": (r) => {
+    const length = Number(r.inputs.length ?? 16);
+    const value = alnum(`password-${r.name}`, length);
+    return {
+      id: "none",
+      state: {
+        result: secretValue(value),
+        bcryptHash: secretValue(`$2a$10$${alnum(value, 53)}`),
+      },
+    };
+  },
+  // ecs/cluster.go: id = ARN, also after an import by name.
+  "aws:ecs/cluster:Cluster": (r) => {
+    const n = given(r);
+    const arn = `arn:aws:ecs:${r.region}:${r.accountId}:cluster/${n}`;
+    return { id: arn, state: { name: n, arn } };
+  },
+  // ecs/task_definition.go: id = family; arn carries the revision.
+  "aws:ecs/taskDefinition:TaskDefinition": (r) => {
+    const family = given(r, "family");
+    const arn = `arn:aws:ecs:${r.region}:${r.accountId}:task-definition/${family}:1`;
+    return { id: family, state: { arn, arnWithoutRevision: arn.replace(/:1$/, ""), revision: 1 } };
+  },
+  // ecs/service.go: id = ARN, service/<cluster>/<name>.
+  "aws:ecs/service:Service": (r) => {
+    const n = given(r);
+    const cluster = given(r, "cluster").split("/").pop() ?? "";
+    const arn = `arn:aws:ecs:${r.region}:${r.accountId}:service/${cluster}/${n}`;
+    return { id: arn, state: { name: n, arn } };
+  },
+  // sns/topic.go: id = ARN.
+  "aws:sns/topic:Topic": (r) => {
+    const arn = `arn:aws:sns:${r.region}:${r.accountId}:${given(r)}`;
+    return { id: arn, state: { name: given(r), arn, owner: r.accountId } };
+  },
+  // sns/topic_subscription.go: id = ARN ending in a UUID, also while an e-mail is unconfirmed.
+  "aws:sns/topicSubscription:TopicSubscription": (r) => {
+    const arn = `${given(r, "topic")}:${uuidLike(r.name)}`;
+    return {
+      id: arn,
+      state: { arn, pendingConfirmation: r.inputs.protocol === "email", ownerId: r.accountId },
+    };
+  },
+  // cloudwatch/metric_alarm.go: id = name.
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (r) => {
+    const n = given(r);
+    return { id: n, state: { arn: `arn:aws:cloudwatch:${r.region}:${r.accountId}:alarm:${n}` } };
+  },
+  // github repository_environment: id = repo:environment.
+  "github:index/repositoryEnvironment:RepositoryEnvironment": (r) => ({
+    id: `${given(r, "repository")}:${given(r, "environment")}`,
+    state: {},
+  }),
+  // github repository_environment_deployment_policy: id = repo:environment:<policy id>.
+  "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": (
+    r,
+  ) => {
+    const policyId = githubId(r.name);
+    return {
+      id: `${given(r, "repository")}:${given(r, "environment")}:${policyId}`,
+      state: { policyId },
+    };
+  },
+  // github actions_environment_secret: id = repo:environment:NAME.
+  "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": (r) => ({
+    id: `${given(r, "repository")}:${given(r, "environment")}:${given(r, "secretName")}`,
+    state: {},
+  }),
+  // github actions_environment_variable: id = repo:environment:NAME.
+  "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": (r) => ({
+    id: `${given(r, "repository")}:${given(r, "environment")}:${given(r, "variableName")}`,
+    state: {},
+  }),
+  // github actions_repository_oidc_subject_claim_customization_template: id = repository.
+  "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate":
+    (r) => ({ id: given(r, "repository"), state: {} }),
+  // github repository_file: id = repo:path:branch (the default branch when none is given).
+  "github:index/repositoryFile:RepositoryFile": (r) => {
+    const branch = r.inputs.branch === undefined ? "main" : given(r, "branch");
+    return {
+      id: `${given(r, "repository")}:${given(r, "file")}:${branch}`,
+      state: { branch, commitSha: hash(r.name, 40) },
+    };
+  },
+};
+
+/** A data source mock: its outputs, from its inputs. */
+type DataSourceMock = (
+  inputs: Record<string, unknown>,
+  cloud: MockCloudOptions,
+) => Record<string, unknown>;
+
+/** Every data source the program may call, with the outputs the real one returns. */
+export const DATA_SOURCE_MOCKS: Readonly<Record<string, DataSourceMock>> = {
+  "aws:index/getCallerIdentity:getCallerIdentity": (_, { accountId }) => ({
+    accountId,
+    arn: `arn:aws:sts::${accountId}:assumed-role/deployer/session`,
+    userId: "AROAEXAMPLEEXAMPLE123:session",
+    id: accountId,
+  }),
+  // iam/openid_connect_provider_data_source.go: id = ARN; url without its scheme.
+  "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": (inputs, { accountId }) => {
+    const host = text(inputs.url ?? GITHUB_OIDC_URL).replace(/^https:\/\//, "");
+    const arn = text(inputs.arn ?? `arn:aws:iam::${accountId}:oidc-provider/${host}`);
+    return {
+      arn,
+      id: arn,
+      url: host,
+      clientIdLists: ["sts.amazonaws.com"],
+      thumbprintLists: ["6938fd4d98bab03faadb97b34396831e3780aea1"],
+      tags: {},
+    };
+  },
+  // ecs/cluster_data_source.go: id = ARN.
+  "aws:ecs/getCluster:getCluster": (inputs, { accountId, region }) => {
+    const name = text(inputs.clusterName);
+    const arn = `arn:aws:ecs:${region}:${accountId}:cluster/${name}`;
+    return { arn, id: arn, clusterName: name, status: "ACTIVE" };
+  },
+  // ecs/service_data_source.go: id = ARN; cluster_arn always an ARN; task_definition with revision.
+  "aws:ecs/getService:getService": (inputs, { accountId, region }) => {
+    const name = text(inputs.serviceName);
+    const cluster = text(inputs.clusterArn).split("/").pop() ?? "";
+    const arn = `arn:aws:ecs:${region}:${accountId}:service/${cluster}/${name}`;
+    return {
+      arn,
+      id: arn,
+      serviceName: name,
+      clusterArn: `arn:aws:ecs:${region}:${accountId}:cluster/${cluster}`,
+      desiredCount: 1,
+      launchType: "FARGATE",
+      taskDefinition: `arn:aws:ecs:${region}:${accountId}:task-definition/${name}:7`,
+    };
+  },
+  // data_source_github_user.go: id = the numeric user id, as text.
+  "github:index/getUser:getUser": (inputs) => {
+    const login = text(inputs.username);
+    return { id: githubId(`user-${login}`), login, name: login, nodeId: `U_${hash(login, 10)}` };
+  },
+  // data_source_github_team.go: id = the numeric team id, as text.
+  "github:index/getTeam:getTeam": (inputs) => {
+    const slug = text(inputs.slug);
+    return { id: githubId(`team-${slug}`), slug, name: slug, nodeId: `T_${hash(slug, 10)}` };
+  },
+};
+
+/**
+ * The offline cloud: answers registrations and data sources from the tables above, and records
+ * what the program hands the engine.
  */
 export class MockCloud implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
   readonly calls: RecordedCall[] = [];
   private readonly byUrn = new Map<string, RecordedResource>();
+  private failed = rejecter();
 
-  constructor(readonly options: MockCloudOptions) {}
+  constructor(readonly options: MockCloudOptions) {
+    this.reset();
+  }
+
+  /**
+   * Rejects with the first registration or data source the cloud refused since the last reset.
+   * The program's outputs that depend on a refused resource never resolve (as in the real
+   * engine, which stops the run), so the offline runner races its work against this.
+   */
+  get failure(): Promise<never> {
+    return this.failed.promise;
+  }
 
   /** Forgets everything recorded (between tests). */
   reset(): void {
     this.resources.length = 0;
     this.byUrn.clear();
     this.calls.length = 0;
+    this.failed = rejecter();
+    // Nobody may be waiting on a run's failure; that is not an unhandled rejection.
+    this.failed.promise.catch(() => undefined);
+  }
+
+  /** Records that the cloud refused something; the run fails with the first such error. */
+  private refuse(error: Error): Error {
+    this.failed.reject(error);
+    return error;
   }
 
   newResource(args: pulumi.runtime.MockResourceArgs): {
     id: string;
     state: Record<string, unknown>;
   } {
+    if (!args.custom) {
+      // Components are the program's own; the engine gives them no id.
+      if (!args.type.startsWith(`${PROJECT}:`)) {
+        throw this.refuse(
+          new Error(`the offline cloud does not know the component type ${args.type}`),
+        );
+      }
+      return { id: "", state: {} };
+    }
+    const mock = RESOURCE_MOCKS[args.type];
+    if (!mock) {
+      throw this.refuse(
+        new Error(
+          `the offline cloud has no mock for resource type ${args.type} (${args.name}); add it to RESOURCE_MOCKS in scripts/mocks.ts with the id and outputs the real provider returns`,
+        ),
+      );
+    }
     const inputs = clean(args.inputs, true) as Record<string, unknown>;
-    const { id, state } = this.outputs(args.type, args.name, inputs, args.id);
+    const { id, state } = mock({
+      name: args.name,
+      inputs,
+      importId: args.id || undefined,
+      ...this.options,
+    });
     // Providers echo their inputs back as outputs; the mock does the same, plus computed values.
     const echoed = args.inputs as Record<string, unknown>;
     return { id, state: { ...echoed, ...state } };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-    const { accountId, region } = this.options;
     const inputs = clean(args.inputs, true) as Record<string, unknown>;
     this.calls.push({ token: args.token, inputs });
-    switch (args.token) {
-      case "aws:index/getCallerIdentity:getCallerIdentity":
-        return {
-          accountId,
-          arn: `arn:aws:sts::${accountId}:assumed-role/deployer/session`,
-          userId: "AROAEXAMPLE:session",
-          id: accountId,
-        };
-      case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
-        const url = text(inputs.url ?? GITHUB_OIDC_URL);
-        const host = url.replace(/^https:\/\//, "");
-        const arn = text(inputs.arn ?? `arn:aws:iam::${accountId}:oidc-provider/${host}`);
-        return {
-          arn,
-          id: arn,
-          url: host,
-          clientIdLists: ["sts.amazonaws.com"],
-          thumbprintLists: [],
-          tags: {},
-        };
-      }
-      case "aws:ecs/getCluster:getCluster": {
-        const name = text(inputs.clusterName);
-        return {
-          arn: `arn:aws:ecs:${region}:${accountId}:cluster/${name}`,
-          id: name,
-          clusterName: name,
-          status: "ACTIVE",
-        };
-      }
-      case "aws:ecs/getService:getService": {
-        const name = text(inputs.serviceName);
-        const cluster = text(inputs.clusterArn).split("/").pop() ?? "";
-        const arn = `arn:aws:ecs:${region}:${accountId}:service/${cluster}/${name}`;
-        return {
-          arn,
-          id: arn,
-          serviceName: name,
-          clusterArn: text(inputs.clusterArn),
-          desiredCount: 1,
-          launchType: "FARGATE",
-        };
-      }
-      case "github:index/getUser:getUser": {
-        const login = text(inputs.username);
-        return {
-          id: text(1000 + parseInt(hash(login, 6), 16)),
-          login,
-          name: login,
-          nodeId: `U_${hash(login, 10)}`,
-        };
-      }
-      case "github:index/getTeam:getTeam": {
-        const slug = text(inputs.slug);
-        return {
-          id: text(500000 + parseInt(hash(slug, 5), 16)),
-          slug,
-          name: slug,
-          nodeId: `T_${hash(slug, 10)}`,
-        };
-      }
-      default:
-        throw new Error(
-          `the offline cloud has no mock for data source ${args.token}; add one to scripts/mocks.ts`,
-        );
+    const mock = DATA_SOURCE_MOCKS[args.token];
+    if (!mock) {
+      throw this.refuse(
+        new Error(
+          `the offline cloud has no mock for data source ${args.token}; add it to DATA_SOURCE_MOCKS in scripts/mocks.ts`,
+        ),
+      );
     }
-  }
-
-  private outputs(
-    type: string,
-    name: string,
-    inputs: Record<string, unknown>,
-    importId: string | undefined,
-  ): { id: string; state: Record<string, unknown> } {
-    const { accountId, region } = this.options;
-    const physical = (key = "name") => text(inputs[key] ?? `${name}-${hash(type + name, 7)}`);
-    switch (type) {
-      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
-        const arn = `arn:aws:iam::${accountId}:oidc-provider/${text(inputs.url).replace(/^https:\/\//, "")}`;
-        return { id: importId || arn, state: { arn } };
-      }
-      case "aws:iam/role:Role": {
-        const n = physical();
-        return {
-          id: importId || n,
-          state: {
-            name: n,
-            arn: `arn:aws:iam::${accountId}:role/${n}`,
-            uniqueId: `AROA${hash(n, 16).toUpperCase()}`,
-          },
-        };
-      }
-      case "aws:iam/rolePolicy:RolePolicy":
-        return { id: `${text(inputs.role)}:${physical()}`, state: { name: physical() } };
-      case "aws:iam/policy:Policy": {
-        const n = physical();
-        return {
-          id: `arn:aws:iam::${accountId}:policy/${n}`,
-          state: { name: n, arn: `arn:aws:iam::${accountId}:policy/${n}` },
-        };
-      }
-      case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
-        return { id: `${text(inputs.role)}-${hash(text(inputs.policyArn), 8)}`, state: {} };
-      case "aws:iam/user:User": {
-        const n = physical();
-        return { id: n, state: { name: n, arn: `arn:aws:iam::${accountId}:user/${n}` } };
-      }
-      case "aws:iam/accessKey:AccessKey":
-        return {
-          id: `AKIA${hash(name, 16).toUpperCase()}`,
-          state: {
-            secret: secretValue(`mock-secret-access-key-${hash(name, 20)}`),
-            status: "Active",
-          },
-        };
-      case "aws:ecr/repository:Repository": {
-        const n = physical();
-        return {
-          id: importId || n,
-          state: {
-            name: n,
-            arn: `arn:aws:ecr:${region}:${accountId}:repository/${n}`,
-            registryId: accountId,
-            repositoryUrl: `${accountId}.dkr.ecr.${region}.amazonaws.com/${n}`,
-          },
-        };
-      }
-      case "aws:ecr/lifecyclePolicy:LifecyclePolicy":
-        return { id: text(inputs.repository), state: { registryId: accountId } };
-      case "aws:cloudwatch/logGroup:LogGroup": {
-        const n = physical();
-        return {
-          id: importId || n,
-          state: { name: n, arn: `arn:aws:logs:${region}:${accountId}:log-group:${n}` },
-        };
-      }
-      case "aws:secretsmanager/secret:Secret": {
-        const n = physical();
-        const arn =
-          importId || `arn:aws:secretsmanager:${region}:${accountId}:secret:${n}-${hash(n, 6)}`;
-        return { id: arn, state: { name: n, arn } };
-      }
-      case "aws:secretsmanager/secretVersion:SecretVersion": {
-        const versionId = uuidLike(name);
-        return {
-          id: `${text(inputs.secretId)}|${versionId}`,
-          state: { versionId, arn: text(inputs.secretId), versionStages: ["AWSCURRENT"] },
-        };
-      }
-      case "random:index/randomPassword:RandomPassword": {
-        const length = Number(inputs.length ?? 16);
-        const value = `mock-${hash(name, 64)}`.padEnd(length, "x").slice(0, length);
-        return {
-          id: "none",
-          state: {
-            result: secretValue(value),
-            bcryptHash: secretValue(`$2a$10$${hash(value, 53)}`),
-          },
-        };
-      }
-      case "aws:ecs/cluster:Cluster": {
-        const n = physical();
-        const arn = `arn:aws:ecs:${region}:${accountId}:cluster/${n}`;
-        return { id: importId || arn, state: { name: n, arn } };
-      }
-      case "aws:ecs/taskDefinition:TaskDefinition": {
-        const family = text(inputs.family);
-        const arn = `arn:aws:ecs:${region}:${accountId}:task-definition/${family}:1`;
-        return {
-          id: family,
-          state: { arn, arnWithoutRevision: arn.replace(/:1$/, ""), revision: 1 },
-        };
-      }
-      case "aws:ecs/service:Service": {
-        const n = physical();
-        const cluster = text(inputs.cluster ?? "default")
-          .split("/")
-          .pop();
-        const arn = `arn:aws:ecs:${region}:${accountId}:service/${cluster}/${n}`;
-        return { id: arn, state: { name: n, arn } };
-      }
-      case "aws:sns/topic:Topic": {
-        const n = physical();
-        const arn = `arn:aws:sns:${region}:${accountId}:${n}`;
-        return { id: arn, state: { name: n, arn } };
-      }
-      case "aws:sns/topicSubscription:TopicSubscription":
-        return {
-          id: `${text(inputs.topic)}:${hash(name, 8)}`,
-          state: { arn: `${text(inputs.topic)}:${hash(name, 8)}` },
-        };
-      case "aws:cloudwatch/metricAlarm:MetricAlarm": {
-        const n = physical();
-        return {
-          id: n,
-          state: { name: n, arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${n}` },
-        };
-      }
-      case "aws:kms/key:Key": {
-        const keyId = uuidLike(name);
-        return {
-          id: keyId,
-          state: { keyId, arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}` },
-        };
-      }
-      default:
-        if (type.startsWith("pulumi:providers:")) return { id: `${name}-provider-id`, state: {} };
-        if (type.startsWith("github:")) return { id: importId || `${name}`, state: {} };
-        return { id: importId || `${name}-${hash(type + name, 8)}`, state: {} };
-    }
+    return mock(inputs, this.options);
   }
 
   /**
@@ -371,6 +514,15 @@ export class MockCloud implements pulumi.runtime.Mocks {
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) =>
       register(req, (err, resp) => {
+        if (!err && resp && this.byUrn.has(resp.getUrn())) {
+          // The engine refuses a second registration of one URN at preview; so does the mock.
+          cb(
+            this.refuse(
+              new Error(`Duplicate resource URN '${resp.getUrn()}'; try giving it a unique name`),
+            ),
+          );
+          return;
+        }
         if (!err && resp) {
           const wire = req.getObject()?.toJavaScript() ?? {};
           const inputs = deserialize(wire);

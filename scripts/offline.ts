@@ -89,8 +89,12 @@ export async function runOffline(cloud: MockCloud, input: ConfigInput): Promise<
   const stage = loadStage(readRuntimeConfig());
   const { rawOutputs, outputs } = await withoutStackTraces(async () => {
     const built = buildStage(stage);
-    const resolved = (await resolveMasked(built)) as Record<string, unknown>;
-    await waitForRegistrations();
+    // A registration the cloud refuses leaves whatever depends on it pending forever.
+    const resolved = (await Promise.race([resolveMasked(built), cloud.failure])) as Record<
+      string,
+      unknown
+    >;
+    await Promise.race([waitForRegistrations(), cloud.failure]);
     return { rawOutputs: built, outputs: resolved };
   });
   return {

@@ -7,7 +7,7 @@ import { RecordedResource } from "./mocks";
 import { OfflineRun } from "./offline";
 import { IAM_ROLE_INLINE_POLICY_LIMIT, PolicyDocument, Statement } from "../lib/iam";
 import { GITHUB_OIDC_HOST } from "../lib/subjects";
-import { CostLine, estimateMonthlyCost, totalMonthlyCost } from "../lib/cost";
+import { CostLine, costInputsOf, estimateMonthlyCost, totalMonthlyCost } from "../lib/cost";
 import { LifecycleRule } from "../lib/ecrLifecycle";
 
 type Json = Record<string, unknown>;
@@ -19,6 +19,47 @@ const list = (v: unknown): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v.map(text) : [text(v)];
 const parse = <T>(json: unknown): T | undefined =>
   typeof json === "string" ? (JSON.parse(json) as T) : undefined;
+
+/**
+ * Where each resource type the program declares shows in the summary (beyond the count by type
+ * at its end). Every declared type has an entry; `summarize` refuses a plan with a type that has
+ * none, so a new kind of resource is placed in the summary when it is added.
+ */
+export const SUMMARY_OF_KIND: Readonly<Record<string, string>> = {
+  "pulumi:providers:aws": "the header: the tags every AWS resource gets",
+  "pulumi:providers:github": "counted with the components (the GitHub owner is the environment's)",
+  "pulumi:providers:random": "not shown: it has no settings",
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "the GitHub OIDC provider line",
+  "aws:iam/role:Role": "its GitHub Actions role section, or its service's section",
+  "aws:iam/rolePolicy:RolePolicy": "its role's statements",
+  "aws:iam/policy:Policy": "its role's statements, or the break-glass section",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "its role's statements or attachments",
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment": "the break-glass section",
+  "aws:iam/user:User": "the break-glass section",
+  "aws:iam/accessKey:AccessKey": "the break-glass section",
+  "aws:ecr/repository:Repository": "its repository section",
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": "its repository section",
+  "aws:cloudwatch/logGroup:LogGroup": "its service section",
+  "aws:secretsmanager/secret:Secret": "its secret section",
+  "aws:secretsmanager/secretVersion:SecretVersion": "its secret section (the value's source)",
+  "random:index/randomPassword:RandomPassword": "its secret section, or the environment's secrets",
+  "aws:ecs/cluster:Cluster": "the cluster line",
+  "aws:ecs/taskDefinition:TaskDefinition": "its service section",
+  "aws:ecs/service:Service": "its service section",
+  "aws:sns/topic:Topic": "the break-glass section",
+  "aws:sns/topicSubscription:TopicSubscription": "the break-glass section",
+  "aws:cloudwatch/metricAlarm:MetricAlarm": "the break-glass section",
+  "github:index/repositoryEnvironment:RepositoryEnvironment": "the GitHub environment section",
+  "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy":
+    "the GitHub environment section (may deploy)",
+  "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret":
+    "the GitHub environment section (secret names, never values)",
+  "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":
+    "the GitHub environment section (variables)",
+  "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate":
+    "the GitHub environment section (subject claim template)",
+  "github:index/repositoryFile:RepositoryFile": "the GitHub environment section (committed files)",
+};
 
 /** Indexes the run's resources by URN, parent and type. */
 class Index {
@@ -335,20 +376,9 @@ function secretReaders(ix: Index): Map<string, string[]> {
 
 /** What the declared resources cost per month, counted from the plan itself. */
 export function planCost(run: OfflineRun): CostLine[] {
-  const ix = new Index(run);
-  const keep = ix
-    .ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy")
-    .map((p) => parse<LifecyclePolicy>(p.inputs.policy))
-    .map(
-      (doc) => doc?.rules.find((r) => r.selection.tagStatus === "any")?.selection.countNumber ?? 0,
-    );
-  return estimateMonthlyCost({
-    secrets: ix.ofType("aws:secretsmanager/secret:Secret").length,
-    kmsKeys: ix.ofType("aws:kms/key:Key").length,
-    alarms: ix.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length,
-    logGroups: ix.ofType("aws:cloudwatch/logGroup:LogGroup").length,
-    imagesKept: keep,
-  });
+  return estimateMonthlyCost(
+    costInputsOf(run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))),
+  );
 }
 
 function costSection(run: OfflineRun): string[] {
@@ -365,6 +395,16 @@ function costSection(run: OfflineRun): string[] {
 
 /** The summary a reviewer reads: everything grouped by component, then counts. */
 export function summarize(run: OfflineRun): string {
+  const unplaced = [
+    ...new Set(
+      run.resources.filter((r) => r.custom && !(r.type in SUMMARY_OF_KIND)).map((r) => r.type),
+    ),
+  ];
+  if (unplaced.length > 0) {
+    throw new Error(
+      `scripts/summary.ts has no SUMMARY_OF_KIND entry for ${unplaced.join(", ")}; say where the summary shows it`,
+    );
+  }
   const ix = new Index(run);
   const out: string[] = [];
   const provider = ix.ofType("pulumi:providers:aws")[0];

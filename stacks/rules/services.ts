@@ -4,6 +4,7 @@
  */
 import { SECRET_LIKE_VARIABLE } from "../../lib/credentials";
 import { FARGATE_SIZES, fargateSizeProblem } from "../../lib/fargate";
+import { policyNameOf } from "../../lib/arns";
 import { byKey } from "../../lib/order";
 import { PROJECT } from "../project";
 import { NAME_PATTERN } from "../schema";
@@ -37,6 +38,17 @@ export const serviceRules: readonly Rule[] = [
           );
         }
       }
+      const byName = new Map<string, string>();
+      s.taskRolePolicyArns.forEach((arn, i) => {
+        const name = policyNameOf(arn);
+        const other = byName.get(name);
+        if (other !== undefined) {
+          problems.push(
+            `${at(svc)}.taskRolePolicyArns[${i}]: a second policy named ${name} (the other is ${other}); the task role's attachments are keyed by policy name. Fix: attach one of them only`,
+          );
+        }
+        byName.set(name, arn);
+      });
       for (const variable of Object.keys(s.environment)) {
         if (SECRET_LIKE_VARIABLE.test(variable)) {
           problems.push(

@@ -1,0 +1,135 @@
+/**
+ * The offline cloud is strict: it refuses what it does not model, answers in the real
+ * providers' formats, and every kind of resource the program declares is placed in each layer
+ * of the plan (mock, summary, cost).
+ */
+import { strict as assert } from "assert";
+import * as ecr from "@pulumi/aws/ecr";
+import * as s3 from "@pulumi/aws/s3";
+import { COST_BY_KIND } from "../lib/cost";
+import { DATA_SOURCE_MOCKS, RESOURCE_MOCKS } from "../scripts/mocks";
+import { OfflineRun, startOffline, waitForRegistrations } from "../scripts/offline";
+import { SUMMARY_OF_KIND } from "../scripts/summary";
+import { cloud, plan, shippedStack } from "./hooks";
+import { one, withConfig } from "./support";
+
+/** Configs that between them declare every kind of resource the program has. */
+async function variedRuns(): Promise<OfflineRun[]> {
+  const staging = shippedStack("staging");
+  const prod = shippedStack("prod");
+  return [
+    await plan(staging),
+    await plan(prod),
+    await plan(
+      withConfig(staging, {
+        "delivery:fallback": { enabled: true, alarmEmails: ["oncall@example.com"] },
+        "delivery:github.commitWorkflows": true,
+        "delivery:github.subjectClaims": { includeClaimKeys: ["repo", "context"], manage: true },
+        "delivery:services.backend.taskRolePolicyArns": [
+          "arn:aws:iam::123456789012:policy/shop-backend-app",
+        ],
+      }),
+    ),
+    await plan(
+      withConfig(staging, {
+        "delivery:ecs.cluster": { existingName: "legacy" },
+        "delivery:services.backend.existingServiceName": "legacy-backend",
+        "delivery:oidc": { mode: "existing" },
+      }),
+    ),
+  ];
+}
+
+/** Waits for the program's registrations, failing as the engine would on a refused one. */
+const registrations = () => Promise.race([waitForRegistrations(), cloud.failure]);
+
+describe("offline cloud", () => {
+  it("refuses a resource type it does not model, as a program error", async () => {
+    await startOffline(cloud, shippedStack("staging"));
+    new s3.Bucket("uploads", {});
+    await assert.rejects(registrations(), /no mock for resource type aws:s3\/bucket:Bucket/);
+  });
+
+  it("refuses a second registration of one URN, as the engine does at preview", async () => {
+    await startOffline(cloud, shippedStack("staging"));
+    new ecr.Repository("images", { name: "a" });
+    new ecr.Repository("images", { name: "b" });
+    await assert.rejects(registrations(), /Duplicate resource URN '.*::images'/);
+  });
+
+  it("refuses a data source it does not model", () => {
+    assert.throws(
+      () =>
+        cloud.call({ token: "aws:s3/getBucket:getBucket", inputs: { bucket: "x" }, provider: "" }),
+      /no mock for data source aws:s3\/getBucket:getBucket/,
+    );
+  });
+
+  it("has a mock, a summary place and a price for every kind of resource the program declares", async () => {
+    const declared = new Set(
+      (await variedRuns()).flatMap((run) =>
+        run.resources.filter((r) => r.custom).map((r) => r.type),
+      ),
+    );
+    for (const type of declared) {
+      assert.ok(type in RESOURCE_MOCKS, `${type} has no mock`);
+      assert.ok(type in SUMMARY_OF_KIND, `${type} has no place in the summary`);
+      if (!type.startsWith("pulumi:providers:")) {
+        assert.ok(type in COST_BY_KIND, `${type} has no price`);
+      }
+    }
+    // And the layers agree with each other: nothing priced or summarized that cannot be mocked.
+    for (const type of [...Object.keys(COST_BY_KIND), ...Object.keys(SUMMARY_OF_KIND)]) {
+      assert.ok(type in RESOURCE_MOCKS, `${type} is priced or summarized but has no mock`);
+    }
+    assert.ok(Object.keys(DATA_SOURCE_MOCKS).length > 0);
+  });
+
+  it("answers with the ids the real providers return", async () => {
+    const [staging, , extra, existing] = await variedRuns();
+    // terraform-provider-aws role_policy_attachment.go: role/policy_arn.
+    const attachment = one(
+      extra,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      "shop-backend-task-shop-backend-app",
+    );
+    assert.equal(
+      attachment.id,
+      "shop-staging-backend-task/arn:aws:iam::123456789012:policy/shop-backend-app",
+    );
+    // ecs/cluster.go: the ARN.
+    assert.equal(
+      one(staging, "aws:ecs/cluster:Cluster", "shop-cluster").id,
+      "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-staging",
+    );
+    // github: repo:environment and repo:environment:NAME.
+    assert.equal(
+      one(staging, "github:index/repositoryEnvironment:RepositoryEnvironment", "shop-github").id,
+      "shop:staging",
+    );
+    assert.equal(
+      one(
+        staging,
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+        "shop-github-AWS_REGION",
+      ).id,
+      "shop:staging:AWS_REGION",
+    );
+    // The OIDC provider's URL comes back without its scheme, as IAM stores it.
+    const provider = one(
+      staging,
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      "shop-oidc",
+    );
+    assert.equal(provider.state.url, "token.actions.githubusercontent.com");
+    // Secret ARNs end in the name and six random characters.
+    for (const secret of staging.resources.filter(
+      (r) => r.type === "aws:secretsmanager/secret:Secret",
+    )) {
+      assert.match(String(secret.state.arn), /:secret:shop\/staging\/[a-z-]+-[A-Za-z0-9]{6}$/);
+    }
+    // A looked-up service's cluster is always an ARN.
+    const service = existing.calls.find((c) => c.token === "aws:ecs/getService:getService");
+    assert.ok(service);
+  });
+});
