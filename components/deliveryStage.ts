@@ -13,7 +13,7 @@ import {
   putFallbackMetric,
   readSecrets,
 } from "../lib/grants";
-import { STAGE_VARIABLES, serviceVariables } from "../lib/variables";
+import { ServiceField, serviceFields, servicesVariableValue } from "../lib/variables";
 import { adoption } from "./adoption";
 import { EcrRepository } from "./ecrRepository";
 import { FargateService, FargateServicePlacement } from "./fargateService";
@@ -28,6 +28,8 @@ import { appRepoFiles } from "../lib/appRepoFiles";
 export interface DeliveryStageArgs {
   /** The validated stage, from `stacks/load.ts`. */
   readonly stage: Stage;
+  /** The account the stack runs in, checked against the stage's allowed accounts. */
+  readonly accountId: pulumi.Output<string>;
 }
 
 /** What one service of the stage exposes to CI and to the outputs. */
@@ -73,7 +75,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
   constructor(name: string, args: DeliveryStageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:stage:DeliveryStage", name, {}, opts);
     const s = args.stage;
-    this.accountId = getCallerIdentityOutput({}, { parent: this }).accountId;
+    this.accountId = args.accountId;
 
     const oidc = new GithubOidcProvider(
       `${name}-oidc`,
@@ -328,28 +330,90 @@ export class DeliveryStage extends pulumi.ComponentResource {
     return grants;
   }
 
-  /** The GitHub environment variables, from the real resources. */
+  /** The GitHub environment variables of the names table, with values from the real resources. */
   private variables(
     s: Stage,
     cluster: ClusterRef | undefined,
   ): Record<string, pulumi.Output<string>> {
-    const vars: Record<string, pulumi.Output<string>> = {
-      [STAGE_VARIABLES.region]: pulumi.output(s.region),
-      [STAGE_VARIABLES.accountId]: this.accountId,
+    const field = (service: string, f: ServiceField): pulumi.Output<string> | undefined => {
+      const out = this.services[service];
+      switch (f) {
+        case "repository":
+          return out.repositoryName;
+        case "taskDefinition":
+          return out.taskDefinitionFamily;
+        case "containerName":
+          return pulumi.output(out.containerName);
+        case "service":
+          return out.serviceName;
+      }
     };
-    if (cluster) vars[STAGE_VARIABLES.cluster] = cluster.name;
-    for (const svc of s.services) {
-      const names = serviceVariables(svc.key);
-      const out = this.services[svc.key];
-      vars[names.repository] = out.repositoryName;
-      vars[names.taskDefinition] = out.taskDefinitionFamily;
-      vars[names.containerName] = pulumi.output(out.containerName);
-      // Only services on the stage's network have one.
-      if (out.serviceName) vars[names.service] = out.serviceName;
+    const services = () =>
+      pulumi
+        .all(
+          s.services.map((svc) =>
+            pulumi
+              .all(
+                Object.fromEntries(
+                  serviceFields(this.services[svc.key].serviceName !== undefined).map((f) => [
+                    f,
+                    field(svc.key, f) ?? pulumi.output(""),
+                  ]),
+                ),
+              )
+              .apply((fields) => ({ key: svc.key, fields })),
+          ),
+        )
+        .apply(servicesVariableValue);
+    const vars: Record<string, pulumi.Output<string>> = {};
+    for (const { name, value } of s.names.github.variables) {
+      const resolved =
+        value.kind === "region"
+          ? pulumi.output(s.region)
+          : value.kind === "account"
+            ? this.accountId
+            : value.kind === "cluster"
+              ? cluster?.name
+              : value.kind === "services"
+                ? services()
+                : value.kind === "serviceField"
+                  ? field(value.service, value.field)
+                  : pulumi.output(value.value);
+      if (!resolved) {
+        throw new Error(
+          `DeliveryStage: the names table lists variable ${name}, which has no value`,
+        );
+      }
+      vars[name] = resolved;
     }
-    for (const [k, v] of Object.entries(s.github.variables)) vars[k] = pulumi.output(v);
     return vars;
   }
+}
+
+/** Why the stage may not run in this account, or undefined when it may. */
+export function accountProblem(
+  accountId: string,
+  allowed: readonly string[] | undefined,
+): string | undefined {
+  return allowed && !allowed.includes(accountId)
+    ? `the AWS credentials are for account ${accountId}, but this stack runs only in ${allowed.join(", ")} (aws:allowedAccountIds, or the account of the ARNs in its config); nothing was created. Fix: use credentials of that account, or correct the stack's config`
+    : undefined;
+}
+
+/**
+ * The account the credentials are for, refused when it is not one the stage may run in. The AWS
+ * provider's `allowedAccountIds` refuses first under the real engine; this says why, in the
+ * config's words.
+ */
+function checkedAccount(
+  accountId: pulumi.Output<string>,
+  allowed: readonly string[] | undefined,
+): pulumi.Output<string> {
+  return accountId.apply((id) => {
+    const problem = accountProblem(id, allowed);
+    if (problem) throw new pulumi.RunError(problem);
+    return id;
+  });
 }
 
 /** `pulumi.all` over a list, typed as a list of strings. */
@@ -377,15 +441,24 @@ export interface StageOutputs {
  * `index.ts`, the offline plan and the tests all call this, so they run the same program.
  */
 export function buildStage(stage: Stage, opts?: pulumi.ComponentResourceOptions): StageOutputs {
-  // Explicit providers: the region and the tags every AWS resource gets, the GitHub owner.
+  // Explicit providers: the region, the tags every AWS resource gets, the accounts the stack may
+  // run in (the provider refuses other credentials before creating anything), the GitHub owner.
   const awsProvider = new AwsProvider(stage.app, {
     region: stage.region,
     defaultTags: { tags: { ...stage.tags } },
+    ...(stage.allowedAccountIds ? { allowedAccountIds: [...stage.allowedAccountIds] } : {}),
   });
-  const githubProvider = new GithubProvider(stage.app, { owner: stage.repo.owner });
+  const accountId = checkedAccount(
+    getCallerIdentityOutput({}, { provider: awsProvider }).accountId,
+    stage.allowedAccountIds,
+  );
+  // The GitHub side waits for the account check, so a wrong account creates nothing there either.
+  const githubProvider = new GithubProvider(stage.app, {
+    owner: accountId.apply(() => stage.repo.owner),
+  });
   const deliveryStage = new DeliveryStage(
     stage.app,
-    { stage },
+    { stage, accountId },
     pulumi.mergeOptions(opts, { providers: { aws: awsProvider, github: githubProvider } }),
   );
   return {

@@ -37,6 +37,7 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       deployTags: stage.github.deployTags,
       movingTag: stage.ecr.imageTagMutability === "MUTABLE",
       fallback: stage.fallback.enabled,
+      layout: stage.names.github.layout,
     });
     files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(
       workflow,

@@ -1,11 +1,113 @@
 /**
- * ARNs: their parts, the partition of a region, and the ARN formats of the resources the
- * program names in policies.
+ * ARNs: their parts, the partition of a region, and the ARN formats config may give, each for
+ * exactly one kind of resource.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
  */
 
-/** The name of an IAM policy from its ARN: the last path segment (`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess` → `ViewOnlyAccess`). */
+/** The parts of an ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
+export interface ArnParts {
+  readonly partition: string;
+  readonly service: string;
+  readonly region: string;
+  readonly account: string;
+  readonly resource: string;
+}
+
+/** Splits an ARN into its parts; undefined for text that is not an ARN. */
+export function parseArn(arn: string): ArnParts | undefined {
+  const match = /^arn:([a-z-]+):([a-z0-9-]+):([a-z0-9-]*):([a-z0-9-]*):(.+)$/.exec(arn);
+  if (!match) return undefined;
+  const [, partition, service, region, account, resource] = match;
+  return { partition, service, region, account, resource };
+}
+
+/**
+ * The partition of a region's ARNs: `aws-cn` for China, `aws-us-gov` for GovCloud, `aws-eusc`
+ * for the European Sovereign Cloud, `aws` elsewhere.
+ * @see https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+ */
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("eusc-")) return "aws-eusc";
+  return "aws";
+}
+
+const PARTITION = "aws(?:-[a-z]+)*";
+const REGION = "[a-z]{2}(?:-[a-z]+)+-\\d";
+const ACCOUNT = "\\d{12}";
+
+/** A kind of ARN that config may give. */
+export interface ArnKind {
+  /** What it names, for messages: "a KMS key ARN". */
+  readonly what: string;
+  readonly pattern: RegExp;
+  readonly example: string;
+  /** The resource lives in a region, which must be the stack's. */
+  readonly regional: boolean;
+}
+
+/** The ARNs config may give, each matching exactly its kind of resource. */
+export const ARN_KINDS = {
+  // kms:Decrypt is granted on it, and grants name keys, not aliases.
+  kmsKey: {
+    what: "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias)",
+    pattern: new RegExp(
+      `^arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:key/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`,
+    ),
+    example: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    regional: true,
+  },
+  // ELBv2 target groups: name of at most 32 letters, digits and "-", then a 16-hex id.
+  targetGroup: {
+    what: "an ELB target group ARN (arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>)",
+    pattern: new RegExp(
+      `^arn:${PARTITION}:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?/[0-9a-f]{16}$`,
+    ),
+    example:
+      "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-backend/0123456789abcdef",
+    regional: true,
+  },
+  // IAM policy ARNs: the account's own, or AWS-managed ones (account "aws"), with a path.
+  policy: {
+    what: "an IAM policy ARN (arn:aws:iam::<account or aws>:policy/<path><name>)",
+    pattern: new RegExp(
+      `^arn:${PARTITION}:iam::(?:${ACCOUNT}|aws):policy/(?:[A-Za-z0-9.,+@=_-]+/)*[\\w+=,.@-]{1,128}$`,
+    ),
+    example: "arn:aws:iam::123456789012:policy/shop-backend-app",
+    regional: false,
+  },
+  // The account's IAM OIDC provider for GitHub Actions.
+  githubOidcProvider: {
+    what: "the ARN of the account's GitHub OIDC provider (arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com)",
+    pattern: new RegExp(
+      `^arn:${PARTITION}:iam::${ACCOUNT}:oidc-provider/token\\.actions\\.githubusercontent\\.com$`,
+    ),
+    example: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+    regional: false,
+  },
+  // Secrets Manager appends "-" and six random characters to the name.
+  secret: {
+    what: "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)",
+    pattern: new RegExp(
+      `^arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$`,
+    ),
+    example: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/openai-AbCdEf",
+    regional: true,
+  },
+} as const satisfies Record<string, ArnKind>;
+
+/** The name of an IAM policy from its ARN: the last path segment (`…:policy/job-function/ViewOnlyAccess` → `ViewOnlyAccess`). */
 export function policyNameOf(policyArn: string): string {
   return policyArn.slice(policyArn.lastIndexOf("/") + 1);
+}
+
+/**
+ * The host of an account's ECR registry: `<account>.dkr.ecr.<region>.amazonaws.com`
+ * (`.amazonaws.com.cn` in China).
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html
+ */
+export function ecrRegistry(accountId: string, region: string): string {
+  return `${accountId}.dkr.ecr.${region}.amazonaws.com${partitionOf(region) === "aws-cn" ? ".cn" : ""}`;
 }

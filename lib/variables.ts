@@ -1,7 +1,7 @@
 /**
- * Names of the GitHub environment secrets and variables the stage writes and the app repo's
- * deploy workflows read. The one source of truth: the GitHub component writes exactly these and
- * the workflow templates are generated from them.
+ * The GitHub environment secrets and variables the stage writes and the app repo's deploy
+ * workflows read. The one source of truth: the GitHub component writes exactly these, the names
+ * table checks them, and the workflow templates read them through {@link serviceField}.
  */
 import { variableSuffix } from "./naming";
 
@@ -21,13 +21,11 @@ export const STAGE_VARIABLES = {
   cluster: "ECS_CLUSTER",
 } as const;
 
-/** Per-service environment variable names, e.g. `ECR_REPOSITORY_BACKEND`. */
-export function serviceVariables(service: string): {
-  repository: string;
-  service: string;
-  taskDefinition: string;
-  containerName: string;
-} {
+/** What the workflows need to know of one service. */
+export type ServiceField = "repository" | "service" | "taskDefinition" | "containerName";
+
+/** Per-service environment variable names of the flat layout, e.g. `ECR_REPOSITORY_BACKEND`. */
+export function serviceVariables(service: string): Record<ServiceField, string> {
   const suffix = variableSuffix(service);
   return {
     repository: `ECR_REPOSITORY_${suffix}`,
@@ -37,10 +35,101 @@ export function serviceVariables(service: string): {
   };
 }
 
-/** Every name the program writes for these services; config may not define them again. */
+/** The compact layout's one variable: every service's fields as JSON, keyed by service. */
+export const SERVICES_VARIABLE = "DELIVERY_SERVICES";
+
+/**
+ * How the stage writes its services' names:
+ * - `flat`: one variable per service and field (`ECR_REPOSITORY_BACKEND`, ...), what teams'
+ *   hand-written workflows read;
+ * - `compact`: one JSON variable, {@link SERVICES_VARIABLE}, so a stage of many services fits in
+ *   GitHub's 100 variables per environment.
+ */
+export type VariableLayout = "flat" | "compact";
+
+/** What one environment variable holds. */
+export type VariableValue =
+  | { readonly kind: "region" }
+  | { readonly kind: "account" }
+  | { readonly kind: "cluster" }
+  | { readonly kind: "serviceField"; readonly service: string; readonly field: ServiceField }
+  | { readonly kind: "services" }
+  | { readonly kind: "config"; readonly value: string };
+
+/** What decides the stage's environment variables. */
+export interface VariablesInput {
+  readonly layout: VariableLayout;
+  readonly cluster: boolean;
+  /** Each service, and whether it runs as an ECS service of the stage (then it has a name). */
+  readonly services: readonly { readonly key: string; readonly placed: boolean }[];
+  /** `delivery:github.variables`. */
+  readonly user: Readonly<Record<string, string>>;
+}
+
+/** The fields the stage writes for a service: its service name only when it runs on the cluster. */
+export function serviceFields(placed: boolean): ServiceField[] {
+  return placed
+    ? ["repository", "service", "taskDefinition", "containerName"]
+    : ["repository", "taskDefinition", "containerName"];
+}
+
+/** Every environment variable the stage writes, in the order they are declared. */
+export function environmentVariables(
+  v: VariablesInput,
+): { readonly name: string; readonly value: VariableValue }[] {
+  const out: { name: string; value: VariableValue }[] = [
+    { name: STAGE_VARIABLES.region, value: { kind: "region" } },
+    { name: STAGE_VARIABLES.accountId, value: { kind: "account" } },
+  ];
+  if (v.cluster) out.push({ name: STAGE_VARIABLES.cluster, value: { kind: "cluster" } });
+  if (v.layout === "compact" && v.services.length > 0) {
+    out.push({ name: SERVICES_VARIABLE, value: { kind: "services" } });
+  }
+  if (v.layout === "flat") {
+    for (const { key, placed } of v.services) {
+      const names = serviceVariables(key);
+      for (const field of serviceFields(placed)) {
+        out.push({ name: names[field], value: { kind: "serviceField", service: key, field } });
+      }
+    }
+  }
+  for (const [name, value] of Object.entries(v.user)) {
+    out.push({ name, value: { kind: "config", value } });
+  }
+  return out;
+}
+
+/** The compact layout's value: each service's fields, as the workflows read them. */
+export function servicesVariableValue(
+  services: readonly {
+    readonly key: string;
+    readonly fields: Partial<Record<ServiceField, string>>;
+  }[],
+): string {
+  return JSON.stringify(Object.fromEntries(services.map((s) => [s.key, s.fields])));
+}
+
+/** docs.github.com, Store information in variables: individual variables are limited to 48 KB. */
+export const GITHUB_VARIABLE_MAX_BYTES = 48 * 1024;
+
+/**
+ * The GitHub expression for one field of a service, in either layout:
+ * `vars.ECR_REPOSITORY_BACKEND`, or `fromJSON(vars.DELIVERY_SERVICES)['backend'].repository`.
+ */
+export function serviceField(layout: VariableLayout, service: string, field: ServiceField): string {
+  return layout === "flat"
+    ? `vars.${serviceVariables(service)[field]}`
+    : `fromJSON(vars.${SERVICES_VARIABLE})['${service}'].${field}`;
+}
+
+/**
+ * Every name the program writes for these services, in either layout; config may not define
+ * them again (a layout switch would otherwise collide).
+ */
 export function reservedNames(services: readonly string[]): Set<string> {
   return new Set([
     ROLE_ARN_SECRET,
+    SERVICES_VARIABLE,
     ...Object.values(FALLBACK_SECRETS),
     ...Object.values(STAGE_VARIABLES),
     ...services.flatMap((s) => Object.values(serviceVariables(s))),
@@ -49,3 +138,6 @@ export function reservedNames(services: readonly string[]): Set<string> {
 
 /** GitHub's rule for secret and variable names: letters, digits, `_`, not starting with a digit or `GITHUB_`. */
 export const GITHUB_NAME_PATTERN = /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/i;
+
+/** docs.github.com, Store information in variables: 100 variables per environment. */
+export const GITHUB_VARIABLES_PER_ENVIRONMENT = 100;

@@ -5,7 +5,13 @@
  * @see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax
  */
 import { stringify } from "yaml";
-import { FALLBACK_SECRETS, ROLE_ARN_SECRET, STAGE_VARIABLES, serviceVariables } from "./variables";
+import {
+  FALLBACK_SECRETS,
+  ROLE_ARN_SECRET,
+  STAGE_VARIABLES,
+  VariableLayout,
+  serviceField,
+} from "./variables";
 
 /** Actions the generated workflows use, pinned to released versions. */
 export const ACTIONS = {
@@ -41,6 +47,8 @@ export interface DeployWorkflowInput {
   readonly movingTag: boolean;
   /** Offer the break-glass access keys when `AWS_ROLE_ARN` is absent. */
   readonly fallback: boolean;
+  /** How the stage writes its services' names into the environment's variables. */
+  readonly layout: VariableLayout;
 }
 
 const expr = (e: string) => `\${{ ${e} }}`;
@@ -53,8 +61,9 @@ export function serviceTags(service: string, tags: readonly string[]): string[] 
 
 /** The workflow as data: build, push, render, deploy, wait, and fail on a rollback. */
 export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> {
-  const names = serviceVariables(w.service);
-  const image = `${expr("steps.ecr.outputs.registry")}/${expr(`vars.${names.repository}`)}`;
+  const read = (field: Parameters<typeof serviceField>[2]) =>
+    expr(serviceField(w.layout, w.service, field));
+  const image = `${expr("steps.ecr.outputs.registry")}/${read("repository")}`;
   const tags = serviceTags(w.service, w.deployTags);
   const credentialEnv: Record<string, string> = {
     [ROLE_ARN_SECRET]: expr(`secrets.${ROLE_ARN_SECRET}`),
@@ -139,7 +148,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
       uses: ACTIONS.renderTaskDefinition,
       with: {
         "task-definition": "task-definition.json",
-        "container-name": expr(`vars.${names.containerName}`),
+        "container-name": read("containerName"),
         image: `${image}:${expr("github.sha")}`,
       },
     },
@@ -149,7 +158,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
       uses: ACTIONS.deployTaskDefinition,
       with: {
         "task-definition": expr("steps.render.outputs.task-definition"),
-        service: expr(`vars.${names.service}`),
+        service: read("service"),
         cluster: expr(`vars.${STAGE_VARIABLES.cluster}`),
         "wait-for-service-stability": true,
         "wait-for-minutes": 15,
@@ -190,10 +199,10 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
         "timeout-minutes": 40,
         env: {
           [STAGE_VARIABLES.region]: expr(`vars.${STAGE_VARIABLES.region}`),
-          ECR_REPOSITORY: expr(`vars.${names.repository}`),
+          ECR_REPOSITORY: read("repository"),
           ECS_CLUSTER: expr(`vars.${STAGE_VARIABLES.cluster}`),
-          ECS_SERVICE: expr(`vars.${names.service}`),
-          ECS_TASK_DEFINITION: expr(`vars.${names.taskDefinition}`),
+          ECS_SERVICE: read("service"),
+          ECS_TASK_DEFINITION: read("taskDefinition"),
         },
         steps,
       },

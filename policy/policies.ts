@@ -22,6 +22,8 @@ import {
   validateResourceOfType,
 } from "@pulumi/policy";
 import { GITHUB_OIDC_HOST, STS_AUDIENCE } from "../lib/subjects";
+import { adminClassReason } from "../lib/adminPolicies";
+import { policyNameOf } from "../lib/arns";
 import { CREDENTIAL_VALUES, SECRET_LIKE_VARIABLE } from "../lib/credentials";
 import { isObject } from "../lib/json";
 import { PROJECT } from "../stacks/project";
@@ -417,16 +419,15 @@ const passRoleScoped: StatementCheck = (s, where) => {
   return problems;
 };
 
-/** AWS-managed policies that grant (nearly) everything; the seed runbooks' "for now" mistake. */
-const ADMIN_POLICY =
-  /^arn:aws[a-z-]*:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
-
-const adminPolicyProblem = (arn: unknown, where: string): string[] =>
-  typeof arn === "string" && ADMIN_POLICY.test(arn)
+/** Admin-class AWS-managed policies (lib/adminPolicies.ts); the seed runbooks' "for now" mistake. */
+const adminPolicyProblem = (arn: unknown, where: string): string[] => {
+  const reason = typeof arn === "string" ? adminClassReason(arn) : undefined;
+  return reason && typeof arn === "string"
     ? [
-        `${where} attaches the AWS-managed ${arn.split("/").pop() ?? arn} policy, which grants (nearly) every action. Fix: attach a policy with the exact actions the job needs (the product's roles get least-privilege inline policies)`,
+        `${where} attaches the AWS-managed ${policyNameOf(arn)} policy, which ${reason}. Fix: attach a policy with the exact actions the job needs (the product's roles get least-privilege policies)`,
       ]
     : [];
+};
 
 // ---------------------------------------------------------------------------------------------
 // Task definitions.

@@ -4,8 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { sdkInternal } from "../lib/sdkInternals";
-import { StageOutputs, buildStage } from "../components/deliveryStage";
-import { ConfigInput, PROJECT, loadStage, readRuntimeConfig } from "../stacks/load";
+import { StageOutputs, accountProblem, buildStage } from "../components/deliveryStage";
+import { ConfigError, ConfigInput, PROJECT, loadStage, readRuntimeConfig } from "../stacks/load";
 import { Stage } from "../stacks/stage";
 import { MockCloud, RecordedCall, RecordedResource, SECRET_MASK } from "./mocks";
 
@@ -87,6 +87,10 @@ export async function withoutStackTraces<T>(evaluate: () => Promise<T>): Promise
 export async function runOffline(cloud: MockCloud, input: ConfigInput): Promise<OfflineRun> {
   await startOffline(cloud, input);
   const stage = loadStage(readRuntimeConfig());
+  // The mock cloud's account is known: refuse the wrong one before anything is declared, as the
+  // AWS provider's allowedAccountIds does under the real engine.
+  const wrongAccount = accountProblem(cloud.options.accountId, stage.allowedAccountIds);
+  if (wrongAccount) throw new ConfigError(input.stack, [`aws:allowedAccountIds: ${wrongAccount}`]);
   const { rawOutputs, outputs } = await withoutStackTraces(async () => {
     const built = buildStage(stage);
     // A registration the cloud refuses leaves whatever depends on it pending forever.

@@ -21,6 +21,8 @@ export interface BuildContext {
   readonly region: string;
   /** The raw config map, for the encrypted values `source: config` refers to. */
   readonly values: Readonly<Record<string, string>>;
+  /** The accounts the stack may run in: `aws:allowedAccountIds`, else the one config's ARNs name. */
+  readonly allowedAccountIds?: readonly string[];
 }
 
 /** Builds the stage from a config that passed every check, with its subjects parsed once. */
@@ -140,6 +142,7 @@ export function buildStageObject(
     name: stage,
     app: c.app,
     region: ctx.region,
+    allowedAccountIds: ctx.allowedAccountIds,
     tags: {
       ...c.tags,
       ...({ app: c.app, stage, "managed-by": "pulumi-delivery" } satisfies Record<

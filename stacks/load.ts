@@ -11,7 +11,8 @@ import { buildStageObject } from "./build";
 import { awsNameEntries, nameProblems, stageNames } from "./names";
 import { parseConfig } from "./parse";
 import { PROJECT } from "./project";
-import { RULES } from "./rules";
+import { RULES, STAGE_RULES } from "./rules";
+import { expectedAccounts } from "./rules/accounts";
 import { RuleContext, runRules } from "./rules/rule";
 import { DeliveryConfig, SECTIONS, deliverySchema } from "./schema";
 import { Stage } from "./stage";
@@ -103,13 +104,15 @@ function resolveStage(input: ConfigInput, problems: string[]): StageName | undef
   return stage;
 }
 
-/**
- * Validates the config of one stack and builds its stage. Throws {@link ConfigError} listing
- * every problem when anything is wrong.
- */
-export function loadStage(input: ConfigInput): Stage {
-  const problems: string[] = [];
-  const stage = resolveStage(input, problems);
+/** The settings of the providers outside `delivery:*`, each when set and valid. */
+interface ProviderSettings {
+  readonly owner?: string;
+  readonly region?: string;
+  readonly allowedAccountIds?: readonly string[];
+}
+
+/** Reads `github:owner`, `aws:region` and `aws:allowedAccountIds`, reporting what is wrong. */
+function providerSettings(input: ConfigInput, problems: string[]): ProviderSettings {
   const owner = input.values["github:owner"];
   const region = input.values["aws:region"];
   if (!owner) {
@@ -128,6 +131,36 @@ export function loadStage(input: ConfigInput): Stage {
   } else if (!REGION_PATTERN.test(region)) {
     problems.push(`aws:region: "${region}" is not an AWS region. Fix: e.g. eu-west-1`);
   }
+  // The AWS provider's own guard against the wrong account; YAML may read an id as a number.
+  const accountsText = input.values["aws:allowedAccountIds"];
+  let allowedAccountIds: string[] | undefined;
+  if (accountsText !== undefined) {
+    const accounts = parseValue(accountsText);
+    const ids: unknown[] = Array.isArray(accounts) ? accounts : [];
+    const texts = ids.map((a) => (typeof a === "number" ? String(a) : a));
+    if (texts.length > 0 && texts.every((a) => typeof a === "string" && /^\d{12}$/.test(a))) {
+      allowedAccountIds = texts as string[];
+    } else {
+      problems.push(
+        'aws:allowedAccountIds: must be a list of 12-digit AWS account ids, quoted so YAML keeps leading zeros. Fix: e.g. ["012345678901"]',
+      );
+    }
+  }
+  return {
+    owner: owner && OWNER_PATTERN.test(owner) ? owner : undefined,
+    region: region && REGION_PATTERN.test(region) ? region : undefined,
+    allowedAccountIds,
+  };
+}
+
+/**
+ * Validates the config of one stack and builds its stage. Throws {@link ConfigError} listing
+ * every problem when anything is wrong.
+ */
+export function loadStage(input: ConfigInput): Stage {
+  const problems: string[] = [];
+  const stage = resolveStage(input, problems);
+  const settings = providerSettings(input, problems);
 
   // Split delivery:* into the schema's sections and the encrypted values `source: config` names.
   const raw: Record<string, unknown> = {};
@@ -147,13 +180,11 @@ export function loadStage(input: ConfigInput): Stage {
   );
   const parsed = parseConfig(schemaFor(stage), shaped, secretTopKeys);
   problems.push(...parsed.problems);
-  const validOwner = owner && OWNER_PATTERN.test(owner) ? owner : undefined;
-  const validRegion = region && REGION_PATTERN.test(region) ? region : undefined;
+  const { owner, region } = settings;
   const ctx: RuleContext = {
     stage,
     stack: input.stack,
-    owner: validOwner,
-    region: validRegion,
+    ...settings,
     values: input.values,
     secretKeys: input.secretKeys,
     declared: parsed.declared,
@@ -161,16 +192,12 @@ export function loadStage(input: ConfigInput): Stage {
   problems.push(...runRules(RULES, parsed.config, parsed.sections, ctx));
   const c = parsed.config;
   const trust =
-    validOwner && c.github && c.deployRole && c.roles
-      ? parseTrust(
-          { github: c.github, deployRole: c.deployRole, roles: c.roles },
-          stage,
-          validOwner,
-        )
+    owner && c.github && c.deployRole && c.roles
+      ? parseTrust({ github: c.github, deployRole: c.deployRole, roles: c.roles }, stage, owner)
       : undefined;
   problems.push(...(trust?.problems ?? []));
 
-  if (problems.length > 0 || !parsed.complete || !trust || !validOwner || !validRegion) {
+  if (problems.length > 0 || !parsed.complete || !trust || !owner || !region) {
     throw new ConfigError(input.stack, redact([...new Set(problems)], input));
   }
   // Rules over the whole stage: they need every section.
@@ -178,12 +205,22 @@ export function loadStage(input: ConfigInput): Stage {
   const names = stageNames(config, { stack: input.stack, stage });
   problems.push(...nameProblems(awsNameEntries(config, names)));
   if (problems.length > 0) throw new ConfigError(input.stack, redact(problems, input));
-  return buildStageObject(
-    { stack: input.stack, stage, owner: validOwner, region: validRegion, values: input.values },
+  const built = buildStageObject(
+    {
+      stack: input.stack,
+      stage,
+      owner,
+      region,
+      values: input.values,
+      allowedAccountIds: expectedAccounts(config, settings.allowedAccountIds),
+    },
     config,
     trust,
     names,
   );
+  problems.push(...STAGE_RULES.flatMap((r) => r(built)));
+  if (problems.length > 0) throw new ConfigError(input.stack, redact(problems, input));
+  return built;
 }
 
 /**

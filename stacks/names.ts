@@ -9,9 +9,17 @@
  */
 import { StageName, logGroupName, resourceName, secretName } from "../lib/naming";
 import { byKey } from "../lib/order";
-import { GITHUB_NAME_PATTERN } from "../lib/variables";
+import {
+  FALLBACK_SECRETS,
+  GITHUB_NAME_PATTERN,
+  GITHUB_VARIABLES_PER_ENVIRONMENT,
+  ROLE_ARN_SECRET,
+  VariableLayout,
+  VariableValue,
+  environmentVariables,
+} from "../lib/variables";
 import { PROJECT } from "./project";
-import { DeliveryConfig } from "./schema";
+import type { DeliveryConfig } from "./schema";
 
 /** Names of one service's resources. */
 export interface ServiceNames {
@@ -37,6 +45,15 @@ export interface FallbackNames {
   readonly alarm: string;
 }
 
+/** The stage's GitHub environment and what it writes there. */
+export interface GithubNames {
+  readonly environment: string;
+  /** How service names are written: one variable each, or one JSON variable. */
+  readonly layout: VariableLayout;
+  readonly variables: readonly { readonly name: string; readonly value: VariableValue }[];
+  readonly secrets: readonly string[];
+}
+
 /** Every physical name of the stage. */
 export interface StageNames {
   readonly deployRole: string;
@@ -48,7 +65,7 @@ export interface StageNames {
   /** The cluster the stage's services run on, created or existing. */
   readonly cluster?: string;
   readonly fallback?: FallbackNames;
-  readonly githubEnvironment: string;
+  readonly github: GithubNames;
 }
 
 /** What the names table needs besides the typed config. */
@@ -108,7 +125,36 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
           alarm: `${named("fallback")}-used`,
         }
       : undefined,
-    githubEnvironment: c.github.environment,
+    github: githubNames(c),
+  };
+}
+
+/** The environment's variables and secrets; `auto` picks the flat layout while it fits. */
+function githubNames(c: DeliveryConfig): GithubNames {
+  const placed = c.ecs.cluster !== undefined && c.ecs.network !== undefined;
+  const variablesOf = (layout: VariableLayout) =>
+    environmentVariables({
+      layout,
+      cluster: c.ecs.cluster !== undefined,
+      services: byKey(c.services).map(([key]) => ({ key, placed })),
+      user: Object.fromEntries(byKey(c.github.variables).map(([k, v]) => [k, String(v)])),
+    });
+  const flat = variablesOf("flat");
+  const layout: VariableLayout =
+    c.github.variableLayout !== "auto"
+      ? c.github.variableLayout
+      : flat.length <= GITHUB_VARIABLES_PER_ENVIRONMENT
+        ? "flat"
+        : "compact";
+  return {
+    environment: c.github.environment,
+    layout,
+    variables: layout === "flat" ? flat : variablesOf(layout),
+    secrets: [
+      ROLE_ARN_SECRET,
+      ...(c.fallback.enabled ? Object.values(FALLBACK_SECRETS) : []),
+      ...byKey(c.github.secrets).map(([name]) => name),
+    ],
   };
 }
 
@@ -168,9 +214,9 @@ export const NAMESPACES = {
     what: "ECR repository name",
     minLength: 2,
     maxLength: 256,
-    pattern: /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+    pattern: /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/,
     allowed:
-      'lowercase letters and digits, in parts joined by one ".", "_" or "-", optionally with "/" namespaces',
+      'lowercase letters and digits in parts joined by ".", "_", "__" or hyphens, with "/" between namespaces; no other run of separators',
     ignoresCase: false,
     source: "ECR API CreateRepository, repositoryName",
   },
@@ -187,8 +233,8 @@ export const NAMESPACES = {
     what: "CloudWatch log group name",
     minLength: 1,
     maxLength: 512,
-    pattern: /^[.\-_/#A-Za-z0-9]+$/,
-    allowed: "letters, digits and ._-/#",
+    pattern: /^(?!aws\/)[.\-_/#A-Za-z0-9]+$/,
+    allowed: 'letters, digits and ._-/#, not starting with "aws/"',
     ignoresCase: false,
     source: "CloudWatch Logs API CreateLogGroup, logGroupName",
   },
@@ -396,12 +442,32 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
     add("alarm", names.fallback.alarm, at, "the break-glass alarm");
   }
   if (c.github.manage) {
+    const g = names.github;
+    const scope = `environment ${g.environment}`;
     add(
       "githubEnvironment",
-      names.githubEnvironment,
+      g.environment,
       `${PROJECT}:github.environment`,
       "the GitHub environment",
     );
+    for (const { name, value } of g.variables) {
+      const [key, owner] =
+        value.kind === "config"
+          ? [`${PROJECT}:github.variables.${name}`, `variable ${name}`]
+          : value.kind === "serviceField"
+            ? [
+                `${PROJECT}:services.${value.service}`,
+                `the ${value.field} variable of service ${value.service}`,
+              ]
+            : [`${PROJECT}:github`, `the program's variable ${name}`];
+      add("githubVariable", name, key, owner, scope);
+    }
+    for (const name of g.secrets) {
+      const key = Object.hasOwn(c.github.secrets, name)
+        ? `${PROJECT}:github.secrets.${name}`
+        : `${PROJECT}:github`;
+      add("githubSecret", name, key, `secret ${name}`, scope);
+    }
   }
   return entries;
 }

@@ -4,15 +4,16 @@
  * memory must be a Fargate pair) live in `checks.ts`, so every problem is reported at once.
  */
 import { z } from "zod";
-import { StageName } from "../lib/naming";
+import { ARN_KINDS } from "../lib/arns";
+import { PROGRAM_TAG_KEYS, StageName } from "../lib/naming";
 import { CLAIM_KEYS, ENVIRONMENT_NAME_PATTERN } from "../lib/subjects";
+import { NAMESPACES } from "./names";
 import { COMMON_DEFAULTS, STAGE_DEFAULTS } from "./defaults";
 
 /** Names used inside physical resource names: lowercase, digits and `-`. */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
 /** Container environment variable names. */
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ARN_PATTERN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/;
 
 /** A strict object: unknown keys are reported with the list of known ones. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -44,8 +45,38 @@ function intRange(what: string, min: number, max: number) {
     .max(max, { error: (i) => `${message}, got ${String(i.input)}. Fix: use at most ${max}` });
 }
 
-function arn(what: string, example: string) {
-  return z.string().regex(ARN_PATTERN, { error: `${what} must be an ARN. Fix: e.g. "${example}"` });
+/** An ARN of exactly one kind of resource (`lib/arns.ts`). */
+function arn(what: string, kind: keyof typeof ARN_KINDS) {
+  const k = ARN_KINDS[kind];
+  return z
+    .string({ error: `${what} must be ${k.what}. Fix: e.g. "${k.example}"` })
+    .regex(k.pattern, { error: `${what} must be ${k.what}. Fix: e.g. "${k.example}"` });
+}
+
+/**
+ * A list whose entries are unique: each entry becomes its own resource (a deployment policy, an
+ * e-mail subscription, an attachment), and the engine refuses two resources with one URN.
+ */
+function unique<T extends z.ZodType<string>>(
+  list: z.ZodArray<T>,
+  what: string,
+  ignoreCase = false,
+) {
+  return list.superRefine((values, ctx) => {
+    const seen = new Set<string>();
+    values.forEach((value, i) => {
+      const id = ignoreCase ? value.toLowerCase() : value;
+      if (seen.has(id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i],
+          input: value,
+          message: `${what} lists "${value}" twice${ignoreCase ? " (ignoring letter case, as the service does)" : ""}. Fix: list it once`,
+        });
+      }
+      seen.add(id);
+    });
+  });
 }
 
 const positiveId = (what: string, command: string) =>
@@ -55,8 +86,19 @@ const positiveId = (what: string, command: string) =>
     .positive({ error: `${what} must be positive` })
     .optional();
 
-/** An ECR repository name. */
-const ECR_REPOSITORY_NAME = /^[a-z0-9][a-z0-9._/-]{1,255}$/;
+/** An ECR repository name, as the names table checks it. */
+const ecrRepositoryName = (example: string) =>
+  z
+    .string()
+    .min(NAMESPACES.ecrRepository.minLength, {
+      error: `an ECR repository name has at least ${NAMESPACES.ecrRepository.minLength} characters. Fix: e.g. "${example}"`,
+    })
+    .max(NAMESPACES.ecrRepository.maxLength, {
+      error: `an ECR repository name has at most ${NAMESPACES.ecrRepository.maxLength} characters. Fix: shorten it`,
+    })
+    .regex(NAMESPACES.ecrRepository.pattern, {
+      error: `must be an ECR repository name: ${NAMESPACES.ecrRepository.allowed}. Fix: e.g. "${example}"`,
+    });
 /** A Docker image tag. */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** An ECS cluster or service name. */
@@ -95,13 +137,82 @@ const configKey = () =>
       error: 'must be a key name without the "delivery:" prefix. Fix: e.g. "databaseUrl"',
     });
 
-const stringList = (what: string) =>
-  z.array(
-    z.string().min(1, { error: `${what} entries must not be empty. Fix: remove the empty entry` }),
-    {
-      error: `${what} must be a list of strings. Fix: write it as a YAML list`,
-    },
+const stringList = (what: string, ignoreCase = false) =>
+  unique(
+    z.array(
+      z
+        .string()
+        .min(1, { error: `${what} entries must not be empty. Fix: remove the empty entry` }),
+      {
+        error: `${what} must be a list of strings. Fix: write it as a YAML list`,
+      },
+    ),
+    what,
+    ignoreCase,
   );
+
+/**
+ * AWS tags on every resource: IAM's rules, the strictest of the services tagged (IAM API Tag:
+ * key 1-128, value 0-256, letters, digits, spaces and _.:/=+-@; IAM quotas: 50 tags per
+ * resource; `aws:` reserved in keys and values; IAM role and user tag keys ignore letter case).
+ */
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAGS_PER_RESOURCE = 50;
+const tagText = (what: "key" | "value", max: number) =>
+  z
+    .string({ error: `a tag ${what} must be text` })
+    .max(max, { error: `a tag ${what} has at most ${max} characters. Fix: shorten it` })
+    .regex(TAG_CHARS, {
+      error: `a tag ${what} may hold only letters, digits, spaces and _.:/=+-@ (IAM's Tag pattern). Fix: remove the other characters`,
+    })
+    .refine((t) => !t.toLowerCase().startsWith("aws:"), {
+      error: `a tag ${what} may not start with "aws:", which AWS reserves. Fix: use another prefix`,
+    });
+const tags = () =>
+  z
+    .record(
+      tagText("key", 128).min(1, { error: "a tag key may not be empty" }),
+      tagText("value", 256),
+      {
+        error: "must be a map of tag: value",
+      },
+    )
+    .superRefine((map, ctx) => {
+      const keys = Object.keys(map);
+      const max = TAGS_PER_RESOURCE - PROGRAM_TAG_KEYS.length;
+      if (keys.length > max) {
+        ctx.addIssue({
+          code: "custom",
+          input: map,
+          message: `${keys.length} tags, but AWS allows ${TAGS_PER_RESOURCE} per resource and the program sets ${PROGRAM_TAG_KEYS.length} (${PROGRAM_TAG_KEYS.join(", ")}). Fix: keep at most ${max}`,
+        });
+      }
+      const seen = new Map<string, string>(PROGRAM_TAG_KEYS.map((k) => [k.toLowerCase(), k]));
+      for (const key of keys) {
+        const other = seen.get(key.toLowerCase());
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            input: key,
+            message: (PROGRAM_TAG_KEYS as readonly string[]).includes(other)
+              ? `the program sets the tag "${other}" on every resource, and IAM tag keys ignore letter case. Fix: remove it`
+              : `the tag "${other}" is also set, and IAM tag keys ignore letter case ("Duplicate tag keys found"). Fix: keep one of them`,
+          });
+        }
+        seen.set(key.toLowerCase(), key);
+      }
+    });
+
+/**
+ * A secret's recovery window: 0 (delete at once) or 7 to 30 days
+ * (terraform-provider-aws secretsmanager/secret.go; Secrets Manager DeleteSecret RecoveryWindowInDays).
+ */
+const recoveryWindow = () =>
+  intRange("recoveryWindowDays", 0, 30).refine((days) => days === 0 || days >= 7, {
+    error: (i) =>
+      `recoveryWindowDays must be 0 (delete at once) or 7 to 30, as Secrets Manager takes it, got ${String(i.input)}. Fix: use 0 or a number from 7 to 30`,
+  });
 
 /** Context the schema needs from outside `delivery:*`. */
 export interface SchemaContext {
@@ -139,17 +250,19 @@ export function deliverySchema(ctx: SchemaContext) {
     ownerId: positiveId("ownerId", "gh api repos/OWNER/REPO --jq .owner.id"),
     repositoryId: positiveId("repositoryId", "gh api repos/OWNER/REPO --jq .id"),
     subjectClaims: strict({
-      includeClaimKeys: z
-        .array(z.enum(CLAIM_KEYS, { error: `must be one of ${CLAIM_KEYS.join(", ")}` }), {
+      includeClaimKeys: unique(
+        z.array(z.enum(CLAIM_KEYS, { error: `must be one of ${CLAIM_KEYS.join(", ")}` }), {
           error: "must be a list of claim keys",
-        })
-        .min(1, { error: 'needs at least "context". Fix: e.g. [repo, context]' }),
+        }),
+        "includeClaimKeys",
+      ).min(1, { error: 'needs at least "context". Fix: e.g. [repo, context]' }),
       manage: bool().default(false),
     }).optional(),
     protection: strict({
       reviewers: strict({
-        users: stringList("users").default([]),
-        teams: stringList("teams").default([]),
+        // GitHub logins and team slugs ignore letter case.
+        users: stringList("users", true).default([]),
+        teams: stringList("teams", true).default([]),
       }).default({ users: [], teams: [] }),
       requireReviewers: bool().default(d.requireReviewers),
       preventSelfReview: bool().default(d.preventSelfReview),
@@ -197,6 +310,12 @@ export function deliverySchema(ctx: SchemaContext) {
       )
       .default({}),
     commitWorkflows: bool().default(false),
+    variableLayout: z
+      .enum(["auto", "flat", "compact"], {
+        error:
+          'must be "auto" (flat while it fits GitHub\'s 100 variables per environment), "flat" (ECR_REPOSITORY_<SVC>, ...) or "compact" (one DELIVERY_SERVICES JSON variable)',
+      })
+      .default("auto"),
   });
 
   const oidc = strict({
@@ -204,10 +323,7 @@ export function deliverySchema(ctx: SchemaContext) {
       error:
         'must be "create" (this stack creates the account\'s GitHub OIDC provider) or "existing" (another stack or a person did). Fix: exactly one stack per AWS account says "create"',
     }),
-    arn: arn(
-      "arn",
-      "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
-    ).optional(),
+    arn: arn("arn", "githubOidcProvider").optional(),
   });
 
   /** How any GitHub Actions role of the stage is trusted and bounded. */
@@ -216,10 +332,7 @@ export function deliverySchema(ctx: SchemaContext) {
     maxSessionDuration: intRange("maxSessionDuration (seconds)", 3600, 43200).default(
       COMMON_DEFAULTS.maxSessionDurationSeconds,
     ),
-    permissionsBoundary: arn(
-      "permissionsBoundary",
-      "arn:aws:iam::123456789012:policy/ci-boundary",
-    ).optional(),
+    permissionsBoundary: arn("permissionsBoundary", "policy").optional(),
   };
 
   const deployRole = strict({
@@ -234,10 +347,7 @@ export function deliverySchema(ctx: SchemaContext) {
     scanOnPush: bool().default(true),
     untaggedExpiryDays: intRange("untaggedExpiryDays", 1, 365).default(d.ecr.untaggedExpiryDays),
     keepLastImages: intRange("keepLastImages", 1, 1000).default(d.ecr.keepLastImages),
-    kmsKeyArn: arn(
-      "kmsKeyArn",
-      "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    ).optional(),
+    kmsKeyArn: arn("kmsKeyArn", "kmsKey").optional(),
     forceDelete: bool().default(false),
   });
 
@@ -299,12 +409,7 @@ export function deliverySchema(ctx: SchemaContext) {
         { error: "must be a map of VARIABLE_NAME: secret-name" },
       )
       .default({}),
-    repositoryName: z
-      .string()
-      .regex(ECR_REPOSITORY_NAME, {
-        error: 'must be an ECR repository name. Fix: e.g. "shop-backend"',
-      })
-      .optional(),
+    repositoryName: ecrRepositoryName("shop-backend").optional(),
     imageTag: z
       .string()
       .regex(IMAGE_TAG, {
@@ -319,17 +424,17 @@ export function deliverySchema(ctx: SchemaContext) {
     healthCheckGracePeriodSeconds: intRange("healthCheckGracePeriodSeconds", 0, 7200).default(
       COMMON_DEFAULTS.healthCheckGracePeriodSeconds,
     ),
-    targetGroupArn: arn(
-      "targetGroupArn",
-      "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-backend/0123456789abcdef",
-    ).optional(),
+    targetGroupArn: arn("targetGroupArn", "targetGroup").optional(),
     existingServiceName: z
       .string()
       .regex(ECS_NAME, { error: "must be an ECS service name" })
       .optional(),
-    taskRolePolicyArns: z
-      .array(arn("taskRolePolicyArns entries", "arn:aws:iam::123456789012:policy/shop-backend-app"))
-      .default([]),
+    taskRolePolicyArns: unique(
+      z.array(arn("taskRolePolicyArns entries", "policy"), {
+        error: "must be a list of IAM policy ARNs",
+      }),
+      "taskRolePolicyArns",
+    ).default([]),
     build: strict({
       context: z
         .string()
@@ -356,7 +461,7 @@ export function deliverySchema(ctx: SchemaContext) {
       .string()
       .max(2048, { error: "is longer than Secrets Manager allows (2048). Fix: shorten it" })
       .optional(),
-    recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).optional(),
+    recoveryWindowDays: recoveryWindow().optional(),
   };
   const secret = z.discriminatedUnion(
     "source",
@@ -387,11 +492,8 @@ export function deliverySchema(ctx: SchemaContext) {
   );
 
   const secretSettings = strict({
-    recoveryWindowDays: intRange("recoveryWindowDays", 0, 30).default(d.secretRecoveryWindowDays),
-    kmsKeyArn: arn(
-      "kmsKeyArn",
-      "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    ).optional(),
+    recoveryWindowDays: recoveryWindow().default(d.secretRecoveryWindowDays),
+    kmsKeyArn: arn("kmsKeyArn", "kmsKey").optional(),
   });
 
   const ecs = strict({
@@ -446,22 +548,29 @@ export function deliverySchema(ctx: SchemaContext) {
       )
       .optional(),
     network: strict({
-      subnets: z
-        .array(
+      // ECS AwsVpcConfiguration: at most 16 subnets and 5 security groups.
+      subnets: unique(
+        z.array(
           z.string().regex(/^subnet-[0-9a-f]{8,17}$/, {
             error: 'must be a subnet id. Fix: e.g. "subnet-0123456789abcdef0"',
           }),
-        )
+        ),
+        "subnets",
+      )
         .min(1, {
           error: "needs at least one subnet. Fix: list the private subnets services run in",
-        }),
-      securityGroups: z
-        .array(
+        })
+        .max(16, { error: "ECS takes at most 16 subnets per service. Fix: list at most 16" }),
+      securityGroups: unique(
+        z.array(
           z.string().regex(/^sg-[0-9a-f]{8,17}$/, {
             error: 'must be a security group id. Fix: e.g. "sg-0123456789abcdef0"',
           }),
-        )
-        .min(1, { error: "needs at least one security group. Fix: list the groups the tasks use" }),
+        ),
+        "securityGroups",
+      )
+        .min(1, { error: "needs at least one security group. Fix: list the groups the tasks use" })
+        .max(5, { error: "ECS takes at most 5 security groups per service. Fix: list at most 5" }),
       assignPublicIp: bool().default(false),
     }).optional(),
   });
@@ -493,10 +602,7 @@ export function deliverySchema(ctx: SchemaContext) {
   });
 
   const adopt = strict({
-    oidcProvider: arn(
-      "oidcProvider",
-      "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
-    ).optional(),
+    oidcProvider: arn("oidcProvider", "githubOidcProvider").optional(),
     cluster: z
       .string()
       .regex(ECS_NAME, {
@@ -504,45 +610,45 @@ export function deliverySchema(ctx: SchemaContext) {
       })
       .optional(),
     repositories: z
-      .record(
-        z.string(),
-        z.string().regex(ECR_REPOSITORY_NAME, { error: "must be an ECR repository name" }),
-        {
-          error: "must be a map of service: existing repository name",
-        },
-      )
+      .record(z.string(), ecrRepositoryName("app-backend"), {
+        error: "must be a map of service: existing repository name",
+      })
       .default({}),
     logGroups: z
       .record(
         z.string(),
-        z.string().regex(/^[A-Za-z0-9_/.#-]{1,512}$/, { error: "must be a log group name" }),
+        z
+          .string()
+          .max(NAMESPACES.logGroup.maxLength, {
+            error: "a log group name has at most 512 characters",
+          })
+          .regex(NAMESPACES.logGroup.pattern, {
+            error: `must be a log group name (${NAMESPACES.logGroup.allowed}). Fix: copy it from \`aws logs describe-log-groups\``,
+          }),
         {
           error: "must be a map of service: existing log group name",
         },
       )
       .default({}),
     secrets: z
-      .record(
-        z.string(),
-        z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, {
-          error:
-            "must be the existing secret's ARN. Fix: copy it from `aws secretsmanager describe-secret`",
-        }),
-        { error: "must be a map of secret: existing secret ARN" },
-      )
+      .record(z.string(), arn("the existing secret", "secret"), {
+        error: "must be a map of secret: existing secret ARN",
+      })
       .default({}),
   });
 
   const fallback = strict({
     enabled: bool().default(false),
-    alarmEmails: z
-      .array(
+    alarmEmails: unique(
+      z.array(
         z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, {
           error: 'must be an e-mail address. Fix: e.g. "oncall@example.com"',
         }),
         { error: "must be a list of e-mail addresses" },
-      )
-      .default([]),
+      ),
+      "alarmEmails",
+      true,
+    ).default([]),
     allowInProd: bool().default(false),
   });
 
@@ -550,7 +656,7 @@ export function deliverySchema(ctx: SchemaContext) {
   const sections = {
     app: name("app", "shop", 20),
     stage: z.enum(["staging", "prod"]).optional(),
-    tags: z.record(z.string(), z.string(), { error: "must be a map of tag: value" }).default({}),
+    tags: tags().default({}),
     github,
     oidc,
     deployRole: deployRole.default(deployRole.parse({})),

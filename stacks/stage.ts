@@ -126,6 +126,11 @@ export interface Stage {
   readonly name: StageName;
   readonly app: string;
   readonly region: string;
+  /**
+   * The accounts the stack may run in: `aws:allowedAccountIds`, else the one account the ARNs in
+   * config name. The AWS provider refuses other credentials; undefined when config names none.
+   */
+  readonly allowedAccountIds?: readonly string[];
   /** Tags on every AWS resource (provider default tags). */
   readonly tags: Readonly<Record<string, string>>;
   readonly repo: RepositoryRef;

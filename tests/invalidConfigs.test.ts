@@ -99,7 +99,7 @@ const cases: Record<string, Case[]> = {
       "a target group name instead of its ARN",
       () => withConfig(prod(), { "delivery:services.backend.targetGroupArn": "shop-prod-backend" }),
       "delivery:services.backend.targetGroupArn",
-      "must be an ARN",
+      "must be an ELB target group ARN",
     ],
     [
       "a managed policy name instead of its ARN in taskRolePolicyArns",
@@ -108,7 +108,7 @@ const cases: Record<string, Case[]> = {
           "delivery:services.backend.taskRolePolicyArns": ["AmazonS3ReadOnlyAccess"],
         }),
       "delivery:services.backend.taskRolePolicyArns[0]",
-      "must be an ARN",
+      "must be an IAM policy ARN",
     ],
     [
       "an image tag with a colon",
@@ -216,8 +216,8 @@ const cases: Record<string, Case[]> = {
       "at most 30",
     ],
     [
-      "a prod secret's recovery window below 7 days",
-      () => withConfig(prod(), { "delivery:secrets.npm-token.recoveryWindowDays": 3 }),
+      "a prod secret deleted at once (recovery window 0)",
+      () => withConfig(prod(), { "delivery:secrets.npm-token.recoveryWindowDays": 0 }),
       "delivery:secrets.npm-token.recoveryWindowDays",
       "below prod's minimum of 7",
     ],
@@ -225,7 +225,7 @@ const cases: Record<string, Case[]> = {
       "a KMS alias instead of the key's ARN",
       () => withConfig(staging(), { "delivery:secretSettings.kmsKeyArn": "alias/shop" }),
       "delivery:secretSettings.kmsKeyArn",
-      "must be an ARN",
+      "must be a KMS key ARN",
     ],
     [
       "a config-sourced secret without its key",
@@ -307,8 +307,8 @@ const cases: Record<string, Case[]> = {
         withConfig(staging(), {
           "delivery:github.subjectClaims": { includeClaimKeys: ["repo", "repo", "context"] },
         }),
-      "delivery:github.subjectClaims.includeClaimKeys",
-      "lists a key twice",
+      "delivery:github.subjectClaims.includeClaimKeys[1]",
+      'lists "repo" twice',
     ],
     [
       "the owner's login instead of its numeric id",
@@ -471,7 +471,7 @@ const cases: Record<string, Case[]> = {
       "a permissions boundary given by name",
       () => withConfig(staging(), { "delivery:roles.preview.permissionsBoundary": "ci-boundary" }),
       "delivery:roles.preview.permissionsBoundary",
-      "must be an ARN",
+      "must be an IAM policy ARN",
     ],
     [
       "a role whose name would exceed IAM's 64 characters",
@@ -633,13 +633,13 @@ const cases: Record<string, Case[]> = {
       "an app tag that would override the program's",
       () => withConfig(staging(), { "delivery:tags.app": "other" }),
       "delivery:tags.app",
-      "set by the program",
+      "the program sets the tag",
     ],
     [
       "a tag value that is not text",
       () => withConfig(staging(), { "delivery:tags.cost-center": 42 }),
       "delivery:tags.cost-center",
-      "expected a string",
+      "a tag value must be text",
     ],
     [
       "an OIDC provider ARN on the stack that creates the provider",

@@ -112,22 +112,33 @@ describe("offline plan", () => {
   });
 
   it("as a command: prints the summary, writes the JSON file, exits 0", async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), "plan-")), "prod.json");
+    const out = path.join(mkdtempSync(path.join(tmpdir(), "plan-")), "staging.json");
     const result = await planCommand(
       "--stack",
-      "prod",
+      "staging",
       "--json",
       out,
       "--account-id",
       "210987654321",
     );
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /delivery plan: stack prod \(stage prod\)/);
+    assert.match(result.stdout, /delivery plan: stack staging \(stage staging\)/);
     const doc = JSON.parse(readFileSync(out, "utf8")) as {
       resources: { type: string; state: { arn?: string } }[];
     };
     const role = doc.resources.find((r) => r.type === "aws:iam/role:Role");
     assert.match(String(role?.state.arn), /^arn:aws:iam::210987654321:role\//);
+  });
+
+  it("as a command: refuses to plan prod in an account its target groups are not in", async () => {
+    // The shipped prod stack names target groups of 123456789012; the provider gets that account.
+    const result = await planCommand("--stack", "prod", "--account-id", "210987654321");
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, "");
+    assert.match(
+      result.stderr,
+      /aws:allowedAccountIds: the AWS credentials are for account 210987654321, but this stack runs only in 123456789012/,
+    );
   });
 
   it("as a command: refuses an invalid config with exit status 1 and every problem on stderr, printing nothing else", async () => {

@@ -232,6 +232,7 @@ describe("app repository templates", () => {
       build: { context: "./api" },
       deployBranches: ["main"],
       deployTags: [],
+      layout: "flat" as const,
     };
     const mutable = JSON.stringify(deployWorkflow({ ...base, movingTag: true, fallback: false }));
     const immutable = JSON.stringify(deployWorkflow({ ...base, movingTag: false, fallback: true }));

@@ -3,10 +3,17 @@
  * something while the stack manages the environment, secret and variable names GitHub accepts.
  */
 import { SECRET_LIKE_VARIABLE } from "../../lib/credentials";
-import { GITHUB_NAME_PATTERN, reservedNames } from "../../lib/variables";
+import {
+  GITHUB_NAME_PATTERN,
+  GITHUB_VARIABLE_MAX_BYTES,
+  SERVICES_VARIABLE,
+  reservedNames,
+  serviceFields,
+  servicesVariableValue,
+} from "../../lib/variables";
 import { STAGE_DEFAULTS } from "../defaults";
 import { PROJECT } from "../project";
-import { Rule, rule } from "./rule";
+import { Rule, StageRule, rule } from "./rule";
 
 const at = `${PROJECT}:github`;
 
@@ -91,6 +98,13 @@ export const githubEnvironmentRules: readonly Rule[] = [
           `${at}.variables.${name}: looks like a secret, and variables are readable by anyone with repository access. Fix: move it to delivery:github.secrets`,
         );
       }
+      // docs.github.com, Store information in variables: individual variables are limited to 48 KB.
+      const bytes = Buffer.byteLength(String(c.github.variables[name]), "utf8");
+      if (bytes > 48 * 1024) {
+        problems.push(
+          `${at}.variables.${name}: the value is ${bytes} bytes; a GitHub variable holds at most 48 KB. Fix: shorten it`,
+        );
+      }
       if (Object.hasOwn(c.github.secrets, name)) {
         problems.push(`${at}.variables.${name}: also a secret. Fix: keep it only under secrets`);
       }
@@ -124,8 +138,6 @@ export const githubEnvironmentRules: readonly Rule[] = [
           `${where}: "context" must appear once, last, so trust policies can tell environments apart and a pattern never spans another claim. Fix: e.g. [repo, context]`,
         );
       }
-      if (new Set(keys).size !== keys.length)
-        problems.push(`${where}: lists a key twice. Fix: list each key once`);
       if (!keys.some((k) => k === "repo" || k === "repository" || k === "repository_id")) {
         problems.push(
           `${where}: names no repository, so any repository's token with the same context would match. Fix: include "repo", "repository" or "repository_id"`,
@@ -134,4 +146,33 @@ export const githubEnvironmentRules: readonly Rule[] = [
     }
     return problems;
   }),
+];
+
+export const githubEnvironmentStageRules: readonly StageRule[] = [
+  // The compact layout's one variable must still fit GitHub's 48 KB per variable.
+  (stage) => {
+    if (!stage.github.manage || stage.names.github.layout !== "compact") return [];
+    const placed = stage.ecs.cluster !== undefined && stage.ecs.network !== undefined;
+    const value = servicesVariableValue(
+      stage.services.map((svc) => {
+        const n = svc.names;
+        const all = {
+          repository: n.repository,
+          service: n.service,
+          taskDefinition: n.family,
+          containerName: n.container,
+        };
+        return {
+          key: svc.key,
+          fields: Object.fromEntries(serviceFields(placed).map((f) => [f, all[f]])),
+        };
+      }),
+    );
+    const bytes = Buffer.byteLength(value, "utf8");
+    return bytes > GITHUB_VARIABLE_MAX_BYTES
+      ? [
+          `${at}.variableLayout: the ${SERVICES_VARIABLE} variable would be ${bytes} bytes for ${stage.services.length} services; a GitHub variable holds at most 48 KB. Fix: split the services over more stacks (delivery:stage lets any stack name be a stage)`,
+        ]
+      : [];
+  },
 ];

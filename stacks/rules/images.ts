@@ -1,7 +1,13 @@
 /** Prod images: immutable tags, scanned on push, never force-deleted with their repository. */
+import { ecrRegistry } from "../../lib/arns";
 import { STAGE_DEFAULTS } from "../defaults";
 import { PROJECT } from "../project";
-import { Rule, rule } from "./rule";
+import { Rule, StageRule, rule } from "./rule";
+
+/** The longest tag the pipeline pushes: the commit's full SHA. */
+const PIPELINE_TAG_LENGTH = 40;
+/** ECS ContainerDefinition image: at most 255 characters for `repository-url/image:tag`. */
+const IMAGE_REFERENCE_MAX = 255;
 
 export const imageRules: readonly Rule[] = [
   rule(["ecr"], (c, ctx) => {
@@ -23,4 +29,22 @@ export const imageRules: readonly Rule[] = [
     }
     return problems;
   }),
+];
+
+export const imageStageRules: readonly StageRule[] = [
+  (stage) =>
+    stage.services.flatMap((svc) => {
+      // Every account id has 12 digits, so the length is known before the account is.
+      const repository = `${ecrRegistry("000000000000", stage.region)}/${svc.repositoryName}`;
+      const tag =
+        stage.ecs.imageOwner === "stack"
+          ? svc.imageTag
+          : "x".repeat(Math.max(PIPELINE_TAG_LENGTH, svc.imageTag.length, stage.stack.length));
+      const length = repository.length + 1 + tag.length;
+      return length > IMAGE_REFERENCE_MAX
+        ? [
+            `${PROJECT}:services.${svc.key}.repositoryName: the image reference ${repository}:<tag> would be ${length} characters; ECS takes at most ${IMAGE_REFERENCE_MAX}. Fix: use a shorter repository name`,
+          ]
+        : [];
+    }),
 ];

@@ -1,25 +1,31 @@
 /** Every rule of the config, in the order their problems are reported. */
+import { accountRules } from "./accounts";
 import { adoptionRules } from "./adoption";
 import { ecsRules } from "./ecs";
 import { fallbackRules } from "./fallback";
-import { githubEnvironmentRules } from "./githubEnvironment";
-import { imageRules } from "./images";
+import { githubEnvironmentRules, githubEnvironmentStageRules } from "./githubEnvironment";
+import { imageRules, imageStageRules } from "./images";
 import { oidcRules } from "./oidc";
 import { roleRules } from "./roles";
-import { Rule } from "./rule";
+import { Rule, StageRule } from "./rule";
 import { secretRules } from "./secrets";
 import { serviceRules } from "./services";
-import { tagRules } from "./tags";
 
 export const RULES: readonly Rule[] = [
   ...serviceRules,
   ...secretRules,
   ...imageRules,
-  ...tagRules,
   ...oidcRules,
   ...githubEnvironmentRules,
   ...roleRules,
   ...adoptionRules,
   ...ecsRules,
   ...fallbackRules,
+  ...accountRules,
+];
+
+/** Rules over the built stage, after every section passed its rules. */
+export const STAGE_RULES: readonly StageRule[] = [
+  ...imageStageRules,
+  ...githubEnvironmentStageRules,
 ];

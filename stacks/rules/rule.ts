@@ -7,6 +7,7 @@
 import { StageName } from "../../lib/naming";
 import { DeclaredKeys } from "../parse";
 import { DeliveryConfig, Section } from "../schema";
+import type { Stage } from "../stage";
 
 /** What rules know beyond `delivery:*`. */
 export interface RuleContext {
@@ -16,6 +17,8 @@ export interface RuleContext {
   readonly owner?: string;
   /** `aws:region`, when it is set and valid. */
   readonly region?: string;
+  /** `aws:allowedAccountIds`, when it is set and valid. */
+  readonly allowedAccountIds?: readonly string[];
   /** The whole config map and which keys are secret. */
   readonly values: Readonly<Record<string, string>>;
   readonly secretKeys: ReadonlySet<string>;
@@ -39,6 +42,9 @@ export function rule<K extends Section>(
 ): Rule {
   return { reads, check };
 }
+
+/** A rule over the whole built stage (its names, its region), once every section parsed. */
+export type StageRule = (stage: Stage) => string[];
 
 /** Runs every rule whose sections all parsed; returns their problems in rule order. */
 export function runRules(

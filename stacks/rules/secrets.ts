@@ -24,7 +24,21 @@ interface SecretValueRef {
   readonly label: string;
   /** Key without the `delivery:` prefix, e.g. `databaseUrl`. */
   readonly key: string;
+  /** The largest value the destination takes, and the rule's source. */
+  readonly maxBytes: number;
+  readonly limit: string;
 }
+
+/** Secrets Manager CreateSecret SecretString: 1 to 65,536 bytes. */
+const SECRETS_MANAGER_MAX = {
+  maxBytes: 65_536,
+  limit: "Secrets Manager takes at most 65,536 (CreateSecret SecretString)",
+};
+/** docs.github.com, Using secrets in GitHub Actions: secrets are limited to 48 KB. */
+const GITHUB_SECRET_MAX = {
+  maxBytes: 48 * 1024,
+  limit: "a GitHub secret holds at most 48 KB",
+};
 
 export const secretRules: readonly Rule[] = [
   rule(["secrets", "secretSettings"], (c, ctx) => {
@@ -42,6 +56,12 @@ export const secretRules: readonly Rule[] = [
       if (d.name !== undefined && !SECRET_NAME_PATTERN.test(d.name)) {
         problems.push(
           `${key}.name: "${d.name}" is not a Secrets Manager name (letters, digits, /_+=.@-). Fix: e.g. "shop/prod/jwt-secret"`,
+        );
+      }
+      // terraform-provider-random resource_password.go: at least one character set must be on.
+      if (d.source === "generated" && !d.upper && !d.lower && !d.numeric && !d.special) {
+        problems.push(
+          `${key}: upper, lower, numeric and special are all false, so there is nothing to generate the value from. Fix: turn at least one on`,
         );
       }
       if (d.recoveryWindowDays !== undefined && d.recoveryWindowDays < min) {
@@ -65,6 +85,7 @@ export const secretRules: readonly Rule[] = [
                 referencedAt: `${PROJECT}:secrets.${name}.key`,
                 label: `secret "${name}"`,
                 key: d.key,
+                ...SECRETS_MANAGER_MAX,
               },
             ]
           : [],
@@ -76,6 +97,7 @@ export const secretRules: readonly Rule[] = [
                 referencedAt: `${PROJECT}:github.secrets.${name}.key`,
                 label: `GitHub secret ${name}`,
                 key: d.key,
+                ...GITHUB_SECRET_MAX,
               },
             ]
           : [],
@@ -95,6 +117,11 @@ export const secretRules: readonly Rule[] = [
       } else if (!ctx.secretKeys.has(full)) {
         problems.push(
           `${full}: holds ${ref.label} in plain text in the stack file. Fix: ${command} (this replaces it with an encrypted value)`,
+        );
+      } else if (Buffer.byteLength(ctx.values[full], "utf8") > ref.maxBytes) {
+        // Only the size is said, never the value.
+        problems.push(
+          `${full}: the value of ${ref.label} is ${Buffer.byteLength(ctx.values[full], "utf8")} bytes; ${ref.limit}. Fix: store a smaller value, or keep it elsewhere and store a reference`,
         );
       }
     }

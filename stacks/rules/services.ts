@@ -4,6 +4,7 @@
  */
 import { SECRET_LIKE_VARIABLE } from "../../lib/credentials";
 import { FARGATE_SIZES, fargateSizeProblem } from "../../lib/fargate";
+import { adminClassReason } from "../../lib/adminPolicies";
 import { policyNameOf } from "../../lib/arns";
 import { byKey } from "../../lib/order";
 import { PROJECT } from "../project";
@@ -48,6 +49,12 @@ export const serviceRules: readonly Rule[] = [
           );
         }
         byName.set(name, arn);
+        const admin = adminClassReason(arn);
+        if (admin) {
+          problems.push(
+            `${at(svc)}.taskRolePolicyArns[${i}]: ${name} is an admin-class AWS-managed policy: it ${admin}, so a compromised task would own the account. Fix: attach a policy with exactly the actions the app needs`,
+          );
+        }
       });
       for (const variable of Object.keys(s.environment)) {
         if (SECRET_LIKE_VARIABLE.test(variable)) {

@@ -1,0 +1,93 @@
+/**
+ * One account, one region: every ARN config gives is in the stack's partition and region (for
+ * regional resources) and in one account, the one `aws:allowedAccountIds` names when it is set.
+ * That account then guards the stack: the AWS provider refuses credentials of any other account
+ * before anything is created (`allowedAccountIds`).
+ */
+import { ArnParts, partitionOf, parseArn } from "../../lib/arns";
+import { byKey } from "../../lib/order";
+import { PROJECT } from "../project";
+import { DeliveryConfig } from "../schema";
+import { Rule, rule } from "./rule";
+
+/** An ARN from config and the key it is at. */
+interface ConfigArn {
+  readonly key: string;
+  readonly arn: string;
+  /** The resource lives in a region (not IAM's global resources). */
+  readonly regional: boolean;
+}
+
+type ArnSections = Pick<
+  DeliveryConfig,
+  "ecr" | "secretSettings" | "services" | "deployRole" | "roles" | "oidc" | "adopt"
+>;
+
+/** Every ARN in these sections, with its key. AWS-managed policies (account `aws`) are left out. */
+export function configArns(c: ArnSections): ConfigArn[] {
+  const arns: ConfigArn[] = [];
+  const add = (key: string, arn: string | undefined, regional: boolean) => {
+    if (arn !== undefined) arns.push({ key: `${PROJECT}:${key}`, arn, regional });
+  };
+  add("ecr.kmsKeyArn", c.ecr.kmsKeyArn, true);
+  add("secretSettings.kmsKeyArn", c.secretSettings.kmsKeyArn, true);
+  add("deployRole.permissionsBoundary", c.deployRole.permissionsBoundary, false);
+  add("oidc.arn", c.oidc.arn, false);
+  add("adopt.oidcProvider", c.adopt.oidcProvider, false);
+  for (const [svc, s] of byKey(c.services)) {
+    add(`services.${svc}.targetGroupArn`, s.targetGroupArn, true);
+    s.taskRolePolicyArns.forEach((arn, i) =>
+      add(`services.${svc}.taskRolePolicyArns[${i}]`, arn, false),
+    );
+  }
+  for (const [role, r] of byKey(c.roles)) {
+    add(`roles.${role}.permissionsBoundary`, r.permissionsBoundary, false);
+  }
+  for (const [secret, arn] of byKey(c.adopt.secrets)) add(`adopt.secrets.${secret}`, arn, true);
+  return arns.filter((a) => parseArn(a.arn)?.account !== "aws");
+}
+
+/** The account the config's ARNs name, when they name one: `aws:allowedAccountIds` wins. */
+export function expectedAccounts(
+  c: ArnSections,
+  allowedAccountIds: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (allowedAccountIds !== undefined) return allowedAccountIds;
+  const first = configArns(c)
+    .map((a) => parseArn(a.arn))
+    .find((p): p is ArnParts => p !== undefined && p.account !== "");
+  return first ? [first.account] : undefined;
+}
+
+export const accountRules: readonly Rule[] = [
+  rule(["ecr", "secretSettings", "services", "deployRole", "roles", "oidc", "adopt"], (c, ctx) => {
+    if (!ctx.region) return [];
+    const problems: string[] = [];
+    const partition = partitionOf(ctx.region);
+    let account = ctx.allowedAccountIds;
+    let accountFrom = "aws:allowedAccountIds";
+    for (const { key, arn, regional } of configArns(c)) {
+      const parts = parseArn(arn);
+      if (!parts) continue; // the schema reported it
+      if (parts.partition !== partition) {
+        problems.push(
+          `${key}: the ARN is in partition ${parts.partition}, but aws:region ${ctx.region} is in ${partition}. Fix: use the ARN of a resource in ${ctx.region}`,
+        );
+      }
+      if (regional && parts.region !== ctx.region) {
+        problems.push(
+          `${key}: the ARN is in region ${parts.region}, but the stack runs in ${ctx.region} (aws:region); AWS refuses a resource of another region here. Fix: use the ARN of a resource in ${ctx.region}`,
+        );
+      }
+      if (account === undefined) {
+        account = [parts.account];
+        accountFrom = key;
+      } else if (!account.includes(parts.account)) {
+        problems.push(
+          `${key}: the ARN is in account ${parts.account}, but ${accountFrom} names ${account.join(", ")}; a stack works in one account. Fix: use the ARN of a resource in ${account.join(" or ")}`,
+        );
+      }
+    }
+    return problems;
+  }),
+];
