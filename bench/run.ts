@@ -16,8 +16,10 @@ import { spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
-import { stackFilePath } from "../scripts/stackFile";
+import { generatedStackFile } from "../scripts/generated";
+
+/** What a stage of 200 services needs: IAM quotas raised as far as IAM lets them be. */
+const RAISED_QUOTAS = { "delivery:quotas": { managedPoliciesPerRole: 25 } };
 
 const ROOT = path.resolve(__dirname, "..");
 const NODE = process.execPath;
@@ -44,34 +46,6 @@ function timed(
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** A staging config with `n` services, each reading two generated secrets of its own. */
-function generatedConfig(n: number): string {
-  const doc = parse(readFileSync(stackFilePath("staging"), "utf8")) as {
-    config: Record<string, unknown>;
-  };
-  const services: Record<string, unknown> = {};
-  const secrets: Record<string, unknown> = {};
-  for (let i = 1; i <= n; i++) {
-    const svc = `svc${String(i).padStart(3, "0")}`;
-    secrets[`${svc}-jwt`] = { source: "generated", length: 64 };
-    secrets[`${svc}-key`] = { source: "generated", length: 32 };
-    services[svc] = {
-      port: 8000,
-      healthCheckPath: "/health",
-      architecture: "ARM64",
-      secrets: { JWT_SECRET: `${svc}-jwt`, API_KEY: `${svc}-key` },
-    };
-  }
-  const config: Record<string, unknown> = {
-    ...doc.config,
-    "delivery:services": services,
-    "delivery:secrets": secrets,
-  };
-  delete config["delivery:databaseUrl"];
-  config["delivery:github"] = { ...(config["delivery:github"] as object), secrets: {} };
-  return stringify({ config });
-}
 
 /** Plans a stack file in a fresh process; returns wall times and the number of resources. */
 function planWall(
@@ -121,7 +95,7 @@ function main(): void {
   }
   for (const n of [1, 10, 50, 200]) {
     const file = path.join(work, `services-${n}.yaml`);
-    writeFileSync(file, generatedConfig(n));
+    writeFileSync(file, generatedStackFile(n, n > 100 ? RAISED_QUOTAS : {}));
     const r = planWall("staging", file, n >= 200 ? 1 : 3);
     out.push(
       row(

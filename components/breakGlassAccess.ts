@@ -3,8 +3,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 import { FALLBACK_METRIC } from "../lib/grants";
-import { Statement, policyJson } from "../lib/iam";
-import { byKey } from "../lib/order";
+import { RenderedPolicies } from "./policies";
 
 /** Arguments of {@link BreakGlassAccess}. */
 export interface BreakGlassAccessArgs {
@@ -19,8 +18,11 @@ export interface BreakGlassAccessArgs {
   readonly alarmName: string;
   /** The GitHub environment whose jobs may use the keys; the alarm's metric dimension. */
   readonly environment: string;
-  /** The deploy role's grants, by name: the user may do exactly what the role may. */
-  readonly grants: Readonly<Record<string, pulumi.Input<Statement[]>>>;
+  /**
+   * The deploy role's grants as customer-managed policies (a user's inline policies may total
+   * only 2,048 characters): the user may do exactly what the role may.
+   */
+  readonly policies: RenderedPolicies;
   /**
    * Who is told, by e-mail, the moment the keys are used.
    * @example ["oncall@example.com"]
@@ -48,19 +50,18 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
       throw new Error(`BreakGlassAccess ${name}: alarmEmails must name at least one address`);
     }
     const user = new iam.User(name, { name: args.userName }, { parent: this });
-    for (const [key, statements] of byKey(args.grants)) {
-      // Managed policies: a user's inline policies may total only 2,048 characters.
+    for (const p of args.policies.managed) {
       const policy = new iam.Policy(
-        `${name}-${key}`,
+        `${name}-managed-${p.key}`,
         {
-          name: `${args.userName}-${key}`,
-          description: `Break-glass copy of the deploy role's ${key} grant`,
-          policy: policyJson(`${args.userName}-${key}`, statements),
+          name: p.name,
+          description: `Break-glass copy of the deploy role's grants, part ${p.key}`,
+          policy: p.document,
         },
         { parent: this },
       );
       new iam.UserPolicyAttachment(
-        `${name}-${key}`,
+        `${name}-managed-${p.key}`,
         { user: user.name, policyArn: policy.arn },
         { parent: this },
       );

@@ -3,16 +3,8 @@ import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { Provider as GithubProvider } from "@pulumi/github/provider";
 import * as pulumi from "@pulumi/pulumi";
-import { ExtraRoleStage, Stage } from "../stacks/stage";
-import { Statement } from "../lib/iam";
-import {
-  PreviewTargets,
-  ecrPublish,
-  ecsDeploy,
-  previewReadOnly,
-  putFallbackMetric,
-  readSecrets,
-} from "../lib/grants";
+import { Stage } from "../stacks/stage";
+import { ArnValues } from "../lib/arns";
 import { ServiceField, serviceFields, servicesVariableValue } from "../lib/variables";
 import { adoption } from "./adoption";
 import { EcrRepository } from "./ecrRepository";
@@ -22,6 +14,7 @@ import { GithubEnvironment } from "./githubEnvironment";
 import { GithubOidcProvider } from "./githubOidcProvider";
 import { RuntimeSecret } from "./runtimeSecret";
 import { BreakGlassAccess } from "./breakGlassAccess";
+import { renderPolicies } from "./policies";
 import { appRepoFiles } from "../lib/appRepoFiles";
 
 /** Arguments of {@link DeliveryStage}. */
@@ -103,6 +96,11 @@ export class DeliveryStage extends pulumi.ComponentResource {
       ]),
     );
     this.secretArns = Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, v.arn]));
+    // What the access model's ARN templates are rendered with.
+    const arnValues: pulumi.Output<ArnValues> = pulumi.output({
+      accountId: this.accountId,
+      secretArns: pulumi.all(this.secretArns),
+    });
 
     const cluster = this.cluster(name, s);
     this.clusterName = cluster?.name;
@@ -142,12 +140,11 @@ export class DeliveryStage extends pulumi.ComponentResource {
           service: svc,
           region: s.region,
           accountId: this.accountId,
-          repositoryArn: repository.arn,
           repositoryUrl: repository.repositoryUrl,
           secretArns: Object.fromEntries(
             svc.secrets.map((r) => [r.secret, this.secretArns[r.secret]]),
           ),
-          secretsKmsKeyArn: s.secretsKmsKeyArn,
+          executionPolicies: renderPolicies(s.access.executionRoles[svc.key], arnValues),
           imageOwner: s.ecs.imageOwner,
           logRetentionDays: s.ecs.logRetentionDays,
           placement,
@@ -171,19 +168,6 @@ export class DeliveryStage extends pulumi.ComponentResource {
     }
     this.services = services;
 
-    const serviceArns = deployed.flatMap((d) => (d.serviceArn ? [d.serviceArn] : []));
-    const taskRoleArns = deployed.flatMap((d) => [d.executionRoleArn, d.taskRoleArn]);
-    const repositoryArns = all(Object.values(repositories).map((r) => r.arn));
-    const deployGrants: Record<string, pulumi.Output<Statement[]>> = {
-      ecr: repositoryArns.apply(ecrPublish),
-      ecs: pulumi
-        .all([all(serviceArns), all(taskRoleArns)])
-        .apply(([svcArns, roleArns]) =>
-          ecsDeploy({ serviceArns: svcArns, passRoleArns: roleArns }),
-        ),
-      // Whoever deploys may record a break-glass use; nothing else in CloudWatch.
-      ...(s.fallback.enabled ? { metrics: pulumi.output([putFallbackMetric()]) } : {}),
-    };
     const deployRole = new GithubActionsRole(
       `${name}-deploy`,
       {
@@ -195,36 +179,29 @@ export class DeliveryStage extends pulumi.ComponentResource {
         subjectFormat: s.github.subjectFormat,
         maxSessionDuration: s.deployRole.maxSessionDuration,
         permissionsBoundary: s.deployRole.permissionsBoundary,
-        grants: deployGrants,
+        policies: renderPolicies(s.access.deployRole, arnValues),
       },
       { parent: this },
     );
 
     // Break-glass keys: the same grants as the role, for when OIDC cannot be used.
-    const fallback = s.fallback.names
-      ? new BreakGlassAccess(
-          `${name}-fallback`,
-          {
-            userName: s.fallback.names.user,
-            topicName: s.fallback.names.topic,
-            alarmName: s.fallback.names.alarm,
-            environment: s.github.environment,
-            grants: deployGrants,
-            alarmEmails: s.fallback.alarmEmails,
-          },
-          { parent: this },
-        )
-      : undefined;
+    const fallbackAccess = s.access.fallbackUser;
+    const fallback =
+      s.fallback.names && fallbackAccess
+        ? new BreakGlassAccess(
+            `${name}-fallback`,
+            {
+              userName: s.fallback.names.user,
+              topicName: s.fallback.names.topic,
+              alarmName: s.fallback.names.alarm,
+              environment: s.github.environment,
+              policies: renderPolicies(fallbackAccess, arnValues),
+              alarmEmails: s.fallback.alarmEmails,
+            },
+            { parent: this },
+          )
+        : undefined;
 
-    const preview: pulumi.Output<PreviewTargets> = pulumi.output({
-      oidcProviderArn: oidc.arn,
-      roleArns: all([deployRole.arn, ...taskRoleArns]),
-      repositoryArns,
-      clusterArns: all(cluster ? [cluster.arn] : []),
-      serviceArns: all(serviceArns),
-      logGroupArns: all(deployed.map((d) => d.logGroupArn)),
-      secretArns: all(Object.values(this.secretArns)),
-    });
     this.roleArns = Object.fromEntries(
       s.roles.map((role) => [
         role.key,
@@ -239,7 +216,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
             subjectFormat: role.subjectFormat,
             maxSessionDuration: role.maxSessionDuration,
             permissionsBoundary: role.permissionsBoundary,
-            grants: this.roleGrants(role, repositories, preview, s.secretsKmsKeyArn),
+            policies: renderPolicies(s.access.roles[role.key], arnValues),
           },
           { parent: this },
         ).arn,
@@ -304,30 +281,6 @@ export class DeliveryStage extends pulumi.ComponentResource {
       { parent: this, ...adoption(cluster.adopt ? cluster.name : undefined) },
     );
     return { arn: created.arn, name: created.name };
-  }
-
-  /** An extra role's grants, composed from the small set config can choose from. */
-  private roleGrants(
-    role: ExtraRoleStage,
-    repositories: Readonly<Record<string, EcrRepository>>,
-    preview: pulumi.Output<PreviewTargets>,
-    kmsKeyArn: string | undefined,
-  ): Record<string, pulumi.Output<Statement[]>> {
-    const grants: Record<string, pulumi.Output<Statement[]>> = {};
-    if (role.grants.readSecrets.length > 0) {
-      grants.secrets = all(role.grants.readSecrets.map((k) => this.secretArns[k])).apply((arns) =>
-        readSecrets(arns, kmsKeyArn ? [kmsKeyArn] : []),
-      );
-    }
-    if (role.grants.pushRepositories.length > 0) {
-      grants.ecr = all(role.grants.pushRepositories.map((k) => repositories[k].arn)).apply(
-        ecrPublish,
-      );
-    }
-    if (role.grants.previewReadOnly) {
-      grants.readonly = preview.apply((targets) => previewReadOnly(targets));
-    }
-    return grants;
   }
 
   /** The GitHub environment variables of the names table, with values from the real resources. */
@@ -414,11 +367,6 @@ function checkedAccount(
     if (problem) throw new pulumi.RunError(problem);
     return id;
   });
-}
-
-/** `pulumi.all` over a list, typed as a list of strings. */
-function all(values: readonly pulumi.Input<string>[]): pulumi.Output<string[]> {
-  return pulumi.all([...values]);
 }
 
 /** The stack outputs: names and ARNs CI and people need, never a secret value. */

@@ -5,10 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMMON_DEFAULTS } from "../stacks/defaults";
 import { ServiceStage } from "../stacks/stage";
 import { TMP_VOLUME, containerDefinition, secretValueFrom } from "../lib/containers";
-import { ECS_TASKS_SERVICE, ecrLogin, ecrPull, readSecrets, writeLogs } from "../lib/grants";
-import { policyJson, serviceTrustPolicy } from "../lib/iam";
+import { ECS_TASKS_SERVICE } from "../lib/grants";
+import { serviceTrustPolicy } from "../lib/iam";
 import { policyNameOf } from "../lib/arns";
 import { adoption } from "./adoption";
+import { RenderedPolicies, declareRolePolicies } from "./policies";
 
 /** Where the service runs, when the stage declares services (not just task definitions). */
 export interface FargateServicePlacement {
@@ -26,12 +27,14 @@ export interface FargateServiceArgs {
   readonly region: string;
   readonly accountId: pulumi.Input<string>;
   /** The service's ECR repository. */
-  readonly repositoryArn: pulumi.Input<string>;
   readonly repositoryUrl: pulumi.Input<string>;
   /** Secret key (in `delivery:secrets`) → ARN, for exactly the secrets this service lists. */
   readonly secretArns: Readonly<Record<string, pulumi.Input<string>>>;
-  /** KMS key the secrets are encrypted with, if customer-managed. */
-  readonly secretsKmsKeyArn?: string;
+  /**
+   * The execution role's policies (pull its image, write its logs, read exactly its secrets),
+   * laid out by the stage's access model.
+   */
+  readonly executionPolicies: RenderedPolicies;
   /**
    * `pipeline`: CI registers new task definition revisions and updates the service; Pulumi
    * ignores the service's `taskDefinition` so `pulumi up` never rolls back a deploy.
@@ -92,27 +95,7 @@ export class FargateService extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // readSecrets de-duplicates and sorts: two variables may read the same secret.
-    const usedSecretArns = svc.secrets.map((r) => args.secretArns[r.secret]);
-    new iam.RolePolicy(
-      `${name}-execution`,
-      {
-        name: svc.names.executionPolicy,
-        role: executionRole.name,
-        policy: policyJson(
-          svc.names.executionPolicy,
-          pulumi
-            .all([args.repositoryArn, logGroup.arn, pulumi.all(usedSecretArns)])
-            .apply(([repositoryArn, logGroupArn, secretArns]) => [
-              ecrLogin(),
-              ...ecrPull([repositoryArn]),
-              ...writeLogs(logGroupArn),
-              ...readSecrets(secretArns, args.secretsKmsKeyArn ? [args.secretsKmsKeyArn] : []),
-            ]),
-        ),
-      },
-      { parent: this },
-    );
+    declareRolePolicies(name, executionRole, args.executionPolicies, this);
 
     const taskRole = new iam.Role(
       `${name}-task`,

@@ -1,8 +1,7 @@
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import { IAM_ROLE_INLINE_POLICY_LIMIT, Statement, policyJson } from "../lib/iam";
 import { RepositoryRef, Subject, SubjectFormat, githubTrustPolicy } from "../lib/subjects";
-import { byKey } from "../lib/order";
+import { RenderedPolicies, declareRolePolicies } from "./policies";
 
 /** Arguments of {@link GithubActionsRole}. */
 export interface GithubActionsRoleArgs {
@@ -39,10 +38,10 @@ export interface GithubActionsRoleArgs {
    */
   readonly permissionsBoundary?: string;
   /**
-   * The role's permissions, composed from `lib/grants.ts`: each entry becomes one inline policy
-   * named `<role>-<key>`, so a new grant is a new entry, not an edit of an existing policy.
+   * The role's permissions, laid out by the stage's access model (`stacks/access.ts`): one inline
+   * policy per grant while they fit IAM's inline quota, customer-managed policies past it.
    */
-  readonly grants: Readonly<Record<string, pulumi.Input<Statement[]>>>;
+  readonly policies: RenderedPolicies;
 }
 
 /**
@@ -85,30 +84,7 @@ export class GithubActionsRole extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const policies: pulumi.Output<string>[] = [];
-    for (const [key, statements] of byKey(args.grants)) {
-      const text = policyJson(`${args.roleName}-${key}`, statements);
-      policies.push(text);
-      new iam.RolePolicy(
-        `${name}-${key}`,
-        {
-          name: `${args.roleName}-${key}`,
-          role: this.role.name,
-          policy: text,
-        },
-        { parent: this },
-      );
-    }
-    // IAM counts a role's inline policies together, without white space; over the limit, `pulumi up` fails.
-    pulumi.all(policies).apply((texts) => {
-      const size = texts.reduce((sum, t) => sum + t.replace(/\s/g, "").length, 0);
-      if (size > IAM_ROLE_INLINE_POLICY_LIMIT) {
-        void pulumi.log.warn(
-          `role ${args.roleName}: its inline policies total ${size} characters, over IAM's limit of ${IAM_ROLE_INLINE_POLICY_LIMIT}; pulumi up will fail. Split the services over more stacks.`,
-          this,
-        );
-      }
-    });
+    declareRolePolicies(name, this.role, args.policies, this);
     this.arn = this.role.arn;
     this.roleName = this.role.name;
     this.registerOutputs({ arn: this.arn, roleName: this.roleName, trustPolicy: this.trustPolicy });

@@ -111,3 +111,62 @@ export function policyNameOf(policyArn: string): string {
 export function ecrRegistry(accountId: string, region: string): string {
   return `${accountId}.dkr.ecr.${region}.amazonaws.com${partitionOf(region) === "aws-cn" ? ".cn" : ""}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// ARN templates: ARNs known from names before the account and the created secrets' random
+// suffixes are. Every account id has 12 digits and every suffix 6 characters, so a template's
+// length with placeholders is the real ARN's length.
+
+/** Stands for the account the stack runs in. */
+export const ACCOUNT_TOKEN = "{{account}}";
+/** Stands for the ARN of the stage's secret `key`, known once Secrets Manager created it. */
+export const secretToken = (key: string) => `{{secret:${key}}}`;
+
+/** What a template is rendered with. */
+export interface ArnValues {
+  readonly accountId: string;
+  /** Secret key → ARN. */
+  readonly secretArns: Readonly<Record<string, string>>;
+}
+
+/** Replaces the tokens of a template; an unknown secret or a stray token is a program error. */
+export function renderArn(template: string, values: ArnValues): string {
+  const text = template
+    .split(ACCOUNT_TOKEN)
+    .join(values.accountId)
+    .replace(/\{\{secret:([^}]+)\}\}/g, (_, key: string) => {
+      const arn = values.secretArns[key];
+      if (arn === undefined) throw new Error(`renderArn: no ARN for secret ${key}`);
+      return arn;
+    });
+  if (text.includes("{{")) throw new Error(`renderArn: unrendered token in ${template}`);
+  return text;
+}
+
+/** The region and partition an ARN template is in. */
+export interface ArnScope {
+  readonly region: string;
+}
+
+/** ARN templates of the resources the stage names in its policies. */
+export const arnTemplate = {
+  repository: (s: ArnScope, name: string) =>
+    `arn:${partitionOf(s.region)}:ecr:${s.region}:${ACCOUNT_TOKEN}:repository/${name}`,
+  role: (s: ArnScope, name: string) =>
+    `arn:${partitionOf(s.region)}:iam::${ACCOUNT_TOKEN}:role/${name}`,
+  cluster: (s: ArnScope, name: string) =>
+    `arn:${partitionOf(s.region)}:ecs:${s.region}:${ACCOUNT_TOKEN}:cluster/${name}`,
+  // The long ARN format, with the cluster: the default for every account since 2021.
+  service: (s: ArnScope, cluster: string, name: string) =>
+    `arn:${partitionOf(s.region)}:ecs:${s.region}:${ACCOUNT_TOKEN}:service/${cluster}/${name}`,
+  /** Every revision of a task definition family. */
+  taskFamily: (s: ArnScope, family: string) =>
+    `arn:${partitionOf(s.region)}:ecs:${s.region}:${ACCOUNT_TOKEN}:task-definition/${family}:*`,
+  logGroup: (s: ArnScope, name: string) =>
+    `arn:${partitionOf(s.region)}:logs:${s.region}:${ACCOUNT_TOKEN}:log-group:${name}`,
+  githubOidcProvider: (s: ArnScope) =>
+    `arn:${partitionOf(s.region)}:iam::${ACCOUNT_TOKEN}:oidc-provider/token.actions.githubusercontent.com`,
+  /** A created secret's ARN, for sizing: its name and six placeholder characters. */
+  secretForSizing: (s: ArnScope, name: string) =>
+    `arn:${partitionOf(s.region)}:secretsmanager:${s.region}:${ACCOUNT_TOKEN}:secret:${name}-XXXXXX`,
+};

@@ -5,7 +5,7 @@
  */
 import { RecordedResource } from "./mocks";
 import { OfflineRun } from "./offline";
-import { IAM_ROLE_INLINE_POLICY_LIMIT, PolicyDocument, Statement } from "../lib/iam";
+import { PolicyDocument, Statement } from "../lib/iam";
 import { GITHUB_OIDC_HOST } from "../lib/subjects";
 import { CostLine, costInputsOf, estimateMonthlyCost, totalMonthlyCost } from "../lib/cost";
 import { LifecycleRule } from "../lib/ecrLifecycle";
@@ -82,8 +82,41 @@ class Index {
   children(parent: RecordedResource, type?: string): RecordedResource[] {
     return (this.byParent.get(parent.urn) ?? []).filter((r) => !type || r.type === type);
   }
-  policiesOfRole(role: RecordedResource): RecordedResource[] {
-    return this.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === role.id);
+  /**
+   * The policies the program gave a role: its inline policies, then the customer-managed ones it
+   * created and attached (attachments of other policies are in {@link attachedElsewhere}).
+   */
+  policiesOfRole(
+    role: RecordedResource,
+  ): { name: string; managed: boolean; doc?: PolicyDocument }[] {
+    const inline = this.ofType("aws:iam/rolePolicy:RolePolicy")
+      .filter((p) => p.inputs.role === role.id)
+      .map((p) => ({
+        name: text(p.inputs.name),
+        managed: false,
+        doc: parse<PolicyDocument>(p.inputs.policy),
+      }));
+    const attached = new Set(this.attachmentsOf(role).map((a) => text(a.inputs.policyArn)));
+    const managed = this.ofType("aws:iam/policy:Policy")
+      .filter((p) => attached.has(text(p.state.arn)))
+      .map((p) => ({
+        name: text(p.inputs.name),
+        managed: true,
+        doc: parse<PolicyDocument>(p.inputs.policy),
+      }));
+    return [...inline, ...managed];
+  }
+  private attachmentsOf(role: RecordedResource): RecordedResource[] {
+    return this.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+      (a) => a.inputs.role === role.id,
+    );
+  }
+  /** ARNs of policies attached to a role that the program did not create (config's own). */
+  attachedElsewhere(role: RecordedResource): string[] {
+    const created = new Set(this.ofType("aws:iam/policy:Policy").map((p) => text(p.state.arn)));
+    return this.attachmentsOf(role)
+      .map((a) => text(a.inputs.policyArn))
+      .filter((arn) => !created.has(arn));
   }
   /** Name of the secret with this ARN (a `valueFrom` may add `:json-key::`). */
   secretName(arn: string): string | undefined {
@@ -148,19 +181,11 @@ function roleSection(ix: Index, component: RecordedResource): string[] {
     ...(trust ? trustLines(trust, "    ") : []),
     "  may:",
   ];
-  const policies = ix.policiesOfRole(role);
-  const size = policies.reduce(
-    (sum, p) => sum + text(p.inputs.policy).replace(/\s/g, "").length,
-    0,
-  );
-  if (size > IAM_ROLE_INLINE_POLICY_LIMIT) {
+  for (const p of ix.policiesOfRole(role)) {
     lines.push(
-      `  WARNING: inline policies total ${size} characters, over IAM's ${IAM_ROLE_INLINE_POLICY_LIMIT}; pulumi up will fail`,
+      `    [${p.name}${p.managed ? ", customer-managed" : ""}]`,
+      ...(p.doc ? statementLines(p.doc, "      ") : []),
     );
-  }
-  for (const p of policies) {
-    const doc = parse<PolicyDocument>(p.inputs.policy);
-    lines.push(`    [${text(p.inputs.name)}]`, ...(doc ? statementLines(doc, "      ") : []));
   }
   return lines;
 }
@@ -236,17 +261,15 @@ function serviceSection(ix: Index, component: RecordedResource): string[] {
   for (const role of roles) {
     const docs = ix
       .policiesOfRole(role)
-      .map((p) => parse<PolicyDocument>(p.inputs.policy))
+      .map((p) => p.doc)
       .filter((d): d is PolicyDocument => !!d);
-    const attached = ix
-      .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-      .filter((a) => a.inputs.role === role.id);
+    const attached = ix.attachedElsewhere(role);
     const none = docs.length + attached.length === 0;
     lines.push(
       `  role ${text(role.inputs.name)}:${none ? " no permissions (attach the app's own policies through taskRolePolicyArns)" : ""}`,
     );
     docs.forEach((d) => lines.push(...statementLines(d, "    ")));
-    attached.forEach((a) => lines.push(`    attached ${text(a.inputs.policyArn)}`));
+    attached.forEach((arn) => lines.push(`    attached ${arn}`));
   }
   if (service) {
     const net = (service.inputs.networkConfiguration as Json | undefined) ?? {};
@@ -360,14 +383,16 @@ function breakGlassSection(ix: Index, component: RecordedResource): string[] {
 /** Which roles may read which secret, derived from the declared role policies. */
 function secretReaders(ix: Index): Map<string, string[]> {
   const readers = new Map<string, string[]>();
-  for (const p of ix.ofType("aws:iam/rolePolicy:RolePolicy")) {
-    const doc = parse<PolicyDocument>(p.inputs.policy);
-    for (const s of doc?.Statement ?? []) {
-      if (s.Effect !== "Allow" || !list(s.Action).includes("secretsmanager:GetSecretValue"))
-        continue;
-      for (const arn of list(s.Resource)) {
-        const name = ix.secretName(arn) ?? arn;
-        readers.set(name, [...(readers.get(name) ?? []), text(p.inputs.role)].sort());
+  for (const role of ix.ofType("aws:iam/role:Role")) {
+    for (const { doc } of ix.policiesOfRole(role)) {
+      for (const s of doc?.Statement ?? []) {
+        if (s.Effect !== "Allow" || !list(s.Action).includes("secretsmanager:GetSecretValue"))
+          continue;
+        for (const arn of list(s.Resource)) {
+          const name = ix.secretName(arn) ?? arn;
+          const names = new Set([...(readers.get(name) ?? []), text(role.inputs.name)]);
+          readers.set(name, [...names].sort());
+        }
       }
     }
   }

@@ -10,7 +10,13 @@ import { STAGE_DEFAULTS } from "./defaults";
 import { StageNames } from "./names";
 import { PROJECT } from "./project";
 import { DeliveryConfig } from "./schema";
-import { ExtraRoleStage, GithubSecretStage, SecretStage, ServiceStage, Stage } from "./stage";
+import {
+  ExtraRoleStage,
+  GithubSecretStage,
+  SecretStage,
+  ServiceStage,
+  StageWithoutAccess,
+} from "./stage";
 import { Trust, trustedRepository } from "./trust";
 
 /** What the stage needs besides the validated `delivery:*` config. */
@@ -31,7 +37,7 @@ export function buildStageObject(
   c: DeliveryConfig,
   trust: Trust,
   names: StageNames,
-): Stage {
+): StageWithoutAccess {
   const { stage, owner } = ctx;
   const d = STAGE_DEFAULTS[stage];
   const repo = { owner, repository: c.github.repository };
@@ -137,7 +143,7 @@ export function buildStageObject(
 
   const cluster = c.ecs.cluster;
   const p = c.github.protection;
-  return deepFreeze({
+  return {
     stack: ctx.stack,
     name: stage,
     app: c.app,
@@ -204,11 +210,11 @@ export function buildStageObject(
     },
     protectData: d.protectData,
     names,
-  } satisfies Stage);
+  } satisfies StageWithoutAccess;
 }
 
 /** Freezes plain data deeply; Pulumi Outputs are left as they are. */
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (
     typeof value === "object" &&
     value !== null &&

@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { isObject } from "../lib/json";
 import { sdkInternal } from "../lib/sdkInternals";
 import { STAGES, StageName } from "../lib/naming";
-import { buildStageObject } from "./build";
+import { stageAccess } from "./access";
+import { buildStageObject, deepFreeze } from "./build";
 import { awsNameEntries, nameProblems, stageNames } from "./names";
 import { parseConfig } from "./parse";
 import { PROJECT } from "./project";
@@ -218,9 +219,16 @@ export function loadStage(input: ConfigInput): Stage {
     trust,
     names,
   );
-  problems.push(...STAGE_RULES.flatMap((r) => r(built)));
+  const {
+    access,
+    problems: accessProblems,
+    names: policyNames,
+  } = stageAccess(built, config.quotas);
+  problems.push(...accessProblems, ...nameProblems(policyNames));
+  const stageObject: Stage = deepFreeze({ ...built, access });
+  problems.push(...STAGE_RULES.flatMap((r) => r(stageObject)));
   if (problems.length > 0) throw new ConfigError(input.stack, redact(problems, input));
-  return built;
+  return stageObject;
 }
 
 /**

@@ -74,6 +74,11 @@ export interface NamesContext {
   readonly stage: StageName;
 }
 
+/** A policy of a principal: `<principal>-<key>`, the key being its grant or its position. */
+export function policyName(principal: string, key: string): string {
+  return `${principal}-${key}`;
+}
+
 /** Secrets Manager ARNs end in `:secret:<name>-<6 random characters>`. */
 export function secretNameFromArn(arn: string): string {
   return arn.replace(/^.*:secret:/, "").replace(/-[A-Za-z0-9]{6}$/, "");
@@ -401,13 +406,6 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
       `the log group of service ${key}`,
     );
     add("iamRole", n.executionRole, at, `the execution role of service ${key}`);
-    add(
-      "iamPolicy",
-      n.executionPolicy,
-      at,
-      `the execution role policy of service ${key}`,
-      n.executionRole,
-    );
     add("iamRole", n.taskRole, at, `the task role of service ${key}`);
     if (names.cluster !== undefined) {
       add(

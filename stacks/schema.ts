@@ -214,6 +214,20 @@ const recoveryWindow = () =>
       `recoveryWindowDays must be 0 (delete at once) or 7 to 30, as Secrets Manager takes it, got ${String(i.input)}. Fix: use 0 or a number from 7 to 30`,
   });
 
+/**
+ * IAM quotas of the account, for accounts that raised them in Service Quotas. The defaults are
+ * IAM's; the maxima are what IAM lets an account raise them to.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
+const quotas = strict({
+  roleTrustPolicyLength: intRange("roleTrustPolicyLength", 2048, 4096).default(2048),
+  managedPoliciesPerRole: intRange("managedPoliciesPerRole", 10, 25).default(10),
+  managedPoliciesPerUser: intRange("managedPoliciesPerUser", 10, 20).default(10),
+});
+
+/** `delivery:quotas`, with IAM's defaults applied. */
+export type Quotas = z.output<typeof quotas>;
+
 /** Context the schema needs from outside `delivery:*`. */
 export interface SchemaContext {
   readonly stage: StageName;
@@ -672,6 +686,7 @@ export function deliverySchema(ctx: SchemaContext) {
       .default({}),
     adopt: adopt.default(adopt.parse({})),
     fallback: fallback.default(fallback.parse({})),
+    quotas: quotas.default(quotas.parse({})),
   };
   return {
     /** The whole namespace, for the type. */
@@ -708,6 +723,7 @@ export const SECTIONS = [
   "roles",
   "adopt",
   "fallback",
+  "quotas",
 ] as const satisfies readonly Section[];
 type Missing = Exclude<Section, (typeof SECTIONS)[number]>;
 /** Fails to compile, naming the section, when a schema section is missing from SECTIONS. */

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StageName } from "../lib/naming";
 import { RepositoryRef, Subject, SubjectFormat } from "../lib/subjects";
+import type { StageAccess } from "./access";
 import { FallbackNames, ServiceNames, StageNames } from "./names";
 
 /** How one secret's value comes into Secrets Manager. */
@@ -209,4 +210,9 @@ export interface Stage {
   readonly protectData: boolean;
   /** Every physical name of the stage. */
   readonly names: StageNames;
+  /** What each principal may do, laid out into policies that fit IAM's quotas. */
+  readonly access: StageAccess;
 }
+
+/** The stage before its access is computed (from the stage itself, in `access.ts`). */
+export type StageWithoutAccess = Omit<Stage, "access">;

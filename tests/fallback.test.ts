@@ -57,7 +57,8 @@ describe("break-glass fallback", () => {
     const userDocs = ofType(run, "aws:iam/policy:Policy")
       .filter((p) => attached.includes(p.state.arn))
       .map((p) => policy(p));
-    assert.equal(userDocs.length, 3);
+    // Packed into customer-managed policies; a small stage's fit in one.
+    assert.equal(userDocs.length, 1);
     assert.equal(
       ofType(run, "aws:iam/userPolicy:UserPolicy").length,
       0,

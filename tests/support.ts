@@ -43,14 +43,26 @@ export function policy(resource: RecordedResource, key = "policy"): PolicyDocume
   return JSON.parse(text) as PolicyDocument;
 }
 
-/** The role policies attached (inline) to the role whose physical name is `roleName`. */
+/**
+ * Every policy document of the role whose physical name is `roleName`: its inline policies and
+ * the customer-managed policies attached to it, however the access model laid them out.
+ */
 export function rolePolicies(run: OfflineRun, roleName: string): PolicyDocument[] {
   const role = ofType(run, "aws:iam/role:Role").find((r) => r.inputs.name === roleName);
   if (!role) throw new Error(`no role named ${roleName}`);
   // A role policy's `role` is the role's name, which is its mock id: match like the engine would.
-  return ofType(run, "aws:iam/rolePolicy:RolePolicy")
+  const inline = ofType(run, "aws:iam/rolePolicy:RolePolicy")
     .filter((p) => p.inputs.role === role.id)
     .map((p) => policy(p));
+  const attached = new Set(
+    ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === role.id)
+      .map((a) => String(a.inputs.policyArn)),
+  );
+  const managed = ofType(run, "aws:iam/policy:Policy")
+    .filter((p) => attached.has(String(p.state.arn)))
+    .map((p) => policy(p));
+  return [...inline, ...managed];
 }
 
 const list = (v: string | string[] | undefined): string[] =>

@@ -1,0 +1,378 @@
+/**
+ * What each principal of the stage may do, computed once from the stage as data: the grants of
+ * the deploy role, the extra roles, the execution roles and the break-glass user, with the exact
+ * ARNs they name (as templates: the account and the created secrets' ARNs are filled in when
+ * known), laid out into policies that fit IAM's quotas. Components create exactly these policies;
+ * the checks, the summary and the policy pack read this instead of re-deriving it.
+ */
+import { ArnValues, arnTemplate, renderArn, secretToken } from "../lib/arns";
+import {
+  PreviewTargets,
+  ecrLogin,
+  ecrPublish,
+  ecrPull,
+  ecsDeploy,
+  previewReadOnly,
+  putFallbackMetric,
+  readSecrets,
+  writeLogs,
+} from "../lib/grants";
+import { Statement, policyDocument } from "../lib/iam";
+import {
+  MANAGED_POLICY_SIZE,
+  ROLE_INLINE_POLICY_SIZE,
+  packPolicies,
+  policySize,
+} from "../lib/policyPacking";
+import { githubTrustPolicy } from "../lib/subjects";
+import { NameEntry, policyName } from "./names";
+import { PROJECT } from "./project";
+import type { Quotas } from "./schema";
+import type { ExtraRoleStage, ServiceStage, StageWithoutAccess as Stage } from "./stage";
+
+/** One policy a principal gets: inline (on the role) or customer-managed (attached). */
+export interface PlannedPolicy {
+  /** Stable suffix of the resource's logical name: the grant (inline) or the position (managed). */
+  readonly key: string;
+  /** Physical policy name, from the names table. */
+  readonly name: string;
+  /** Statements with ARN templates (`lib/arns.ts`). */
+  readonly statements: readonly Statement[];
+}
+
+/** A principal's grants, and the policies they are laid out in. */
+export interface PrincipalAccess {
+  /** The role or user name. */
+  readonly principal: string;
+  /** Grant → statements, as the product composes them (`lib/grants.ts`). */
+  readonly grants: Readonly<Record<string, readonly Statement[]>>;
+  readonly inline: readonly PlannedPolicy[];
+  readonly managed: readonly PlannedPolicy[];
+}
+
+/** Everything the stage's principals may do. */
+export interface StageAccess {
+  readonly deployRole: PrincipalAccess;
+  /** Extra role key → its access. */
+  readonly roles: Readonly<Record<string, PrincipalAccess>>;
+  /** Service key → its execution role's access. */
+  readonly executionRoles: Readonly<Record<string, PrincipalAccess>>;
+  readonly fallbackUser?: PrincipalAccess;
+}
+
+/** The IAM quotas that apply to the stage's account, defaults or raised. */
+export type QuotaSettings = Required<Quotas>;
+
+/** The ARN of a stage secret: the adopted one's, or a token for one the stack creates. */
+function secretArnTemplate(stage: Stage, key: string): string {
+  return stage.secrets.find((s) => s.key === key)?.adoptArn ?? secretToken(key);
+}
+
+/** Values that render every template at its real length, before the account is known. */
+export function sizingValues(stage: Stage): ArnValues {
+  const accountId = "000000000000";
+  return {
+    accountId,
+    secretArns: Object.fromEntries(
+      stage.secrets.map((s) => [
+        s.key,
+        s.adoptArn ??
+          renderArn(arnTemplate.secretForSizing(stage, s.name), { accountId, secretArns: {} }),
+      ]),
+    ),
+  };
+}
+
+/** Renders every string of a statement (resources and condition values). */
+export function renderStatements(statements: readonly Statement[], values: ArnValues): Statement[] {
+  const render = (v: unknown): unknown =>
+    typeof v === "string"
+      ? renderArn(v, values)
+      : Array.isArray(v)
+        ? v.map(render)
+        : typeof v === "object" && v !== null
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, render(x)]))
+          : v;
+  return statements.map((s) => render(s) as Statement);
+}
+
+/** The stage's services that run on its cluster (created or existing ECS services). */
+const placed = (stage: Stage): readonly ServiceStage[] =>
+  stage.ecs.cluster && stage.ecs.network ? stage.services : [];
+
+/** The deploy role's grants; the break-glass user gets the same. */
+function deployGrants(stage: Stage): Record<string, Statement[]> {
+  const cluster = stage.ecs.cluster?.name ?? "";
+  return {
+    ecr: ecrPublish(stage.services.map((s) => arnTemplate.repository(stage, s.names.repository))),
+    ecs: ecsDeploy({
+      serviceArns: placed(stage).map((s) => arnTemplate.service(stage, cluster, s.names.service)),
+      passRoleArns: stage.services.flatMap((s) => [
+        arnTemplate.role(stage, s.names.executionRole),
+        arnTemplate.role(stage, s.names.taskRole),
+      ]),
+    }),
+    // Whoever deploys may record a break-glass use; nothing else in CloudWatch.
+    ...(stage.fallback.enabled ? { metrics: [putFallbackMetric()] } : {}),
+  };
+}
+
+/** What a read-only preview of the stage may look at: exactly its own resources. */
+function previewTargets(stage: Stage): PreviewTargets {
+  const cluster = stage.ecs.cluster;
+  return {
+    oidcProviderArn: stage.oidc.arn ?? arnTemplate.githubOidcProvider(stage),
+    roleArns: [
+      arnTemplate.role(stage, stage.deployRole.name),
+      ...stage.services.flatMap((s) => [
+        arnTemplate.role(stage, s.names.executionRole),
+        arnTemplate.role(stage, s.names.taskRole),
+      ]),
+    ],
+    repositoryArns: stage.services.map((s) => arnTemplate.repository(stage, s.names.repository)),
+    clusterArns: cluster ? [arnTemplate.cluster(stage, cluster.name)] : [],
+    serviceArns: placed(stage).map((s) =>
+      arnTemplate.service(stage, cluster?.name ?? "", s.names.service),
+    ),
+    logGroupArns: stage.services.map((s) => arnTemplate.logGroup(stage, s.names.logGroup)),
+    secretArns: stage.secrets.map((s) => secretArnTemplate(stage, s.key)),
+  };
+}
+
+/** An extra role's grants: only what its config names. */
+function extraRoleGrants(stage: Stage, role: ExtraRoleStage): Record<string, Statement[]> {
+  const kms = stage.secretsKmsKeyArn ? [stage.secretsKmsKeyArn] : [];
+  const repositories = new Map(stage.services.map((s) => [s.key, s.names.repository]));
+  return {
+    ...(role.grants.readSecrets.length > 0
+      ? {
+          secrets: readSecrets(
+            role.grants.readSecrets.map((k) => secretArnTemplate(stage, k)),
+            kms,
+          ),
+        }
+      : {}),
+    ...(role.grants.pushRepositories.length > 0
+      ? {
+          ecr: ecrPublish(
+            role.grants.pushRepositories.map((k) =>
+              arnTemplate.repository(stage, repositories.get(k) ?? k),
+            ),
+          ),
+        }
+      : {}),
+    ...(role.grants.previewReadOnly ? { readonly: previewReadOnly(previewTargets(stage)) } : {}),
+  };
+}
+
+/** An execution role's one grant: pull its image, write its logs, read exactly its secrets. */
+function executionGrants(stage: Stage, svc: ServiceStage): Record<string, Statement[]> {
+  return {
+    execution: [
+      ecrLogin(),
+      ...ecrPull([arnTemplate.repository(stage, svc.names.repository)]),
+      ...writeLogs(arnTemplate.logGroup(stage, svc.names.logGroup)),
+      // readSecrets de-duplicates and sorts: two variables may read the same secret.
+      ...readSecrets(
+        svc.secrets.map((r) => secretArnTemplate(stage, r.secret)),
+        stage.secretsKmsKeyArn ? [stage.secretsKmsKeyArn] : [],
+      ),
+    ],
+  };
+}
+
+/** Where a layout problem is reported, and what is laid out. */
+interface Principal {
+  readonly principal: string;
+  readonly key: string;
+  readonly what: string;
+  readonly grants: Record<string, Statement[]>;
+  /** Room for inline policies (0: managed only, as for users, whose inline quota is tiny). */
+  readonly inlineSize: number;
+  /** Managed policies the principal may have attached, and how many config attaches already. */
+  readonly managedSlots: number;
+  readonly attached: number;
+  /** The quota that bounds `managedSlots`, for the message. */
+  readonly quota: string;
+  readonly quotaKey: keyof QuotaSettings;
+  /** Inline policy names for a grant (the execution role keeps its one policy's own name). */
+  readonly inlineName: (grant: string) => string;
+}
+
+/** Lays out one principal's grants, with a problem when they cannot fit. */
+function layOut(p: Principal, values: ArnValues, problems: string[]): PrincipalAccess {
+  // Sized with every ARN at its real length: the layout holds for the real ARNs.
+  const layout = packPolicies(
+    p.grants,
+    { inlineSize: p.inlineSize, managedSize: MANAGED_POLICY_SIZE },
+    (doc) => policySize(policyDocument(renderStatements(doc.Statement, values))),
+  );
+  if (layout.managed.length + p.attached > p.managedSlots) {
+    problems.push(
+      `${p.key}: ${p.what} needs ${layout.managed.length} customer-managed policies for its grants${p.attached ? ` and has ${p.attached} attached by config` : ""}, over IAM's quota "${p.quota}" of ${p.managedSlots}. Fix: raise the quota in Service Quotas (IAM) and set delivery:quotas.${p.quotaKey} to the new value, or split the services over more stacks`,
+    );
+  }
+  return {
+    principal: p.principal,
+    grants: p.grants,
+    inline: layout.inline.map((policy) => ({
+      key: policy.key,
+      name: p.inlineName(policy.key),
+      statements: policy.statements,
+    })),
+    managed: layout.managed.map((policy) => ({
+      key: policy.key,
+      name: policyName(p.principal, policy.key),
+      statements: policy.statements,
+    })),
+  };
+}
+
+/** The stage's access: every principal's grants and their layout, and what cannot fit. */
+export function stageAccess(
+  stage: Stage,
+  quotas: QuotaSettings,
+): { access: StageAccess; problems: string[]; names: NameEntry[] } {
+  const problems: string[] = [];
+  const values = sizingValues(stage);
+  const role = (
+    principal: string,
+    key: string,
+    what: string,
+    grants: Record<string, Statement[]>,
+  ) =>
+    layOut(
+      {
+        principal,
+        key,
+        what,
+        grants,
+        inlineSize: ROLE_INLINE_POLICY_SIZE,
+        managedSlots: quotas.managedPoliciesPerRole,
+        attached: 0,
+        quota: "Managed policies per role",
+        quotaKey: "managedPoliciesPerRole",
+        inlineName: (grant) => policyName(principal, grant),
+      },
+      values,
+      problems,
+    );
+  const deploy = deployGrants(stage);
+  const access: StageAccess = {
+    deployRole: role(stage.deployRole.name, `${PROJECT}:deployRole`, "the deploy role", deploy),
+    roles: Object.fromEntries(
+      stage.roles.map((r) => [
+        r.key,
+        role(r.name, `${PROJECT}:roles.${r.key}`, `extra role ${r.key}`, extraRoleGrants(stage, r)),
+      ]),
+    ),
+    executionRoles: Object.fromEntries(
+      stage.services.map((svc) => [
+        svc.key,
+        layOut(
+          {
+            principal: svc.names.executionRole,
+            key: `${PROJECT}:services.${svc.key}.secrets`,
+            what: `the execution role of service ${svc.key}`,
+            grants: executionGrants(stage, svc),
+            inlineSize: ROLE_INLINE_POLICY_SIZE,
+            managedSlots: quotas.managedPoliciesPerRole,
+            attached: 0,
+            quota: "Managed policies per role",
+            quotaKey: "managedPoliciesPerRole",
+            inlineName: () => svc.names.executionPolicy,
+          },
+          values,
+          problems,
+        ),
+      ]),
+    ),
+    fallbackUser: stage.fallback.names
+      ? layOut(
+          {
+            principal: stage.fallback.names.user,
+            key: `${PROJECT}:fallback.enabled`,
+            what: "the break-glass user",
+            grants: deploy,
+            // A user's inline policies may total only 2,048 characters: managed policies only.
+            inlineSize: 0,
+            managedSlots: quotas.managedPoliciesPerUser,
+            attached: 0,
+            quota: "Managed policies per user",
+            quotaKey: "managedPoliciesPerUser",
+            inlineName: (grant) => policyName(stage.fallback.names?.user ?? "", grant),
+          },
+          values,
+          problems,
+        )
+      : undefined,
+  };
+  problems.push(...trustProblems(stage, quotas, values));
+  return { access, problems, names: policyNameEntries(access) };
+}
+
+/** Trust policies longer than IAM's "Role trust policy length" quota. */
+function trustProblems(stage: Stage, quotas: QuotaSettings, values: ArnValues): string[] {
+  const providerArn = renderArn(stage.oidc.arn ?? arnTemplate.githubOidcProvider(stage), values);
+  const roles = [
+    {
+      key: `${PROJECT}:deployRole.subjects`,
+      what: "the deploy role",
+      repo: stage.repo,
+      subjects: stage.deployRole.subjects,
+      format: stage.github.subjectFormat,
+    },
+    ...stage.roles.map((r) => ({
+      key: `${PROJECT}:roles.${r.key}.subjects`,
+      what: `extra role ${r.key}`,
+      repo: r.repo,
+      subjects: r.subjects,
+      format: r.subjectFormat,
+    })),
+  ];
+  return roles.flatMap((r) => {
+    const size = policySize(
+      githubTrustPolicy({ providerArn, repo: r.repo, subjects: r.subjects, format: r.format }),
+    );
+    return size > quotas.roleTrustPolicyLength
+      ? [
+          `${r.key}: the trust policy of ${r.what} would be ${size} characters, over IAM's quota "Role trust policy length" of ${quotas.roleTrustPolicyLength}. Fix: trust fewer subjects (an environment instead of many refs), or raise the quota in Service Quotas (IAM) and set delivery:quotas.roleTrustPolicyLength to the new value`,
+        ]
+      : [];
+  });
+}
+
+/** The names of the planned policies, for the names table's checks. */
+function policyNameEntries(access: StageAccess): NameEntry[] {
+  const principals: [PrincipalAccess | undefined, string][] = [
+    [access.deployRole, `${PROJECT}:deployRole`],
+    ...Object.entries(access.roles).map(([k, a]): [PrincipalAccess, string] => [
+      a,
+      `${PROJECT}:roles.${k}`,
+    ]),
+    ...Object.entries(access.executionRoles).map(([k, a]): [PrincipalAccess, string] => [
+      a,
+      `${PROJECT}:services.${k}`,
+    ]),
+    [access.fallbackUser, `${PROJECT}:fallback.enabled`],
+  ];
+  return principals.flatMap(([a, key]) =>
+    a
+      ? [
+          ...a.inline.map((p): NameEntry => ({
+            namespace: "iamPolicy",
+            name: p.name,
+            key,
+            owner: `the inline policy ${p.key} of ${a.principal}`,
+            scope: a.principal,
+          })),
+          ...a.managed.map((p): NameEntry => ({
+            namespace: "iamPolicy",
+            name: p.name,
+            key,
+            owner: `managed policy ${p.key} of ${a.principal}`,
+          })),
+        ]
+      : [],
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * The IAM oracle of the tests: `@cloud-copilot/iam-simulate`, an evaluator written from AWS's
+ * policy evaluation logic and Service Authorization Reference, not by this project. A request it
+ * cannot evaluate (an unknown action, an ARN of the wrong resource type, a condition key the
+ * action does not have) fails the test instead of quietly answering "denied".
+ */
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { PolicyDocument } from "../lib/iam";
+
+/** The account of the offline cloud. */
+export const ACCOUNT = "123456789012";
+
+/**
+ * Does a principal with exactly these identity policies get `action` on `resource`? `context`
+ * holds the request's condition keys (`iam:PassedToService`, `kms:ViaService`, ...).
+ */
+export async function mayDo(
+  docs: readonly PolicyDocument[],
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): Promise<boolean> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/principal/session`,
+        action,
+        resource: { resource, accountId: ACCOUNT },
+        contextVariables: context,
+      },
+      identityPolicies: docs.map((policy, i) => ({ name: `policy-${i}`, policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (result.resultType === "error") {
+    throw new Error(
+      `the IAM simulator cannot evaluate ${action} on ${resource}: ${JSON.stringify(result.errors)}`,
+    );
+  }
+  if (result.resultType === "single" && (result.result.ignoredContextKeys ?? []).length > 0) {
+    throw new Error(
+      `${action} has no condition key ${String(result.result.ignoredContextKeys)}; the test asks the wrong question`,
+    );
+  }
+  return result.overallResult === "Allowed";
+}

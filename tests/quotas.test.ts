@@ -1,0 +1,207 @@
+/**
+ * IAM quotas: the program never produces a policy IAM would refuse. Grants move from inline
+ * policies into customer-managed ones as a stage grows, and only what cannot fit is refused, with
+ * the quota's name and how to raise it.
+ */
+import { strict as assert } from "assert";
+import { Statement } from "../lib/iam";
+import {
+  MANAGED_POLICY_SIZE,
+  ROLE_INLINE_POLICY_SIZE,
+  packPolicies,
+  policySize,
+} from "../lib/policyPacking";
+import { generatedStackConfig } from "../scripts/generated";
+import { OfflineRun } from "../scripts/offline";
+import { ConfigInput, loadStage } from "../stacks/load";
+import { ACCOUNT, mayDo } from "./iam";
+import { plan } from "./hooks";
+import { ofType, policy, refusedWith, rolePolicies, withConfig } from "./support";
+
+/** A generated staging stack of `n` services with two secrets each. */
+function generated(n: number, extra: Record<string, unknown> = {}): ConfigInput {
+  const config = generatedStackConfig(n, extra);
+  return {
+    stack: "staging",
+    values: Object.fromEntries(
+      Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    ),
+    secretKeys: new Set(),
+  };
+}
+
+const statement = (sid: string, resources: number): Statement => ({
+  Sid: sid,
+  Effect: "Allow",
+  Action: "ecr:PutImage",
+  Resource: Array.from(
+    { length: resources },
+    (_, i) => `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/app-staging-service-${i}`,
+  ),
+});
+
+/** Every IAM document of a run against IAM's default quotas. */
+function assertFitsDefaultQuotas(run: OfflineRun): void {
+  for (const role of ofType(run, "aws:iam/role:Role")) {
+    const name = String(role.inputs.name);
+    const trust = String(role.inputs.assumeRolePolicy);
+    assert.ok(JSON.stringify(JSON.parse(trust)).length <= 2048, `${name}: trust policy`);
+    const inline = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter(
+      (p) => p.inputs.role === role.id,
+    );
+    const inlineSize = inline.reduce((sum, p) => sum + String(p.inputs.policy).length, 0);
+    assert.ok(inlineSize <= ROLE_INLINE_POLICY_SIZE, `${name}: inline policies ${inlineSize}`);
+    const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+      (a) => a.inputs.role === role.id,
+    );
+    assert.ok(attached.length <= 10, `${name}: ${attached.length} managed policies`);
+  }
+  for (const p of ofType(run, "aws:iam/policy:Policy")) {
+    assert.ok(String(p.inputs.policy).length <= MANAGED_POLICY_SIZE, String(p.inputs.name));
+  }
+}
+
+describe("IAM quotas", () => {
+  describe("packing grants into policies", () => {
+    it("keeps one inline policy per grant while they fit the role's inline quota", () => {
+      const layout = packPolicies(
+        { ecr: [statement("Push", 3)], ecs: [statement("Deploy", 2)] },
+        { inlineSize: ROLE_INLINE_POLICY_SIZE, managedSize: MANAGED_POLICY_SIZE },
+      );
+      assert.deepEqual(
+        layout.inline.map((p) => p.key),
+        ["ecr", "ecs"],
+      );
+      assert.equal(layout.managed.length, 0);
+    });
+
+    it("past the inline quota, packs every statement into managed policies that each fit, splitting resource lists", () => {
+      const grants = { ecr: [statement("Push", 150)], ecs: [statement("Deploy", 40)] };
+      const layout = packPolicies(grants, {
+        inlineSize: ROLE_INLINE_POLICY_SIZE,
+        managedSize: MANAGED_POLICY_SIZE,
+      });
+      assert.equal(layout.inline.length, 0);
+      assert.ok(layout.managed.length >= 3);
+      for (const p of layout.managed) {
+        assert.ok(policySize({ Version: "2012-10-17", Statement: [...p.statements] }) <= 6144);
+      }
+      // Every resource is still granted, once, under its statement's Sid (split parts numbered).
+      const granted = (sid: string) =>
+        layout.managed
+          .flatMap((p) => p.statements)
+          .filter((s) => String(s.Sid).replace(/\d+$/, "") === sid)
+          .flatMap((s) => s.Resource as string[]);
+      assert.deepEqual(granted("Push"), statement("Push", 150).Resource);
+      assert.deepEqual(granted("Deploy"), statement("Deploy", 40).Resource);
+    });
+  });
+
+  describe("a stage of 60 services with two secrets each", () => {
+    let run: OfflineRun;
+    before(async () => {
+      run = await plan(generated(60));
+    });
+
+    it("plans, and every trust, inline and managed policy fits IAM's default quotas", () => {
+      assertFitsDefaultQuotas(run);
+      assert.ok(
+        ofType(run, "aws:iam/policy:Policy").length > 0,
+        "the grants moved to managed policies",
+      );
+    });
+
+    it("still lets the deploy role push to each repository and deploy each service, and nothing of prod", async () => {
+      const docs = rolePolicies(run, "shop-staging-deploy");
+      for (const i of [1, 30, 60]) {
+        const svc = `svc${String(i).padStart(3, "0")}`;
+        assert.ok(
+          await mayDo(
+            docs,
+            "ecr:PutImage",
+            `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/shop-staging-${svc}`,
+          ),
+          `push ${svc}`,
+        );
+        assert.ok(
+          await mayDo(
+            docs,
+            "ecs:UpdateService",
+            `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/shop-staging/shop-staging-${svc}`,
+          ),
+          `deploy ${svc}`,
+        );
+      }
+      assert.equal(
+        await mayDo(
+          docs,
+          "ecr:PutImage",
+          `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/shop-prod-svc001`,
+        ),
+        false,
+      );
+    });
+
+    it("lets each execution role read exactly its own two secrets", async () => {
+      const docs = rolePolicies(run, "shop-staging-svc042-execution");
+      const arnOf = (name: string) =>
+        String(
+          ofType(run, "aws:secretsmanager/secret:Secret").find((s) => s.inputs.name === name)?.state
+            .arn,
+        );
+      const own = ["shop/staging/svc042-jwt", "shop/staging/svc042-key"];
+      for (const name of own) {
+        assert.ok(await mayDo(docs, "secretsmanager:GetSecretValue", arnOf(name)), name);
+      }
+      assert.equal(
+        await mayDo(docs, "secretsmanager:GetSecretValue", arnOf("shop/staging/svc043-jwt")),
+        false,
+      );
+    });
+
+    it("fits GitHub's per-environment limits", () => {
+      const variables = ofType(
+        run,
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+      );
+      const secrets = ofType(run, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+      assert.ok(variables.length <= 100 && secrets.length <= 100);
+      for (const v of variables) assert.ok(String(v.inputs.value).length <= 48 * 1024);
+    });
+  });
+
+  it("refuses what cannot fit, naming the quota and how to raise it", async () => {
+    await refusedWith(
+      generated(200),
+      "delivery:roles.preview",
+      'quota "Managed policies per role" of 10',
+      "delivery:quotas.managedPoliciesPerRole",
+    );
+  });
+
+  it("lays it out within the quota once the quota is raised and config says so", () => {
+    // The layout the components declare, read without declaring 4,000 resources.
+    const stage = loadStage(generated(200, { "delivery:quotas": { managedPoliciesPerRole: 25 } }));
+    const preview = stage.access.roles.preview;
+    assert.equal(preview.inline.length, 0);
+    assert.ok(preview.managed.length > 10 && preview.managed.length <= 25);
+  });
+
+  it("refuses a trust policy over IAM's default length, and takes it once the quota is raised", async () => {
+    const branches = Array.from({ length: 40 }, (_, i) => `ref:refs/heads/release-${i}`);
+    const config = withConfig(generated(1), { "delivery:deployRole.subjects": branches });
+    await refusedWith(
+      config,
+      "delivery:deployRole.subjects",
+      'quota "Role trust policy length" of 2048',
+      "delivery:quotas.roleTrustPolicyLength",
+    );
+    const raised = await plan(
+      withConfig(config, { "delivery:quotas": { roleTrustPolicyLength: 4096 } }),
+    );
+    const role = ofType(raised, "aws:iam/role:Role").find(
+      (r) => r.inputs.name === "shop-staging-deploy",
+    );
+    assert.ok(role && JSON.stringify(policy(role, "assumeRolePolicy")).length > 2048);
+  });
+});
