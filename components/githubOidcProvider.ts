@@ -23,6 +23,23 @@ export interface GithubOidcProviderArgs {
 }
 
 /**
+ * The existing provider (by ARN, else by GitHub's URL), refused when it does not list the audience
+ * this product's roles check.
+ */
+function withAudience(arn: string | undefined, parent: pulumi.Resource): pulumi.Output<string> {
+  return iam
+    .getOpenIdConnectProviderOutput(arn ? { arn } : { url: GITHUB_OIDC_URL }, { parent })
+    .apply((p) => {
+      if (!p.clientIdLists.includes(STS_AUDIENCE)) {
+        throw new Error(
+          `the GitHub OIDC provider ${p.arn} does not list the audience ${STS_AUDIENCE}; add it (aws iam add-client-id-to-open-id-connect-provider) or let one stack create the provider`,
+        );
+      }
+      return p.arn;
+    });
+}
+
+/**
  * The account-wide IAM OIDC identity provider for `https://token.actions.githubusercontent.com`
  * with audience `sts.amazonaws.com`: created, or resolved when it already exists. Either way it
  * exposes the ARN that trust policies name.
@@ -38,25 +55,20 @@ export class GithubOidcProvider extends pulumi.ComponentResource {
       const provider = new iam.OpenIdConnectProvider(
         name,
         { url: GITHUB_OIDC_URL, clientIdLists: [STS_AUDIENCE] },
-        // Other stacks in the account use this provider; destroying this stack must not break them.
-        { parent: this, retainOnDelete: true, ...adoption(args.adoptArn) },
-      );
-      this.arn = provider.arn;
-    } else {
-      const existing = iam.getOpenIdConnectProviderOutput(
-        args.arn ? { arn: args.arn } : { url: GITHUB_OIDC_URL },
         {
           parent: this,
+          // Other stacks in the account use this provider; destroying this stack must not break them.
+          retainOnDelete: true,
+          // An adopted provider may serve other tools' audiences: an import never rewrites them.
+          ...adoption(args.adoptArn, ["clientIdLists", "thumbprintLists"]),
         },
       );
-      this.arn = existing.apply((p) => {
-        if (!p.clientIdLists.includes(STS_AUDIENCE)) {
-          throw new Error(
-            `the GitHub OIDC provider ${p.arn} does not list the audience ${STS_AUDIENCE}; add it (aws iam add-client-id-to-open-id-connect-provider) or let one stack create the provider`,
-          );
-        }
-        return p.arn;
-      });
+      this.arn = args.adoptArn
+        ? // The adopted provider must already admit this product's audience, as a looked-up one must.
+          pulumi.all([provider.arn, withAudience(args.adoptArn, this)]).apply(([arn]) => arn)
+        : provider.arn;
+    } else {
+      this.arn = withAudience(args.arn, this);
     }
     this.registerOutputs({ arn: this.arn });
   }

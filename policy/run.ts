@@ -39,6 +39,7 @@ export interface PolicyInput {
     readonly protect?: boolean;
     readonly ignoreChanges?: readonly string[];
     readonly dependsOn?: readonly string[];
+    readonly aliases?: readonly string[];
   };
 }
 
@@ -185,7 +186,7 @@ function optionsOf(resource: PolicyInput): PolicyResourceOptions {
   return {
     protect: resource.options?.protect ?? false,
     ignoreChanges: [...(resource.options?.ignoreChanges ?? [])],
-    aliases: [],
+    aliases: [...(resource.options?.aliases ?? [])],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],
     ...(resource.parent ? { parent: resource.parent } : {}),

@@ -43,6 +43,8 @@ export interface RecordedResource {
     readonly ignoreChanges: readonly string[];
     readonly importId?: string;
     readonly dependsOn: readonly string[];
+    /** URNs the resource was known by before (`aliases`), so a rename keeps its state. */
+    readonly aliases: readonly string[];
   };
 }
 
@@ -499,6 +501,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
       getImportid(): string;
       getDependenciesList(): string[];
       getProvider(): string;
+      getAliasesList(): AliasWire[];
     }
     interface OutputsRequest {
       getUrn(): string;
@@ -547,6 +550,9 @@ export class MockCloud implements pulumi.runtime.Mocks {
               ignoreChanges: req.getIgnorechangesList(),
               importId: req.getImportid() || undefined,
               dependsOn: req.getDependenciesList(),
+              aliases: req
+                .getAliasesList()
+                .map((a) => aliasUrn(a, resp.getUrn(), req.getType(), req.getName())),
             },
           };
           this.resources.push(recorded);
@@ -565,6 +571,42 @@ export class MockCloud implements pulumi.runtime.Mocks {
       registerOutputs(req, cb);
     };
   }
+}
+
+/** An alias as the SDK sends it: a URN, or a spec of what differs from the resource. */
+interface AliasWire {
+  getUrn(): string;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        getParenturn(): string;
+        getNoparent(): boolean;
+      }
+    | undefined;
+}
+
+/**
+ * The URN an alias stands for, as the engine computes it: the spec's name, type, stack, project
+ * and parent, each defaulting to the resource's own.
+ */
+function aliasUrn(alias: AliasWire, urn: string, type: string, name: string): string {
+  const spec = alias.getSpec();
+  if (!spec) return alias.getUrn();
+  const [, stack, project] = /^urn:pulumi:([^:]*)::([^:]*)::/.exec(urn) ?? [];
+  const qualified = urn.split("::")[2] ?? "";
+  const ownParentType = qualified.includes("$")
+    ? qualified.slice(0, qualified.lastIndexOf("$"))
+    : "";
+  const parentType = spec.getNoparent()
+    ? ""
+    : spec.getParenturn()
+      ? (spec.getParenturn().split("::")[2] ?? "")
+      : ownParentType;
+  const aliasType = spec.getType() || type;
+  return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${parentType ? `${parentType}$` : ""}${aliasType}::${spec.getName() || name}`;
 }
 
 /** Wire values → plain values; secrets keep their marker so they can be masked or revealed. */

@@ -131,7 +131,9 @@ const flags = (r: RecordedResource) =>
   [
     r.options.protect ? "protected" : "",
     r.options.retainOnDelete ? "kept on destroy" : "",
-    r.options.importId ? `adopts ${r.options.importId}` : "",
+    r.options.importId
+      ? `adopts ${r.options.importId}: pulumi up imports it, then updates it to these settings`
+      : "",
     r.options.ignoreChanges.length
       ? `ignores changes to ${r.options.ignoreChanges.join(", ")}`
       : "",

@@ -3,6 +3,9 @@
  * the runtime, builds the stage and exports the outputs.
  */
 import { strict as assert } from "assert";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { parse } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { startOffline, waitForRegistrations, withoutStackTraces } from "../scripts/offline";
 import { cloud, shippedStack } from "./hooks";
@@ -40,5 +43,14 @@ describe("index.ts", () => {
       assert.equal(await pulumi.isSecret(output), false, `${name} is not secret-tainted`);
     }
     assert.equal(cloud.resources.filter((r) => r.type === "aws:ecs/service:Service").length, 2);
+  });
+});
+
+describe("Pulumi.yaml", () => {
+  it("requires a Pulumi CLI whose imports keep their import id (adopted clusters are imported by name)", () => {
+    const project = parse(readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as {
+      requiredPulumiVersion?: string;
+    };
+    assert.equal(project.requiredPulumiVersion, ">=3.252.0");
   });
 });

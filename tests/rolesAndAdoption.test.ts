@@ -197,6 +197,27 @@ describe("adopting existing resources", () => {
     );
   });
 
+  it("never rewrites an adopted OIDC provider's audiences, and checks it already admits sts.amazonaws.com", async () => {
+    const run = await plan(withConfig(shippedStack("staging"), { "delivery:adopt": adopt }));
+    const provider = one(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "shop-oidc");
+    // The import updates the provider to the declared inputs; other tools' client ids must stay.
+    assert.deepEqual([...provider.options.ignoreChanges].sort(), [
+      "clientIdLists",
+      "thumbprintLists",
+    ]);
+    const lookup = run.calls.find(
+      (c) => c.token === "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider",
+    );
+    assert.deepEqual(lookup?.inputs, { arn: adopt.oidcProvider });
+    // A provider the stack creates itself owns its audiences.
+    const created = await plan(shippedStack("staging"));
+    assert.deepEqual(
+      one(created, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "shop-oidc").options
+        .ignoreChanges,
+      [],
+    );
+  });
+
   it("keeps an adopted secret's own description, so the import matches it", async () => {
     const run = await plan(
       withConfig(shippedStack("staging"), {
