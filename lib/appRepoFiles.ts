@@ -38,6 +38,7 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       movingTag: stage.ecr.imageTagMutability === "MUTABLE",
       fallback: stage.fallback.enabled,
       layout: stage.names.github.layout,
+      placed: stage.ecs.cluster !== undefined && stage.ecs.network !== undefined,
     });
     files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(
       workflow,

@@ -5,6 +5,7 @@
  * @see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax
  */
 import { stringify } from "yaml";
+import { ACTIONS, BINFMT_IMAGE, uses, withVersionComments } from "./actions";
 import {
   FALLBACK_SECRETS,
   ROLE_ARN_SECRET,
@@ -12,18 +13,6 @@ import {
   VariableLayout,
   serviceField,
 } from "./variables";
-
-/** Actions the generated workflows use, pinned to released versions. */
-export const ACTIONS = {
-  checkout: "actions/checkout@v4.2.2",
-  awsCredentials: "aws-actions/configure-aws-credentials@v4.0.2",
-  ecrLogin: "aws-actions/amazon-ecr-login@v2.0.1",
-  qemu: "docker/setup-qemu-action@v3.2.0",
-  buildx: "docker/setup-buildx-action@v3.7.1",
-  buildPush: "docker/build-push-action@v6.9.0",
-  renderTaskDefinition: "aws-actions/amazon-ecs-render-task-definition@v1.5.0",
-  deployTaskDefinition: "aws-actions/amazon-ecs-deploy-task-definition@v2.0.0",
-} as const;
 
 /** Where the credential check lives in the app repository. */
 export const CREDENTIAL_CHECK_PATH = ".github/scripts/check-aws-credentials.sh";
@@ -49,6 +38,11 @@ export interface DeployWorkflowInput {
   readonly fallback: boolean;
   /** How the stage writes its services' names into the environment's variables. */
   readonly layout: VariableLayout;
+  /**
+   * The service runs on the stage's cluster: the workflow deploys the new revision and waits for
+   * it. Otherwise it only registers the revision (there is no service to update).
+   */
+  readonly placed: boolean;
 }
 
 const expr = (e: string) => `\${{ ${e} }}`;
@@ -59,31 +53,42 @@ export function serviceTags(service: string, tags: readonly string[]): string[] 
   return [...(own.length > 0 ? own : tags)];
 }
 
-/** The workflow as data: build, push, render, deploy, wait, and fail on a rollback. */
+/** The environment variable the select step gets: whether the break-glass key is there, never the key. */
+export const BREAK_GLASS_PRESENT = "BREAK_GLASS_KEY_PRESENT";
+
+/**
+ * The workflow as data: check the credentials, build, push, render, register, and (for a service
+ * on the cluster) deploy, wait, and fail on a rollback.
+ */
 export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> {
   const read = (field: Parameters<typeof serviceField>[2]) =>
     expr(serviceField(w.layout, w.service, field));
   const image = `${expr("steps.ecr.outputs.registry")}/${read("repository")}`;
   const tags = serviceTags(w.service, w.deployTags);
-  const credentialEnv: Record<string, string> = {
+  // Steps see only what they need. In particular no step but the break-glass login gets the
+  // access key: a step's env wins over the role credentials the login exported, and STS would
+  // see the break-glass key id with the role's secret.
+  const identityEnv = {
     [ROLE_ARN_SECRET]: expr(`secrets.${ROLE_ARN_SECRET}`),
     DEPLOY_ENVIRONMENT: w.environment,
-    ...(w.fallback
-      ? { [FALLBACK_SECRETS.accessKeyId]: expr(`secrets.${FALLBACK_SECRETS.accessKeyId}`) }
-      : {}),
   };
   const steps: Record<string, unknown>[] = [
-    { name: "Check out", uses: ACTIONS.checkout },
+    { name: "Check out", uses: uses(ACTIONS.checkout), with: { "persist-credentials": false } },
     {
       name: "Check the deploy credentials",
       id: "creds",
       run: `bash ${CREDENTIAL_CHECK_PATH} select`,
-      env: credentialEnv,
+      env: {
+        ...identityEnv,
+        ...(w.fallback
+          ? { [BREAK_GLASS_PRESENT]: expr(`secrets.${FALLBACK_SECRETS.accessKeyId} != ''`) }
+          : {}),
+      },
     },
     {
       name: "Assume the deploy role (OIDC)",
       if: "steps.creds.outputs.mode == 'oidc'",
-      uses: ACTIONS.awsCredentials,
+      uses: uses(ACTIONS.awsCredentials),
       with: {
         "role-to-assume": expr(`secrets.${ROLE_ARN_SECRET}`),
         "aws-region": expr(`vars.${STAGE_VARIABLES.region}`),
@@ -95,7 +100,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
           {
             name: "Use the break-glass access keys",
             if: "steps.creds.outputs.mode == 'fallback'",
-            uses: ACTIONS.awsCredentials,
+            uses: uses(ACTIONS.awsCredentials),
             with: {
               "aws-access-key-id": expr(`secrets.${FALLBACK_SECRETS.accessKeyId}`),
               "aws-secret-access-key": expr(`secrets.${FALLBACK_SECRETS.secretAccessKey}`),
@@ -107,9 +112,9 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
     {
       name: "Verify the AWS identity",
       run: `bash ${CREDENTIAL_CHECK_PATH} verify`,
-      env: { ...credentialEnv, CREDENTIALS_MODE: expr("steps.creds.outputs.mode") },
+      env: { ...identityEnv, CREDENTIALS_MODE: expr("steps.creds.outputs.mode") },
     },
-    { name: "Log in to ECR", id: "ecr", uses: ACTIONS.ecrLogin },
+    { name: "Log in to ECR", id: "ecr", uses: uses(ACTIONS.ecrLogin) },
     {
       name: "Skip the build if this commit's image exists",
       id: "existing",
@@ -121,12 +126,14 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
         "fi",
       ].join("\n"),
     },
-    ...(w.architecture === "ARM64" ? [{ name: "Set up QEMU", uses: ACTIONS.qemu }] : []),
-    { name: "Set up Docker Buildx", uses: ACTIONS.buildx },
+    ...(w.architecture === "ARM64"
+      ? [{ name: "Set up QEMU", uses: uses(ACTIONS.qemu), with: { image: BINFMT_IMAGE } }]
+      : []),
+    { name: "Set up Docker Buildx", uses: uses(ACTIONS.buildx) },
     {
       name: "Build and push the image",
       if: "steps.existing.outputs.exists != 'true'",
-      uses: ACTIONS.buildPush,
+      uses: uses(ACTIONS.buildPush),
       with: {
         context: w.build.context,
         ...(w.build.dockerfile ? { file: w.build.dockerfile } : {}),
@@ -145,38 +152,14 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
     {
       name: "Put the new image in the task definition",
       id: "render",
-      uses: ACTIONS.renderTaskDefinition,
+      uses: uses(ACTIONS.renderTaskDefinition),
       with: {
         "task-definition": "task-definition.json",
         "container-name": read("containerName"),
         image: `${image}:${expr("github.sha")}`,
       },
     },
-    {
-      name: "Register it and deploy, waiting for the service to be stable",
-      id: "deploy",
-      uses: ACTIONS.deployTaskDefinition,
-      with: {
-        "task-definition": expr("steps.render.outputs.task-definition"),
-        service: read("service"),
-        cluster: expr(`vars.${STAGE_VARIABLES.cluster}`),
-        "wait-for-service-stability": true,
-        "wait-for-minutes": 15,
-      },
-    },
-    {
-      name: "Fail if ECS rolled the deployment back",
-      env: { DEPLOYED: expr("steps.deploy.outputs.task-definition-arn") },
-      run: [
-        'running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --query "services[0].taskDefinition" --output text)',
-        'rollout=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --query "services[0].deployments[?status==\'PRIMARY\'].rolloutState | [0]" --output text)',
-        'if [ "$running" != "$DEPLOYED" ] || [ "$rollout" != "COMPLETED" ]; then',
-        '  echo "::error title=Deployment rolled back::ECS service $ECS_SERVICE runs $running (rollout $rollout), not $DEPLOYED: the deployment circuit breaker rolled back. Read the stopped tasks\' reasons in the ECS console and the logs of the new revision."',
-        "  exit 1",
-        "fi",
-        'echo "Deployed $DEPLOYED to $ECS_SERVICE."',
-      ].join("\n"),
-    },
+    ...(w.placed ? deploySteps(read) : registerSteps()),
   ];
   return {
     name: `Deploy ${w.service} to ${w.stack}`,
@@ -200,9 +183,11 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
         env: {
           [STAGE_VARIABLES.region]: expr(`vars.${STAGE_VARIABLES.region}`),
           ECR_REPOSITORY: read("repository"),
-          ECS_CLUSTER: expr(`vars.${STAGE_VARIABLES.cluster}`),
-          ECS_SERVICE: read("service"),
           ECS_TASK_DEFINITION: read("taskDefinition"),
+          // Only a service on the stage's cluster has these variables.
+          ...(w.placed
+            ? { ECS_CLUSTER: expr(`vars.${STAGE_VARIABLES.cluster}`), ECS_SERVICE: read("service") }
+            : {}),
         },
         steps,
       },
@@ -210,7 +195,50 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
   };
 }
 
+/** Register the new revision and roll it out to the service, then fail if ECS rolled it back. */
+function deploySteps(read: (field: "service") => string): Record<string, unknown>[] {
+  return [
+    {
+      name: "Register it and deploy, waiting for the service to be stable",
+      id: "deploy",
+      uses: uses(ACTIONS.deployTaskDefinition),
+      with: {
+        "task-definition": expr("steps.render.outputs.task-definition"),
+        service: read("service"),
+        cluster: expr(`vars.${STAGE_VARIABLES.cluster}`),
+        "wait-for-service-stability": true,
+        "wait-for-minutes": 15,
+      },
+    },
+    {
+      name: "Fail if ECS rolled the deployment back",
+      env: { DEPLOYED: expr("steps.deploy.outputs.task-definition-arn") },
+      run: [
+        'running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --query "services[0].taskDefinition" --output text)',
+        'rollout=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --query "services[0].deployments[?status==\'PRIMARY\'].rolloutState | [0]" --output text)',
+        'if [ "$running" != "$DEPLOYED" ] || [ "$rollout" != "COMPLETED" ]; then',
+        '  echo "::error title=Deployment rolled back::ECS service $ECS_SERVICE runs $running (rollout $rollout), not $DEPLOYED: the deployment circuit breaker rolled back. Read the stopped tasks\' reasons in the ECS console and the logs of the new revision."',
+        "  exit 1",
+        "fi",
+        'echo "Deployed $DEPLOYED to $ECS_SERVICE."',
+      ].join("\n"),
+    },
+  ];
+}
+
+/** Register the new revision only: the stage runs no ECS service for it. */
+function registerSteps(): Record<string, unknown>[] {
+  return [
+    {
+      name: "Register the new task definition revision",
+      id: "deploy",
+      uses: uses(ACTIONS.deployTaskDefinition),
+      with: { "task-definition": expr("steps.render.outputs.task-definition") },
+    },
+  ];
+}
+
 /** YAML text of a generated workflow, with a header saying where it comes from. */
 export function renderWorkflow(workflow: Record<string, unknown>, source: string): string {
-  return `# Generated by the delivery program from ${source}; do not edit by hand.\n# Regenerate with: npm run templates\n${stringify(workflow, { lineWidth: 0 })}`;
+  return `# Generated by the delivery program from ${source}; do not edit by hand.\n# Regenerate with: npm run templates\n${withVersionComments(stringify(workflow, { lineWidth: 0 }))}`;
 }

@@ -7,7 +7,8 @@
 #   check-aws-credentials.sh verify   after authenticating: the identity must be the deploy
 #                                     role (OIDC); a break-glass use is announced and recorded
 #
-# Reads: AWS_ROLE_ARN, DEPLOY_ENVIRONMENT, AWS_ACCESS_KEY_ID (fallback only), CREDENTIALS_MODE.
+# Reads: AWS_ROLE_ARN, DEPLOY_ENVIRONMENT, BREAK_GLASS_KEY_PRESENT (true when the environment
+# holds the break-glass key; the key itself never reaches this script), CREDENTIALS_MODE.
 set -euo pipefail
 
 ROLE_ARN_PATTERN='^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$'
@@ -34,7 +35,7 @@ select_mode() {
     output "mode=oidc"
     return
   fi
-  if [ -n "${AWS_ACCESS_KEY_ID:-}" ]; then
+  if [ "${BREAK_GLASS_KEY_PRESENT:-false}" = "true" ]; then
     echo "::warning title=Break-glass credentials::AWS_ROLE_ARN is missing from the GitHub environment '$environment'; deploying with the break-glass access keys. This use is recorded and alarmed. Restore OIDC: run 'pulumi up' for this stage."
     output "mode=fallback"
     return

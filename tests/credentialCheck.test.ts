@@ -79,12 +79,12 @@ describe("credential check", () => {
   });
 
   it("falls back to the break-glass keys only without AWS_ROLE_ARN, and says so loudly", () => {
-    const run = check("select", { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE" });
+    const run = check("select", { BREAK_GLASS_KEY_PRESENT: "true" });
     assert.equal(run.status, 0);
     assert.equal(run.output.trim(), "mode=fallback");
     assert.match(run.stdout, /::warning title=Break-glass credentials::AWS_ROLE_ARN is missing/);
     assert.equal(
-      check("select", { AWS_ROLE_ARN: ROLE, AWS_ACCESS_KEY_ID: "AKIAEXAMPLE" }).output.trim(),
+      check("select", { AWS_ROLE_ARN: ROLE, BREAK_GLASS_KEY_PRESENT: "true" }).output.trim(),
       "mode=oidc",
     );
   });

@@ -7,6 +7,7 @@ import { validateWorkflow } from "@action-validator/core";
 import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { ACTIONS, PinnedAction } from "../lib/actions";
 import { deployWorkflow, serviceTags } from "../lib/workflows";
 import { templateFiles } from "../scripts/templates";
 import { plan, shippedStack } from "./hooks";
@@ -63,7 +64,7 @@ describe("workflows", () => {
       assert.deepEqual(result.errors, [], JSON.stringify(result.errors, null, 2));
     });
 
-    it(`${name} grants id-token: write only to jobs that assume a role, and pins every action`, () => {
+    it(`${name} grants id-token: write only to jobs that assume a role`, () => {
       const workflow = load(name);
       assert.notEqual(workflow.permissions?.["id-token"], "write", "never workflow-wide");
       for (const [jobName, job] of Object.entries(workflow.jobs)) {
@@ -72,13 +73,51 @@ describe("workflows", () => {
           assumesRole(job),
           `${jobName}: id-token write iff it assumes a role`,
         );
+      }
+    });
+
+    it(`${name} pins every action to a release's commit SHA, says which release, and checks out without keeping the token`, () => {
+      const text = readFileSync(file, "utf8");
+      const pins = new Map<string, PinnedAction>(
+        Object.values(ACTIONS).map((a) => [a.repository, a]),
+      );
+      for (const [jobName, job] of Object.entries(load(name).jobs)) {
         for (const step of job.steps.filter((s) => s.uses)) {
-          assert.match(
-            String(step.uses),
-            /@v\d+\.\d+\.\d+$/,
-            `${jobName}: ${String(step.uses)} is pinned to a release`,
+          const [repository, ref] = String(step.uses).split("@");
+          const pin = pins.get(repository);
+          assert.ok(pin, `${jobName}: ${repository} is one of the product's pinned actions`);
+          assert.equal(ref, pin.sha, `${jobName}: ${repository} at the SHA of ${pin.version}`);
+          assert.ok(
+            text.includes(`uses: ${repository}@${pin.sha} # ${pin.version}`),
+            `${jobName}: ${repository}'s release is named next to its SHA`,
+          );
+          if (repository === ACTIONS.checkout.repository) {
+            assert.equal(step.with?.["persist-credentials"], false, `${jobName}: checkout`);
+          }
+          if (repository === ACTIONS.qemu.repository) {
+            assert.match(String(step.with?.image), /:qemu-v[\d.]+-\d+@sha256:[0-9a-f]{64}$/);
+          }
+        }
+      }
+    });
+
+    it(`${name} restores no dependency cache when a release, a tag or a branch push triggers it`, () => {
+      const workflow = load(name);
+      const trusted = "release" in workflow.on || "push" in workflow.on;
+      if (!trusted) return;
+      for (const [jobName, job] of Object.entries(workflow.jobs)) {
+        for (const step of job.steps.filter((s) => s.uses?.startsWith("actions/setup-node@"))) {
+          assert.equal(step.with?.cache, undefined, `${jobName}: no cache input`);
+          assert.equal(
+            step.with?.["package-manager-cache"],
+            false,
+            `${jobName}: no implicit cache`,
           );
         }
+        assert.ok(
+          !job.steps.some((s) => s.uses?.startsWith("actions/cache")),
+          `${jobName}: no actions/cache`,
+        );
       }
     });
   }
@@ -233,6 +272,7 @@ describe("app repository templates", () => {
       deployBranches: ["main"],
       deployTags: [],
       layout: "flat" as const,
+      placed: true,
     };
     const mutable = JSON.stringify(deployWorkflow({ ...base, movingTag: true, fallback: false }));
     const immutable = JSON.stringify(deployWorkflow({ ...base, movingTag: false, fallback: true }));
