@@ -6,12 +6,13 @@
 import { strict as assert } from "assert";
 import * as ecr from "@pulumi/aws/ecr";
 import * as s3 from "@pulumi/aws/s3";
+import { arnTemplate, renderArn } from "../lib/arns";
 import { COST_BY_KIND } from "../lib/cost";
 import { DATA_SOURCE_MOCKS, RESOURCE_MOCKS } from "../scripts/mocks";
 import { OfflineRun, startOffline, waitForRegistrations } from "../scripts/offline";
 import { SUMMARY_OF_KIND } from "../scripts/summary";
-import { cloud, plan, shippedStack } from "./hooks";
-import { one, withConfig } from "./support";
+import { cloud, plan, shippedPlans, shippedStack } from "./hooks";
+import { ofType, one, withConfig } from "./support";
 
 /** Configs that between them declare every kind of resource the program has. */
 async function variedRuns(): Promise<OfflineRun[]> {
@@ -131,5 +132,54 @@ describe("offline cloud", () => {
     // A looked-up service's cluster is always an ARN.
     const service = existing.calls.find((c) => c.token === "aws:ecs/getService:getService");
     assert.ok(service);
+  });
+});
+
+describe("ARN templates of the access model", () => {
+  it("render to exactly the ARNs the providers return for the stage's resources", async () => {
+    const { staging, prod } = await shippedPlans();
+    for (const run of [staging, prod]) {
+      const stage = run.stage;
+      const render = (template: string) =>
+        renderArn(template, { accountId: "123456789012", secretArns: {} });
+      const arnsOf = (type: string) =>
+        ofType(run, type)
+          .map((r) => String(r.state.arn))
+          .sort();
+      assert.deepEqual(
+        stage.services.map((s) => render(arnTemplate.repository(stage, s.names.repository))).sort(),
+        arnsOf("aws:ecr/repository:Repository"),
+      );
+      assert.deepEqual(
+        stage.services.map((s) => render(arnTemplate.logGroup(stage, s.names.logGroup))).sort(),
+        arnsOf("aws:cloudwatch/logGroup:LogGroup"),
+      );
+      assert.deepEqual(
+        stage.services
+          .map((s) =>
+            render(arnTemplate.service(stage, stage.names.cluster ?? "", s.names.service)),
+          )
+          .sort(),
+        arnsOf("aws:ecs/service:Service"),
+      );
+      const roles = [
+        stage.deployRole.name,
+        ...stage.roles.map((r) => r.name),
+        ...stage.services.flatMap((s) => [s.names.executionRole, s.names.taskRole]),
+      ];
+      assert.deepEqual(
+        roles.map((r) => render(arnTemplate.role(stage, r))).sort(),
+        arnsOf("aws:iam/role:Role"),
+      );
+      assert.deepEqual(
+        [render(arnTemplate.cluster(stage, stage.names.cluster ?? ""))],
+        arnsOf("aws:ecs/cluster:Cluster"),
+      );
+      // Every task definition's ARN is a revision of its family's template.
+      for (const td of ofType(run, "aws:ecs/taskDefinition:TaskDefinition")) {
+        const family = render(arnTemplate.taskFamily(stage, String(td.inputs.family)));
+        assert.equal(String(td.state.arn).replace(/:\d+$/, ":*"), family);
+      }
+    }
   });
 });
