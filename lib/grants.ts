@@ -60,33 +60,89 @@ export function ecrPushPull(repositoryArns: readonly string[]): Statement[] {
 
 /** Inputs of {@link ecsDeploy}. */
 export interface EcsDeployTargets {
-  /** ARNs of the services CI may update. */
-  readonly serviceArns: readonly string[];
+  /** The services CI may update, each with its own family (`…:task-definition/<family>:*`). */
+  readonly services: readonly { readonly serviceArn: string; readonly familyArn: string }[];
   /** Task and execution roles CI hands to new task definition revisions. */
   readonly passRoleArns: readonly string[];
+  /** The stage's task definition families, as `…:task-definition/<family>:*`. */
+  readonly familyArns: readonly string[];
+  /** The stage's services may get a public IP (`delivery:ecs.network.assignPublicIp`). */
+  readonly publicIp: boolean;
 }
 
 /**
- * Register task definition revisions and roll them out to exactly these services.
- * `RegisterTaskDefinition`/`DescribeTaskDefinition` support no resource scoping, so they get `*`;
- * everything else is on exact ARNs, and `iam:PassRole` only towards ECS tasks.
+ * Register task definition revisions in exactly the stage's families and roll them out to exactly
+ * these services. `RegisterTaskDefinition` takes the `task-definition` resource type (AWS's Service
+ * Authorization Reference, since 2025); `DescribeTaskDefinition` takes none, so it gets `*`.
+ * `UpdateService` may only roll out a revision of the stage's families (`ecs:task-definition`),
+ * never turn on ECS Exec, and never add a public IP unless the stage's network has one.
+ * `iam:PassRole` only towards ECS tasks.
  */
 export function ecsDeploy(targets: EcsDeployTargets): Statement[] {
   const statements: Statement[] = [
     {
-      Sid: "EcsTaskDefinitions",
+      Sid: "EcsDescribeTaskDefinitions",
       Effect: "Allow",
-      Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
+      Action: "ecs:DescribeTaskDefinition",
       Resource: "*",
     },
   ];
-  if (targets.serviceArns.length > 0) {
-    statements.push({
-      Sid: "EcsDeployServices",
-      Effect: "Allow",
-      Action: ["ecs:DescribeServices", "ecs:UpdateService"],
-      Resource: sorted(targets.serviceArns),
-    });
+  if (targets.familyArns.length > 0) {
+    statements.push(
+      {
+        Sid: "EcsRegisterTaskDefinitions",
+        Effect: "Allow",
+        Action: "ecs:RegisterTaskDefinition",
+        Resource: sorted(targets.familyArns),
+      },
+      {
+        // Security Hub ECS.4: no privileged containers, whatever the revision says.
+        Sid: "EcsNoPrivilegedContainers",
+        Effect: "Deny",
+        Action: "ecs:RegisterTaskDefinition",
+        Resource: "*",
+        Condition: { StringEquals: { "ecs:privileged": "true" } },
+      },
+    );
+  }
+  if (targets.services.length > 0) {
+    const services = [...targets.services].sort((a, b) => a.serviceArn.localeCompare(b.serviceArn));
+    statements.push(
+      {
+        Sid: "EcsDescribeServices",
+        Effect: "Allow",
+        Action: "ecs:DescribeServices",
+        Resource: sorted(services.map((s) => s.serviceArn)),
+      },
+      // One statement a service: it may roll out only revisions of its own family. A revision of
+      // another family (another stage's, with that stage's task role) is refused.
+      ...services.map((s, i): Statement => ({
+        Sid: `EcsDeployService${i + 1}`,
+        Effect: "Allow",
+        Action: "ecs:UpdateService",
+        Resource: s.serviceArn,
+        Condition: { ArnLikeIfExists: { "ecs:task-definition": s.familyArn } },
+      })),
+      {
+        Sid: "EcsNoExecuteCommand",
+        Effect: "Deny",
+        Action: "ecs:UpdateService",
+        Resource: "*",
+        Condition: { StringEquals: { "ecs:enable-execute-command": "true" } },
+      },
+      ...(targets.publicIp
+        ? []
+        : [
+            {
+              // Security Hub ECS.2: no public IP unless config gives the network one.
+              Sid: "EcsNoPublicIp",
+              Effect: "Deny" as const,
+              Action: "ecs:UpdateService",
+              Resource: "*",
+              Condition: { Bool: { "ecs:auto-assign-public-ip": "true" } },
+            },
+          ]),
+    );
   }
   if (targets.passRoleArns.length > 0) {
     statements.push({

@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /** IAM condition operators a policy here may use (the program writes the String ones). */
-export type ConditionOperator = "StringEquals" | "StringLike" | "ArnEquals" | "ArnLike" | "Bool";
+export type ConditionOperator =
+  "StringEquals" | "StringLike" | "ArnEquals" | "ArnLike" | "ArnLikeIfExists" | "Bool";
 
 /** `{ Operator: { "context-key": value | values } }` */
 export type Conditions = Partial<Record<ConditionOperator, Record<string, string | string[]>>>;
@@ -16,7 +17,11 @@ export interface Statement {
   readonly Effect: "Allow" | "Deny";
   readonly Action: string | string[];
   readonly Resource?: string | string[];
-  readonly Principal?: { readonly Federated?: string; readonly Service?: string | string[] };
+  readonly Principal?: {
+    readonly Federated?: string;
+    readonly Service?: string | string[];
+    readonly AWS?: string | string[];
+  };
   readonly Condition?: Conditions;
 }
 

@@ -276,8 +276,35 @@ export function githubTrustPolicy(args: TrustPolicyArgs): PolicyDocument {
   });
   const exact = rendered(false);
   const patterns = rendered(true);
+  const slashes = patterns.flatMap(slashSpanningForms);
   return policyDocument([
     ...(exact.length ? [statement("GithubActionsExactSubjects", "StringEquals", exact)] : []),
     ...(patterns.length ? [statement("GithubActionsSubjectPatterns", "StringLike", patterns)] : []),
+    ...(slashes.length
+      ? [
+          {
+            // IAM's `*` also matches `/`, GitHub's does not (File.fnmatch): `package-v*` must not
+            // admit a tag `package-v1/x` that no deployment tag policy of GitHub would match.
+            Sid: "GithubActionsPatternsStopAtSlash",
+            Effect: "Deny" as const,
+            Principal: { Federated: args.providerArn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: { StringLike: { [sub]: slashes } },
+          },
+        ]
+      : []),
   ]);
+}
+
+/**
+ * The subjects a pattern admits in IAM but not in GitHub: each `*` spanning a `/`. For
+ * `…:ref:refs/tags/package-v*` that is `…:ref:refs/tags/package-v*\/*`; a pattern with several
+ * `*` gets one form for each.
+ */
+export function slashSpanningForms(pattern: string): string[] {
+  const forms: string[] = [];
+  for (let i = pattern.indexOf("*"); i >= 0; i = pattern.indexOf("*", i + 1)) {
+    forms.push(`${pattern.slice(0, i)}*/*${pattern.slice(i + 1)}`);
+  }
+  return forms;
 }

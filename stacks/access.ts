@@ -106,14 +106,17 @@ function deployGrants(stage: Stage): Record<string, Statement[]> {
   return {
     ecr: ecrPublish(stage.services.map((s) => arnTemplate.repository(stage, s.names.repository))),
     ecs: ecsDeploy({
-      serviceArns: placed(stage).map((s) => arnTemplate.service(stage, cluster, s.names.service)),
+      services: placed(stage).map((s) => ({
+        serviceArn: arnTemplate.service(stage, cluster, s.names.service),
+        familyArn: arnTemplate.taskFamily(stage, s.names.family),
+      })),
       passRoleArns: stage.services.flatMap((s) => [
         arnTemplate.role(stage, s.names.executionRole),
         arnTemplate.role(stage, s.names.taskRole),
       ]),
+      familyArns: stage.services.map((s) => arnTemplate.taskFamily(stage, s.names.family)),
+      publicIp: stage.ecs.network?.assignPublicIp ?? false,
     }),
-    // Whoever deploys may record a break-glass use; nothing else in CloudWatch.
-    ...(stage.fallback.enabled ? { metrics: [putFallbackMetric()] } : {}),
   };
 }
 
@@ -293,7 +296,8 @@ export function stageAccess(
             principal: stage.fallback.names.user,
             key: `${PROJECT}:fallback.enabled`,
             what: "the break-glass user",
-            grants: deploy,
+            // What the deploy role may, and recording its own use, which only it does.
+            grants: { ...deploy, metrics: [putFallbackMetric()] },
             // A user's inline policies may total only 2,048 characters: managed policies only.
             inlineSize: 0,
             managedSlots: quotas.managedPoliciesPerUser,

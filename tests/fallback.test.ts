@@ -48,7 +48,7 @@ describe("break-glass fallback", () => {
     );
   });
 
-  it("gives the user exactly the deploy role's permissions", () => {
+  it("gives the user exactly the deploy role's permissions, and recording its own use", () => {
     const user = one(run, "aws:iam/user:User", "shop-fallback");
     assert.equal(user.inputs.name, "shop-staging-fallback");
     const attached = ofType(run, "aws:iam/userPolicyAttachment:UserPolicyAttachment")
@@ -65,18 +65,28 @@ describe("break-glass fallback", () => {
       "no inline user policies (2,048-character limit)",
     );
     const roleDocs = rolePolicies(run, "shop-staging-deploy");
+    const bySid = (docs: typeof roleDocs) =>
+      docs.flatMap((d) => d.Statement).sort((a, b) => String(a.Sid).localeCompare(String(b.Sid)));
     assert.deepEqual(
-      userDocs
-        .flatMap((d) => d.Statement)
-        .sort((a, b) => String(a.Sid).localeCompare(String(b.Sid))),
-      roleDocs
-        .flatMap((d) => d.Statement)
-        .sort((a, b) => String(a.Sid).localeCompare(String(b.Sid))),
+      bySid(userDocs).filter((s) => s.Sid !== "RecordFallbackUse"),
+      bySid(roleDocs),
     );
+    assert.ok(bySid(userDocs).some((s) => s.Sid === "RecordFallbackUse"));
   });
 
-  it("lets the deploy role put exactly the CICD metric and nothing else in CloudWatch", () => {
-    const docs = rolePolicies(run, "shop-staging-deploy");
+  it("lets only the break-glass user record its use: the deploy role writes no metric, so it cannot fake or hide one", () => {
+    const role = rolePolicies(run, "shop-staging-deploy");
+    assert.equal(
+      allows(role, "cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "CICD" }),
+      false,
+    );
+    const user = one(run, "aws:iam/user:User", "shop-fallback");
+    const attached = ofType(run, "aws:iam/userPolicyAttachment:UserPolicyAttachment")
+      .filter((a) => a.inputs.user === user.id)
+      .map((a) => a.inputs.policyArn);
+    const docs = ofType(run, "aws:iam/policy:Policy")
+      .filter((p) => attached.includes(p.state.arn))
+      .map((p) => policy(p));
     assert.ok(allows(docs, "cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "CICD" }));
     assert.equal(
       allows(docs, "cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "AWS/ECS" }),

@@ -19,6 +19,7 @@ export async function mayDo(
   action: string,
   resource: string,
   context: Record<string, string | string[]> = {},
+  resourcePolicy?: PolicyDocument,
 ): Promise<boolean> {
   const result = await runSimulation(
     {
@@ -31,6 +32,7 @@ export async function mayDo(
       identityPolicies: docs.map((policy, i) => ({ name: `policy-${i}`, policy })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
     },
     {},
   );
@@ -46,3 +48,21 @@ export async function mayDo(
   }
   return result.overallResult === "Allowed";
 }
+
+/**
+ * The key policy KMS gives a key created with the defaults: the account may delegate access to
+ * its principals through identity policies. Without a key policy KMS allows nobody.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+ */
+export const DEFAULT_KEY_POLICY: PolicyDocument = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Sid: "EnableIAMUserPermissions",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
+  ],
+};

@@ -9,7 +9,9 @@ import {
   writeLogs,
 } from "../lib/grants";
 import { PolicyDocument, Statement, policyDocument } from "../lib/iam";
-import { allows, grantedActions } from "./support";
+import { isWildcardOnlyAction } from "@cloud-copilot/iam-simulate";
+import { DEFAULT_KEY_POLICY, mayDo } from "./iam";
+import { grantedActions } from "./support";
 
 const account = "arn:aws:ecr:eu-west-1:123456789012";
 const backendRepo = `${account}:repository/shop-staging-backend`;
@@ -17,6 +19,7 @@ const frontendRepo = `${account}:repository/shop-staging-frontend`;
 const prodRepo = `${account}:repository/shop-prod-backend`;
 
 const cluster = "arn:aws:ecs:eu-west-1:123456789012:service/shop-staging";
+const family = (name: string) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/${name}`;
 const backendService = `${cluster}/shop-staging-backend`;
 const prodService = "arn:aws:ecs:eu-west-1:123456789012:service/shop-prod/shop-prod-backend";
 
@@ -46,10 +49,16 @@ const doc = (...statements: (Statement | Statement[])[]): PolicyDocument[] => [
 ];
 
 /** What a deploy role and an execution role would be given, composed the way roles compose them. */
+const deployTargets = {
+  services: [{ serviceArn: backendService, familyArn: `${family("shop-staging-backend")}:*` }],
+  passRoleArns: [taskRole, executionRole],
+  familyArns: [`${family("shop-staging-backend")}:*`],
+  publicIp: false,
+};
 const deployRole = doc(
   ecrLogin(),
   ecrPushPull([backendRepo, frontendRepo]),
-  ecsDeploy({ serviceArns: [backendService], passRoleArns: [taskRole, executionRole] }),
+  ecsDeploy(deployTargets),
 );
 const executionRolePolicy = doc(
   ecrLogin(),
@@ -59,125 +68,184 @@ const executionRolePolicy = doc(
 );
 const everything = [...deployRole, ...executionRolePolicy];
 
+/** Asks the oracle; `false` also when the answer is an explicit deny. */
+const allowed = mayDo;
+
 describe("grants", () => {
   describe("on every resource", () => {
-    it("allow only ecr:GetAuthorizationToken and the unscopable task definition actions", () => {
-      const context = { "iam:PassedToService": ECS_TASKS_SERVICE, ...viaSecretsManager };
-      const unrelated = "arn:aws:s3:::some-other-bucket";
-      const onAnything = grantedActions(everything).filter((a) =>
-        allows(everything, a, unrelated, context),
-      );
-      assert.deepEqual(onAnything.sort(), [
+    it("allow on * only actions AWS lets no policy scope (its Service Authorization Reference)", async () => {
+      const onStar = everything
+        .flatMap((d) => d.Statement)
+        .filter((s) => s.Effect === "Allow" && s.Resource === "*")
+        .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+      assert.deepEqual(onStar.sort(), [
+        "ecr:GetAuthorizationToken",
         "ecr:GetAuthorizationToken",
         "ecs:DescribeTaskDefinition",
-        "ecs:RegisterTaskDefinition",
       ]);
+      for (const action of onStar) {
+        const [service, name] = action.split(":");
+        assert.ok(await isWildcardOnlyAction(service, name), `${action} takes no resource`);
+      }
     });
 
-    it("never grant a wildcard action", () => {
+    it("never grant a wildcard action", async () => {
       const actions = grantedActions(everything);
       assert.ok(actions.length > 0);
       for (const action of actions)
         assert.ok(!action.includes("*") && !action.includes("?"), action);
-      assert.equal(allows(everything, "iam:CreateUser", "*"), false);
-      assert.equal(allows(everything, "ecr:DeleteRepository", backendRepo), false);
+      assert.equal(
+        await allowed(everything, "iam:CreateUser", "arn:aws:iam::123456789012:user/x"),
+        false,
+      );
+      assert.equal(await allowed(everything, "ecr:DeleteRepository", backendRepo), false);
     });
   });
 
   describe("ecrLogin", () => {
-    it("lets docker log in to ECR", () => {
-      assert.equal(allows(doc(ecrLogin()), "ecr:GetAuthorizationToken", "*"), true);
+    it("lets docker log in to ECR", async () => {
+      assert.equal(await allowed(doc(ecrLogin()), "ecr:GetAuthorizationToken", "*"), true);
     });
   });
 
   describe("ecrPull", () => {
     const policy = doc(ecrPull([backendRepo]));
 
-    it("pulls from the given repository", () => {
-      for (const action of PULL) assert.equal(allows(policy, action, backendRepo), true, action);
+    it("pulls from the given repository", async () => {
+      for (const action of PULL)
+        assert.equal(await allowed(policy, action, backendRepo), true, action);
     });
 
-    it("cannot pull from another repository or push anywhere", () => {
-      for (const action of PULL) assert.equal(allows(policy, action, prodRepo), false, action);
-      for (const action of PUSH) assert.equal(allows(policy, action, backendRepo), false, action);
+    it("cannot pull from another repository or push anywhere", async () => {
+      for (const action of PULL)
+        assert.equal(await allowed(policy, action, prodRepo), false, action);
+      for (const action of PUSH)
+        assert.equal(await allowed(policy, action, backendRepo), false, action);
     });
   });
 
   describe("ecrPushPull", () => {
     const policy = doc(ecrPushPull([backendRepo, frontendRepo]));
 
-    it("pushes to and pulls from each given repository", () => {
+    it("pushes to and pulls from each given repository", async () => {
       for (const repo of [backendRepo, frontendRepo]) {
         for (const action of [...PUSH, ...PULL])
-          assert.equal(allows(policy, action, repo), true, `${action} on ${repo}`);
+          assert.equal(await allowed(policy, action, repo), true, `${action} on ${repo}`);
       }
     });
 
-    it("cannot push to or pull from a repository it was not given (prod's)", () => {
+    it("cannot push to or pull from a repository it was not given (prod's)", async () => {
       for (const action of [...PUSH, ...PULL])
-        assert.equal(allows(policy, action, prodRepo), false, action);
-      assert.equal(allows(policy, "ecr:PutImage", `${backendRepo}-evil`), false);
+        assert.equal(await allowed(policy, action, prodRepo), false, action);
+      assert.equal(await allowed(policy, "ecr:PutImage", `${backendRepo}-evil`), false);
     });
   });
 
   describe("ecsDeploy", () => {
-    const policy = doc(
-      ecsDeploy({ serviceArns: [backendService], passRoleArns: [taskRole, executionRole] }),
-    );
+    const policy = doc(ecsDeploy(deployTargets));
     const toEcsTasks = { "iam:PassedToService": ECS_TASKS_SERVICE };
+    const revision = (name: string) => `${family(name)}:7`;
 
-    it("registers and describes task definitions (which AWS cannot scope)", () => {
-      assert.equal(allows(policy, "ecs:RegisterTaskDefinition", "*"), true);
-      assert.equal(allows(policy, "ecs:DescribeTaskDefinition", "*"), true);
-    });
-
-    it("updates and describes only the given services", () => {
-      assert.equal(allows(policy, "ecs:UpdateService", backendService), true);
-      assert.equal(allows(policy, "ecs:DescribeServices", backendService), true);
-      assert.equal(allows(policy, "ecs:UpdateService", prodService), false);
-      assert.equal(allows(policy, "ecs:UpdateService", `${cluster}/shop-staging-frontend`), false);
-      assert.equal(allows(policy, "ecs:DeleteService", backendService), false);
-    });
-
-    it("passes the given roles to ECS tasks", () => {
-      assert.equal(allows(policy, "iam:PassRole", taskRole, toEcsTasks), true);
-      assert.equal(allows(policy, "iam:PassRole", executionRole, toEcsTasks), true);
-    });
-
-    it("cannot pass the roles to another service, or without saying to which service", () => {
+    it("registers revisions in the stage's own families only: staging cannot register in a prod family", async () => {
       assert.equal(
-        allows(policy, "iam:PassRole", taskRole, { "iam:PassedToService": "lambda.amazonaws.com" }),
+        await allowed(policy, "ecs:RegisterTaskDefinition", revision("shop-staging-backend")),
+        true,
+      );
+      assert.equal(
+        await allowed(policy, "ecs:RegisterTaskDefinition", revision("shop-prod-backend")),
+        false,
+      );
+      assert.equal(await allowed(policy, "ecs:DescribeTaskDefinition", "*"), true);
+    });
+
+    it("never registers a privileged container", async () => {
+      const target = revision("shop-staging-backend");
+      assert.equal(
+        await allowed(policy, "ecs:RegisterTaskDefinition", target, { "ecs:privileged": "true" }),
         false,
       );
       assert.equal(
-        allows(policy, "iam:PassRole", taskRole, { "iam:PassedToService": "ec2.amazonaws.com" }),
+        await allowed(policy, "ecs:RegisterTaskDefinition", target, { "ecs:privileged": "false" }),
+        true,
+      );
+    });
+
+    it("rolls out only the stage's own revisions to only the given services", async () => {
+      const own = { "ecs:task-definition": revision("shop-staging-backend") };
+      assert.equal(await allowed(policy, "ecs:UpdateService", backendService, own), true);
+      assert.equal(
+        await allowed(policy, "ecs:UpdateService", backendService, {
+          "ecs:task-definition": revision("shop-prod-backend"),
+        }),
         false,
       );
-      assert.equal(allows(policy, "iam:PassRole", taskRole), false);
+      assert.equal(await allowed(policy, "ecs:DescribeServices", backendService), true);
+      assert.equal(await allowed(policy, "ecs:UpdateService", prodService, own), false);
+      assert.equal(
+        await allowed(policy, "ecs:UpdateService", `${cluster}/shop-staging-frontend`, own),
+        false,
+      );
+      assert.equal(await allowed(policy, "ecs:DeleteService", backendService), false);
     });
 
-    it("cannot pass any other role, even to ECS tasks", () => {
-      assert.equal(allows(policy, "iam:PassRole", adminRole, toEcsTasks), false);
-      assert.equal(allows(policy, "iam:PassRole", "*", toEcsTasks), false);
+    it("never turns on ECS Exec, nor a public IP unless the stage's network has one", async () => {
+      assert.equal(
+        await allowed(policy, "ecs:UpdateService", backendService, {
+          "ecs:enable-execute-command": "true",
+        }),
+        false,
+      );
+      assert.equal(
+        await allowed(policy, "ecs:UpdateService", backendService, {
+          "ecs:auto-assign-public-ip": "true",
+        }),
+        false,
+      );
+      const publicNetwork = doc(ecsDeploy({ ...deployTargets, publicIp: true }));
+      assert.equal(
+        await allowed(publicNetwork, "ecs:UpdateService", backendService, {
+          "ecs:auto-assign-public-ip": "true",
+        }),
+        true,
+      );
     });
 
-    it("without services or roles, grants only the task definition actions", () => {
-      const bare = doc(ecsDeploy({ serviceArns: [], passRoleArns: [] }));
-      assert.deepEqual(grantedActions(bare), [
-        "ecs:DescribeTaskDefinition",
-        "ecs:RegisterTaskDefinition",
-      ]);
-      assert.equal(allows(bare, "ecs:UpdateService", backendService), false);
-      assert.equal(allows(bare, "iam:PassRole", taskRole, toEcsTasks), false);
+    it("passes the given roles to ECS tasks", async () => {
+      assert.equal(await allowed(policy, "iam:PassRole", taskRole, toEcsTasks), true);
+      assert.equal(await allowed(policy, "iam:PassRole", executionRole, toEcsTasks), true);
+    });
+
+    it("cannot pass the roles to another service, or without saying to which service", async () => {
+      for (const service of ["lambda.amazonaws.com", "ec2.amazonaws.com"]) {
+        assert.equal(
+          await allowed(policy, "iam:PassRole", taskRole, { "iam:PassedToService": service }),
+          false,
+          service,
+        );
+      }
+      assert.equal(await allowed(policy, "iam:PassRole", taskRole), false);
+    });
+
+    it("cannot pass any other role, even to ECS tasks", async () => {
+      assert.equal(await allowed(policy, "iam:PassRole", adminRole, toEcsTasks), false);
+    });
+
+    it("without services, families or roles, grants only describing task definitions", async () => {
+      const bare = doc(
+        ecsDeploy({ services: [], passRoleArns: [], familyArns: [], publicIp: false }),
+      );
+      assert.deepEqual(grantedActions(bare), ["ecs:DescribeTaskDefinition"]);
+      assert.equal(await allowed(bare, "ecs:UpdateService", backendService), false);
+      assert.equal(await allowed(bare, "iam:PassRole", taskRole, toEcsTasks), false);
     });
   });
 
   describe("readSecrets", () => {
-    it("reads exactly the given secrets", () => {
+    it("reads exactly the given secrets", async () => {
       const policy = doc(readSecrets([dbSecret]));
-      assert.equal(allows(policy, "secretsmanager:GetSecretValue", dbSecret), true);
-      assert.equal(allows(policy, "secretsmanager:GetSecretValue", prodSecret), false);
-      assert.equal(allows(policy, "secretsmanager:PutSecretValue", dbSecret), false);
+      assert.equal(await allowed(policy, "secretsmanager:GetSecretValue", dbSecret), true);
+      assert.equal(await allowed(policy, "secretsmanager:GetSecretValue", prodSecret), false);
+      assert.equal(await allowed(policy, "secretsmanager:PutSecretValue", dbSecret), false);
     });
 
     it("without a customer-managed key, grants no KMS access", () => {
@@ -186,16 +254,16 @@ describe("grants", () => {
       ]);
     });
 
-    it("with a key, decrypts with exactly that key and only through Secrets Manager", () => {
+    it("with a key, decrypts with exactly that key and only through Secrets Manager", async () => {
       const policy = doc(readSecrets([dbSecret], [key]));
-      assert.equal(allows(policy, "kms:Decrypt", key, viaSecretsManager), true);
-      assert.equal(allows(policy, "kms:Decrypt", otherKey, viaSecretsManager), false);
-      assert.equal(allows(policy, "kms:Decrypt", key), false);
-      assert.equal(
-        allows(policy, "kms:Decrypt", key, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }),
-        false,
-      );
-      assert.equal(allows(policy, "kms:Encrypt", key, viaSecretsManager), false);
+      // Keys with KMS's default key policy, which lets identity policies decide.
+      const decrypt = (k: string, context: Record<string, string> = {}, action = "kms:Decrypt") =>
+        mayDo(policy, action, k, context, DEFAULT_KEY_POLICY);
+      assert.equal(await decrypt(key, viaSecretsManager), true);
+      assert.equal(await decrypt(otherKey, viaSecretsManager), false);
+      assert.equal(await decrypt(key), false);
+      assert.equal(await decrypt(key, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }), false);
+      assert.equal(await decrypt(key, viaSecretsManager, "kms:Encrypt"), false);
     });
   });
 
@@ -204,22 +272,22 @@ describe("grants", () => {
       ["the log group ARN", logGroup],
       ["the log group ARN with the API's :* suffix", `${logGroup}:*`],
     ]) {
-      it(`given ${form}, writes streams of that log group only`, () => {
+      it(`given ${form}, writes streams of that log group only`, async () => {
         const policy = doc(writeLogs(arn));
         for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {
-          assert.equal(allows(policy, action, stream(logGroup)), true, action);
+          assert.equal(await allowed(policy, action, stream(logGroup)), true, action);
           assert.equal(
-            allows(policy, action, stream(`${logGroup}-admin`)),
+            await allowed(policy, action, stream(`${logGroup}-admin`)),
             false,
             `${action} on a longer name`,
           );
           assert.equal(
-            allows(policy, action, stream(logGroup.replace("staging", "prod"))),
+            await allowed(policy, action, stream(logGroup.replace("staging", "prod"))),
             false,
             `${action} on prod`,
           );
         }
-        assert.equal(allows(policy, "logs:DeleteLogGroup", logGroup), false);
+        assert.equal(await allowed(policy, "logs:DeleteLogGroup", logGroup), false);
       });
     }
   });

@@ -10,7 +10,14 @@ import { RecordedResource } from "../scripts/mocks";
 import { isObject } from "../lib/json";
 import { ConfigError, ConfigInput } from "../stacks/load";
 import { cloud, plan } from "./hooks";
-import { PolicyDocument, Statement } from "../lib/iam";
+import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
+import {
+  createValidatedPolicy,
+  validateResourcePolicy,
+  validateTrustPolicy,
+} from "@cloud-copilot/iam-policy";
+import { PolicyDocument } from "../lib/iam";
+import { ACCOUNT, DEFAULT_KEY_POLICY } from "./iam";
 
 /** Resolves an Output (mocks resolve everything). */
 /** The audience of the GitHub Actions tokens that AWS roles admit. */
@@ -91,29 +98,6 @@ export function iamLike(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
-function conditionsHold(
-  statement: Statement,
-  context: Record<string, string | undefined>,
-): boolean {
-  for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
-    for (const [key, expected] of Object.entries(entries ?? {})) {
-      const actual = context[key];
-      if (actual === undefined) return false;
-      const values = list(expected);
-      const ok =
-        operator === "StringEquals" || operator === "ArnEquals"
-          ? values.includes(actual)
-          : operator === "StringLike" || operator === "ArnLike"
-            ? values.some((v) => iamLike(v, actual))
-            : operator === "Bool"
-              ? values.includes(actual)
-              : false;
-      if (!ok) return false;
-    }
-  }
-  return true;
-}
-
 /** Claims of a GitHub OIDC token, as IAM sees them. */
 export interface TokenClaims {
   readonly sub: string;
@@ -123,21 +107,38 @@ export interface TokenClaims {
   readonly providerArn?: string;
 }
 
-/** Does this trust policy let a GitHub Actions token with these claims assume the role? */
+/**
+ * Does this trust policy let a GitHub Actions token with these claims assume the role? Asked of
+ * the IAM oracle (`@cloud-copilot/iam-simulate`). Its validating entry point drops GitHub's
+ * `aud` and `sub` condition keys, which the Service Authorization Reference it reads does not
+ * list (they are the generic OIDC keys of the IAM User Guide), so the unvalidated one is used,
+ * with the trust policy validated as one first.
+ */
 export function trustAdmits(doc: PolicyDocument, claims: TokenClaims): boolean {
-  const context = {
-    "token.actions.githubusercontent.com:sub": claims.sub,
-    "token.actions.githubusercontent.com:aud": claims.aud,
-  };
-  const allowed = (s: Statement) =>
-    list(s.Action).some((a) => iamLike(a, "sts:AssumeRoleWithWebIdentity")) &&
-    (claims.providerArn === undefined || s.Principal?.Federated === claims.providerArn) &&
-    s.Principal?.Federated !== undefined &&
-    conditionsHold(s, context);
-  return (
-    !doc.Statement.some((s) => s.Effect === "Deny" && allowed(s)) &&
-    doc.Statement.some((s) => s.Effect === "Allow" && allowed(s))
+  const federated = doc.Statement.map((s) => s.Principal?.Federated).find((f) => f !== undefined);
+  const principal = claims.providerArn ?? federated;
+  if (principal === undefined) return false;
+  const result = runUnsafeSimulation(
+    {
+      request: {
+        principal,
+        action: "sts:AssumeRoleWithWebIdentity",
+        resource: { resource: `arn:aws:iam::${ACCOUNT}:role/role-under-test`, accountId: ACCOUNT },
+        contextVariables: {
+          "token.actions.githubusercontent.com:sub": claims.sub,
+          ...(claims.aud === undefined
+            ? {}
+            : { "token.actions.githubusercontent.com:aud": claims.aud }),
+        },
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: createValidatedPolicy(doc, validateTrustPolicy, { name: "trust" }),
+    },
+    {},
   );
+  return result === "Allowed";
 }
 
 /** Asserts that the trust policy admits exactly the first subjects and refuses the second ones. */
@@ -151,22 +152,40 @@ export function assertTrust(
     assert.equal(trustAdmits(doc, { sub, aud: AUD }), false, `should refuse ${sub}`);
 }
 
-/** Does any of these identity policies allow `action` on `resource` (with condition context)? */
+/**
+ * Do these identity policies allow `action` on `resource` (with condition context)? Asked of the
+ * IAM oracle's evaluation, synchronously; `tests/iam.ts`'s `mayDo` also validates the request
+ * (unknown actions, resource types, condition keys). KMS keys are given KMS's default key policy,
+ * without which KMS allows nobody.
+ */
 export function allows(
   docs: readonly PolicyDocument[],
   action: string,
   resource: string,
   context: Record<string, string> = {},
 ): boolean {
-  const statements = docs.flatMap((d) => d.Statement);
-  const matches = (s: Statement) =>
-    list(s.Action).some((a) => iamLike(a.toLowerCase(), action.toLowerCase())) &&
-    list(s.Resource).some((r) => iamLike(r, resource)) &&
-    conditionsHold(s, context);
-  return (
-    !statements.some((s) => s.Effect === "Deny" && matches(s)) &&
-    statements.some((s) => s.Effect === "Allow" && matches(s))
+  const result = runUnsafeSimulation(
+    {
+      request: {
+        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/principal/session`,
+        action,
+        resource: { resource, accountId: ACCOUNT },
+        contextVariables: context,
+      },
+      identityPolicies: docs.map((policy, i) => ({ name: `policy-${i}`, policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(action.startsWith("kms:")
+        ? {
+            resourcePolicy: createValidatedPolicy(DEFAULT_KEY_POLICY, validateResourcePolicy, {
+              name: "key policy",
+            }),
+          }
+        : {}),
+    },
+    {},
   );
+  return result === "Allowed";
 }
 
 /** Every action any statement of these policies grants. */
