@@ -258,3 +258,61 @@ export function putFallbackMetric(): Statement {
     Condition: { StringEquals: { "cloudwatch:namespace": FALLBACK_METRIC.namespace } },
   };
 }
+
+/** What granting an action gives away: reading metadata, changing something, or a secret. */
+export type GrantClass = "read" | "write" | "secret";
+
+/**
+ * Every action the product grants, classified. A grant with an action missing here is a program
+ * error, so a new grant kind is classified (and so reaches the invariants) when it is added.
+ * Pulling an image counts as reading; writing logs and metrics and passing roles as writing.
+ */
+export const ACTION_CLASSES: Readonly<Record<string, GrantClass>> = {
+  "ecr:GetAuthorizationToken": "read",
+  "ecr:BatchCheckLayerAvailability": "read",
+  "ecr:BatchGetImage": "read",
+  "ecr:GetDownloadUrlForLayer": "read",
+  "ecr:DescribeImages": "read",
+  "ecr:DescribeRepositories": "read",
+  "ecr:GetLifecyclePolicy": "read",
+  "ecr:ListTagsForResource": "read",
+  "ecr:CompleteLayerUpload": "write",
+  "ecr:InitiateLayerUpload": "write",
+  "ecr:PutImage": "write",
+  "ecr:UploadLayerPart": "write",
+  "ecs:DescribeTaskDefinition": "read",
+  "ecs:DescribeServices": "read",
+  "ecs:DescribeClusters": "read",
+  "ecs:RegisterTaskDefinition": "write",
+  "ecs:UpdateService": "write",
+  "iam:PassRole": "write",
+  "iam:GetOpenIDConnectProvider": "read",
+  "iam:ListOpenIDConnectProviders": "read",
+  "iam:GetRole": "read",
+  "iam:GetRolePolicy": "read",
+  "iam:ListAttachedRolePolicies": "read",
+  "iam:ListRolePolicies": "read",
+  "logs:CreateLogStream": "write",
+  "logs:PutLogEvents": "write",
+  "logs:DescribeLogGroups": "read",
+  "logs:ListTagsForResource": "read",
+  "secretsmanager:DescribeSecret": "read",
+  "secretsmanager:GetSecretValue": "secret",
+  "kms:Decrypt": "secret",
+  "cloudwatch:PutMetricData": "write",
+};
+
+/** The classes of what these statements allow (denies take nothing away from the class). */
+export function grantClasses(statements: readonly Statement[]): Set<GrantClass> {
+  const classes = new Set<GrantClass>();
+  for (const s of statements.filter((x) => x.Effect === "Allow")) {
+    for (const action of Array.isArray(s.Action) ? s.Action : [s.Action]) {
+      const c = ACTION_CLASSES[action];
+      if (c === undefined) {
+        throw new Error(`lib/grants.ts: ${action} is granted but not classified in ACTION_CLASSES`);
+      }
+      classes.add(c);
+    }
+  }
+  return classes;
+}

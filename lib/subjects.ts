@@ -22,7 +22,7 @@ export const STS_AUDIENCE = "sts.amazonaws.com";
  * What a token is for, as GitHub writes it after `repo:<owner>/<repo>:`.
  * - `environment`: a job that names `environment: <value>`;
  * - `ref`: a job without an environment, on branch or tag `<value>` (`refs/heads/main`);
- * - `pull_request`: a job triggered by a pull request (only for read-only roles).
+ * - `pull_request`: a job triggered by a pull request (a read-only role's only).
  */
 export type Subject =
   | { readonly kind: "environment"; readonly value: string }
@@ -35,9 +35,12 @@ export interface RepositoryRef {
   readonly repository: string;
 }
 
-/** What a role may trust: deploy roles refuse `pull_request`; patterns need an explicit opt-in. */
+/**
+ * What a role may trust: patterns need an explicit opt-in. Who may trust pull requests, any
+ * branch or any tag depends on what the role may do: that is an invariant over the stage's
+ * access model (`stacks/rules/exposedRoles.ts`).
+ */
 export interface SubjectRules {
-  readonly allowPullRequest: boolean;
   readonly allowPatterns: boolean;
   /** Environments this role must never trust (another stage's). */
   readonly forbiddenEnvironments: readonly string[];
@@ -88,13 +91,7 @@ export function parseSubject(
     }
     rest = tail;
   }
-  if (rest === "pull_request") {
-    return rules.allowPullRequest
-      ? { ok: true, subject: { kind: "pull_request" } }
-      : fail(
-          `"${input}" admits every pull request, including untested changes; only read-only roles may trust it. Fix: remove it here and give previews a read-only role`,
-        );
-  }
+  if (rest === "pull_request") return { ok: true, subject: { kind: "pull_request" } };
   const sep = rest.indexOf(":");
   const kind = sep < 0 ? rest : rest.slice(0, sep);
   const value = sep < 0 ? "" : rest.slice(sep + 1);

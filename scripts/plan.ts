@@ -25,6 +25,7 @@ export function planDocument(run: OfflineRun): Record<string, unknown> {
   return {
     project: run.project,
     stack: run.stack,
+    warnings: run.stage.warnings,
     resources: run.resources.map((r) => ({
       urn: r.urn,
       type: r.type,

@@ -433,7 +433,8 @@ export function summarize(run: OfflineRun): string {
     );
   }
   const ix = new Index(run);
-  const out: string[] = [];
+  // Waived invariants first: a reviewer reads them before anything else.
+  const out: string[] = run.stage.warnings.map((w) => `WARNING: ${w}`);
   const provider = ix.ofType("pulumi:providers:aws")[0];
   const tags = parse<{ tags?: Record<string, string> }>(provider?.inputs.defaultTags)?.tags ?? {};
   out.push(

@@ -7,7 +7,9 @@
  */
 import { ArnValues, arnTemplate, renderArn, secretToken } from "../lib/arns";
 import {
+  GrantClass,
   PreviewTargets,
+  grantClasses,
   ecrLogin,
   ecrPublish,
   ecrPull,
@@ -24,7 +26,7 @@ import {
   packPolicies,
   policySize,
 } from "../lib/policyPacking";
-import { githubTrustPolicy } from "../lib/subjects";
+import { RepositoryRef, Subject, githubTrustPolicy } from "../lib/subjects";
 import { NameEntry, policyName } from "./names";
 import { PROJECT } from "./project";
 import type { Quotas } from "./schema";
@@ -50,14 +52,122 @@ export interface PrincipalAccess {
   readonly managed: readonly PlannedPolicy[];
 }
 
-/** Everything the stage's principals may do. */
+/**
+ * What can start a job that may assume a GitHub Actions role: a job in an environment, a job
+ * without one on a branch or tag, or a pull request.
+ */
+export type Trigger =
+  | {
+      readonly kind: "environment";
+      readonly name: string;
+      /** The stage's own environment, whose protection this stack writes. */
+      readonly managed: boolean;
+    }
+  | {
+      readonly kind: "branch" | "tag";
+      readonly pattern: string;
+      /** Every branch (or tag) matches: anyone who can push one gets in. */
+      readonly any: boolean;
+    }
+  | { readonly kind: "pullRequest" };
+
+/** One way into a role: the trigger, the repository it runs in, the config key that says so. */
+export interface TrustEdge {
+  readonly trigger: Trigger;
+  readonly repository: string;
+  readonly key: string;
+}
+
+/** A GitHub Actions role: its grants, and who can start a job that assumes it. */
+export interface GithubRoleAccess extends PrincipalAccess {
+  readonly trustedBy: readonly TrustEdge[];
+  /** What its grants give away. */
+  readonly classes: readonly GrantClass[];
+}
+
+/** What stands in front of the stage's environment, as this stack writes it. */
+export interface EnvironmentProtection {
+  readonly name: string;
+  readonly repository: string;
+  /** The stack writes the environment and its protection (`delivery:github.manage`). */
+  readonly managed: boolean;
+  readonly reviewers: readonly string[];
+  readonly preventSelfReview: boolean;
+  readonly canAdminsBypass: boolean;
+  readonly waitTimerMinutes: number;
+  readonly deployBranches: readonly string[];
+  readonly deployTags: readonly string[];
+  /** A deploy pattern matches every branch or every tag. */
+  readonly anyRef: boolean;
+}
+
+/** Everything the stage's principals may do, and who can reach them. */
 export interface StageAccess {
-  readonly deployRole: PrincipalAccess;
+  readonly deployRole: GithubRoleAccess;
   /** Extra role key → its access. */
-  readonly roles: Readonly<Record<string, PrincipalAccess>>;
+  readonly roles: Readonly<Record<string, GithubRoleAccess>>;
+  readonly environment: EnvironmentProtection;
   /** Service key → its execution role's access. */
   readonly executionRoles: Readonly<Record<string, PrincipalAccess>>;
   readonly fallbackUser?: PrincipalAccess;
+}
+
+/** A ref pattern that matches every branch or tag: nothing but `*` and `/` after the prefix. */
+export const matchesAnyRef = (pattern: string): boolean => /^[*/]+$/.test(pattern);
+
+/** The trigger a subject stands for. */
+function triggerOf(subject: Subject, environment: string, managed: boolean): Trigger {
+  switch (subject.kind) {
+    case "environment":
+      return {
+        kind: "environment",
+        name: subject.value,
+        managed: managed && subject.value.toLowerCase() === environment.toLowerCase(),
+      };
+    case "ref": {
+      const tag = subject.value.startsWith("refs/tags/");
+      const name = subject.value.replace(/^refs\/(heads|tags)\//, "");
+      return { kind: tag ? "tag" : "branch", pattern: name, any: matchesAnyRef(name) };
+    }
+    case "pull_request":
+      return { kind: "pullRequest" };
+  }
+}
+
+/** Who can start a job that assumes a role trusting these subjects; `keyOf` names each's key. */
+function trustEdges(
+  stage: Stage,
+  subjects: readonly Subject[],
+  repo: RepositoryRef,
+  keyOf: (index: number) => string,
+): TrustEdge[] {
+  // The app repository's own environment is the one this stack protects.
+  const ownRepo = repo.owner === stage.repo.owner && repo.repository === stage.repo.repository;
+  return subjects.map((subject, i) => ({
+    trigger: triggerOf(subject, stage.github.environment, ownRepo && stage.github.manage),
+    repository: `${repo.owner}/${repo.repository}`,
+    key: keyOf(i),
+  }));
+}
+
+/** The stage environment's protection, as the stack writes it. */
+function environmentProtection(stage: Stage): EnvironmentProtection {
+  const g = stage.github;
+  return {
+    name: g.environment,
+    repository: `${stage.repo.owner}/${stage.repo.repository}`,
+    managed: g.manage,
+    reviewers: [
+      ...g.protection.users.map((u) => `user ${u}`),
+      ...g.protection.teams.map((t) => `team ${t}`),
+    ],
+    preventSelfReview: g.protection.preventSelfReview,
+    canAdminsBypass: g.protection.canAdminsBypass,
+    waitTimerMinutes: g.protection.waitTimerMinutes,
+    deployBranches: g.deployBranches,
+    deployTags: g.deployTags,
+    anyRef: [...g.deployBranches, ...g.deployTags].some(matchesAnyRef),
+  };
 }
 
 /** The IAM quotas that apply to the stage's account, defaults or raised. */
@@ -261,14 +371,42 @@ export function stageAccess(
       problems,
     );
   const deploy = deployGrants(stage);
+  const githubRole = (
+    access: PrincipalAccess,
+    subjects: readonly Subject[],
+    repo: RepositoryRef,
+    keyOf: (index: number) => string,
+  ): GithubRoleAccess => ({
+    ...access,
+    trustedBy: trustEdges(stage, subjects, repo, keyOf),
+    classes: [...grantClasses(Object.values(access.grants).flat())].sort(),
+  });
   const access: StageAccess = {
-    deployRole: role(stage.deployRole.name, `${PROJECT}:deployRole`, "the deploy role", deploy),
+    deployRole: githubRole(
+      role(stage.deployRole.name, `${PROJECT}:deployRole`, "the deploy role", deploy),
+      stage.deployRole.subjects,
+      stage.repo,
+      // The deploy role's first subject is the stage's environment; config's own come after.
+      (i) =>
+        i === 0 ? `${PROJECT}:github.environment` : `${PROJECT}:deployRole.subjects[${i - 1}]`,
+    ),
     roles: Object.fromEntries(
       stage.roles.map((r) => [
         r.key,
-        role(r.name, `${PROJECT}:roles.${r.key}`, `extra role ${r.key}`, extraRoleGrants(stage, r)),
+        githubRole(
+          role(
+            r.name,
+            `${PROJECT}:roles.${r.key}`,
+            `extra role ${r.key}`,
+            extraRoleGrants(stage, r),
+          ),
+          r.subjects,
+          r.repo,
+          (i) => `${PROJECT}:roles.${r.key}.subjects[${i}]`,
+        ),
       ]),
     ),
+    environment: environmentProtection(stage),
     executionRoles: Object.fromEntries(
       stage.services.map((svc) => [
         svc.key,

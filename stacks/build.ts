@@ -210,6 +210,7 @@ export function buildStageObject(
     },
     protectData: d.protectData,
     names,
+    waivers: { ...c.waivers },
   } satisfies StageWithoutAccess;
 }
 

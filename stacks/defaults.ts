@@ -28,8 +28,7 @@ export interface StageDefaults {
   readonly containerInsights: "enabled" | "enhanced" | "disabled";
   /** The environment a role of this stage must never trust. */
   readonly otherStageEnvironment: string;
-  /** The GitHub environment must name at least one reviewer unless config waives it. */
-  readonly requireReviewers: boolean;
+
   /** Whoever triggered a deployment may not approve it. */
   readonly preventSelfReview: boolean;
   /** Repository admins may deploy without the environment's approvals. */
@@ -49,7 +48,6 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageDefaults>> = {
     desiredCount: 1,
     containerInsights: "enabled",
     otherStageEnvironment: "production",
-    requireReviewers: false,
     preventSelfReview: false,
     canAdminsBypass: true,
   },
@@ -65,7 +63,6 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageDefaults>> = {
     desiredCount: 2,
     containerInsights: "enabled",
     otherStageEnvironment: "staging",
-    requireReviewers: true,
     preventSelfReview: true,
     canAdminsBypass: false,
   },

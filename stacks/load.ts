@@ -14,6 +14,7 @@ import { parseConfig } from "./parse";
 import { PROJECT } from "./project";
 import { RULES, STAGE_RULES } from "./rules";
 import { expectedAccounts } from "./rules/accounts";
+import { prodReviewFindings } from "./rules/prodReview";
 import { RuleContext, runRules } from "./rules/rule";
 import { DeliveryConfig, SECTIONS, deliverySchema } from "./schema";
 import { Stage } from "./stage";
@@ -225,10 +226,20 @@ export function loadStage(input: ConfigInput): Stage {
     names: policyNames,
   } = stageAccess(built, config.quotas);
   problems.push(...accessProblems, ...nameProblems(policyNames));
-  const stageObject: Stage = deepFreeze({ ...built, access });
-  problems.push(...STAGE_RULES.flatMap((r) => r(stageObject)));
+  const checked = { ...built, access };
+  problems.push(...STAGE_RULES.flatMap((r) => r(checked)));
+  // A waived invariant is a warning the plan prints first; otherwise it refuses the config.
+  const review = prodReviewFindings(checked);
+  const waiver = checked.waivers.prodWithoutReview;
+  if (!waiver) problems.push(...review);
   if (problems.length > 0) throw new ConfigError(input.stack, redact(problems, input));
-  return stageObject;
+  const warnings = waiver
+    ? review.map(
+        (f) =>
+          `waived by delivery:waivers.prodWithoutReview ("${waiver}"): ${f.replace(/ Fix: .*$/, "")}`,
+      )
+    : [];
+  return deepFreeze({ ...checked, warnings });
 }
 
 /**

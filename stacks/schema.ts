@@ -225,6 +225,24 @@ const quotas = strict({
   managedPoliciesPerUser: intRange("managedPoliciesPerUser", 10, 20).default(10),
 });
 
+/**
+ * Waivers: each lets one invariant go, for a reason the plan then prints first, as a warning.
+ * A waiver is a sentence, so nobody waives by accident.
+ */
+const waiverReason = () =>
+  z
+    .string({ error: "must say why, as a sentence" })
+    .min(20, {
+      error: "must say why, in at least 20 characters. Fix: write the reason the plan will print",
+    });
+const waivers = strict({
+  /** Prod may be reached without a reviewed environment (a team of one, say). */
+  prodWithoutReview: waiverReason().optional(),
+});
+
+/** `delivery:waivers`. */
+export type Waivers = z.output<typeof waivers>;
+
 /** `delivery:quotas`, with IAM's defaults applied. */
 export type Quotas = z.output<typeof quotas>;
 
@@ -278,13 +296,11 @@ export function deliverySchema(ctx: SchemaContext) {
         users: stringList("users", true).default([]),
         teams: stringList("teams", true).default([]),
       }).default({ users: [], teams: [] }),
-      requireReviewers: bool().default(d.requireReviewers),
       preventSelfReview: bool().default(d.preventSelfReview),
       waitTimerMinutes: intRange("waitTimerMinutes", 0, 43200).default(0),
       canAdminsBypass: bool().default(d.canAdminsBypass),
     }).default({
       reviewers: { users: [], teams: [] },
-      requireReviewers: d.requireReviewers,
       preventSelfReview: d.preventSelfReview,
       waitTimerMinutes: 0,
       canAdminsBypass: d.canAdminsBypass,
@@ -687,6 +703,7 @@ export function deliverySchema(ctx: SchemaContext) {
     adopt: adopt.default(adopt.parse({})),
     fallback: fallback.default(fallback.parse({})),
     quotas: quotas.default(quotas.parse({})),
+    waivers: waivers.default({}),
   };
   return {
     /** The whole namespace, for the type. */
@@ -724,6 +741,7 @@ export const SECTIONS = [
   "adopt",
   "fallback",
   "quotas",
+  "waivers",
 ] as const satisfies readonly Section[];
 type Missing = Exclude<Section, (typeof SECTIONS)[number]>;
 /** Fails to compile, naming the section, when a schema section is missing from SECTIONS. */

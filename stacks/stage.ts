@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StageName } from "../lib/naming";
 import { RepositoryRef, Subject, SubjectFormat } from "../lib/subjects";
 import type { StageAccess } from "./access";
+import type { Waivers } from "./schema";
 import { FallbackNames, ServiceNames, StageNames } from "./names";
 
 /** How one secret's value comes into Secrets Manager. */
@@ -212,7 +213,11 @@ export interface Stage {
   readonly names: StageNames;
   /** What each principal may do, laid out into policies that fit IAM's quotas. */
   readonly access: StageAccess;
+  /** Invariants config waives, each with its reason (`delivery:waivers`). */
+  readonly waivers: Waivers;
+  /** What a waiver let through, one line each; the plan prints these first. */
+  readonly warnings: readonly string[];
 }
 
 /** The stage before its access is computed (from the stage itself, in `access.ts`). */
-export type StageWithoutAccess = Omit<Stage, "access">;
+export type StageWithoutAccess = Omit<Stage, "access" | "warnings">;

@@ -10,26 +10,9 @@ import { PROJECT } from "./project";
 import { DeliveryConfig } from "./schema";
 
 /** The trust rules of a stage's roles. */
-export function subjectRules(
-  stage: StageName,
-  allowPatterns: boolean,
-  allowPullRequest: boolean,
-): SubjectRules {
-  return {
-    allowPatterns,
-    allowPullRequest,
-    forbiddenEnvironments: [STAGE_DEFAULTS[stage].otherStageEnvironment],
-  };
+export function subjectRules(stage: StageName, allowPatterns: boolean): SubjectRules {
+  return { allowPatterns, forbiddenEnvironments: [STAGE_DEFAULTS[stage].otherStageEnvironment] };
 }
-
-/**
- * A role that reads no secrets and pushes to no repository: the only kind that may trust pull
- * requests.
- */
-export const grantsReadOnly = (grants: {
-  readonly readSecrets: readonly string[];
-  readonly pushRepositories: readonly string[];
-}): boolean => grants.readSecrets.length === 0 && grants.pushRepositories.length === 0;
 
 /** The repository an extra role trusts: its own `repository`, else the app's. */
 export function trustedRepository(
@@ -71,7 +54,7 @@ export function parseTrust(
   const deploy = parseAll(
     c.deployRole.subjects,
     { owner, repository: c.github.repository },
-    subjectRules(stage, c.deployRole.allowSubjectPatterns, false),
+    subjectRules(stage, c.deployRole.allowSubjectPatterns),
     `${PROJECT}:deployRole.subjects`,
   );
   const roles = Object.fromEntries(
@@ -80,7 +63,7 @@ export function parseTrust(
       parseAll(
         role.subjects,
         trustedRepository(owner, c, role),
-        subjectRules(stage, role.allowSubjectPatterns, grantsReadOnly(role.grants)),
+        subjectRules(stage, role.allowSubjectPatterns),
         `${PROJECT}:roles.${key}.subjects`,
       ),
     ]),

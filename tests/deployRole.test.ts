@@ -81,7 +81,7 @@ describe("deploy role", () => {
 
   it("admits extra subjects from config, exact ones exactly and patterns only when allowed", async () => {
     const run = await plan(
-      withConfig(shippedStack("prod"), {
+      withConfig(shippedStack("staging"), {
         "delivery:deployRole.subjects": [
           "ref:refs/tags/backend-v*",
           "repo:acme/shop:ref:refs/heads/main",
@@ -94,7 +94,7 @@ describe("deploy role", () => {
       [
         "repo:acme/shop:ref:refs/tags/backend-v1.2.3",
         "repo:acme/shop:ref:refs/heads/main",
-        "repo:acme/shop:environment:production",
+        "repo:acme/shop:environment:staging",
       ],
       [
         "repo:acme/shop:ref:refs/heads/main-hotfix",

@@ -72,7 +72,7 @@ describe("GitHub environment", () => {
             : `branch:${String(p.inputs.branchPattern as string)}`,
         )
         .sort();
-    assert.deepEqual(refs(prod), ["tag:backend-v*", "tag:frontend-v*"]);
+    assert.deepEqual(refs(prod), ["tag:backend-v*", "tag:frontend-v*", "tag:package-v*"]);
     assert.deepEqual(refs(staging), ["branch:main"]);
     for (const p of ofType(prod, POLICY)) assert.equal(p.inputs.environment, "production");
   });
@@ -83,19 +83,22 @@ describe("GitHub environment", () => {
     assert.equal(env.inputs.environment, "staging");
   });
 
-  it("refuses prod without a reviewer unless config waives it explicitly", async () => {
+  it("refuses prod without a reviewer unless the waiver says why, and then prints it first", async () => {
     const noReviewers = withConfig(shippedStack("prod"), {
       "delivery:github.protection.reviewers": { users: [], teams: [] },
     });
-    await refusedWith(
-      noReviewers,
-      "delivery:github.protection.reviewers",
-      "requireReviewers: false",
-    );
+    await refusedWith(noReviewers, "delivery:github.protection.reviewers", "no required reviewer");
+    const reason = "a team of one: the owner deploys alone until a second person joins";
     const waived = await plan(
-      withConfig(noReviewers, { "delivery:github.protection.requireReviewers": false }),
+      withConfig(noReviewers, { "delivery:waivers": { prodWithoutReview: reason } }),
     );
     assert.deepEqual(one(waived, ENV, "shop-github").inputs.reviewers, []);
+    const text = summarize(waived);
+    assert.ok(
+      text.split("\n").findIndex((l) => l.includes(reason)) < text.indexOf("GitHub OIDC provider"),
+      "the waiver comes before everything else",
+    );
+    assert.match(text, /WARNING: waived by delivery:waivers.prodWithoutReview/);
   });
 
   it("writes the deploy role as AWS_ROLE_ARN and app secrets only as secrets", () => {
@@ -170,7 +173,7 @@ describe("GitHub environment", () => {
     assert.ok(text.includes("GitHub environment production on shop"));
     assert.ok(
       text.includes(
-        "trusted by AWS roles: shop-prod-deploy (their sub ends in environment:production)",
+        "trusted by AWS roles: shop-prod-deploy, shop-prod-publish (their sub ends in environment:production)",
       ),
     );
   });

@@ -16,14 +16,12 @@ const providerArn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githu
 
 /** What a staging deploy role may trust. */
 const deployRules: SubjectRules = {
-  allowPullRequest: false,
   allowPatterns: false,
   forbiddenEnvironments: ["production"],
 };
 const withPatterns: SubjectRules = { ...deployRules, allowPatterns: true };
-const readOnlyRules: SubjectRules = { ...deployRules, allowPullRequest: true };
+const readOnlyRules: SubjectRules = deployRules;
 const permissive: SubjectRules = {
-  allowPullRequest: true,
   allowPatterns: true,
   forbiddenEnvironments: ["production"],
 };
@@ -66,7 +64,7 @@ describe("parseSubject", () => {
       assert.deepEqual(accepted("  environment:staging \n"), staging);
     });
 
-    it("pull_request (short and full form) only when the role allows pull requests", () => {
+    it("pull_request, short and full form (who may trust it is the access model's rule)", () => {
       assert.deepEqual(accepted("pull_request", readOnlyRules), { kind: "pull_request" });
       assert.deepEqual(accepted("repo:acme/shop:pull_request", readOnlyRules), {
         kind: "pull_request",
@@ -104,8 +102,6 @@ describe("parseSubject", () => {
         "repo:evil/shop:environment:staging",
         permissive,
       ],
-      ["pull_request on a deploy role", "pull_request", deployRules],
-      ["pull_request (full form) on a deploy role", "repo:acme/shop:pull_request", deployRules],
       ["a branch pattern without opt-in", "ref:refs/heads/feature/*", deployRules],
       ["a tag pattern without opt-in", "repo:acme/shop:ref:refs/tags/backend-v*", deployRules],
       ["'?' in a branch", "ref:refs/heads/ma?n", permissive],

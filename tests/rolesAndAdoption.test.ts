@@ -41,14 +41,14 @@ describe("extra roles", () => {
     assert.deepEqual(grantedActions(docs), ["secretsmanager:GetSecretValue"]);
   });
 
-  it("trusts the publishing role's tag pattern in the app repository only", () => {
+  it("trusts the publishing role, which reads a prod secret, only in the reviewed production environment", () => {
     assertTrust(
       trustOf(prod, "shop-publish"),
-      ["repo:acme/shop:ref:refs/tags/package-v1.2.0"],
+      ["repo:acme/shop:environment:production"],
       [
+        "repo:acme/shop:ref:refs/tags/package-v1.2.0",
         "repo:acme/shop:ref:refs/heads/main",
-        "repo:acme/shop:environment:production",
-        "repo:acme/other:ref:refs/tags/package-v1",
+        "repo:acme/other:environment:production",
       ],
     );
   });
@@ -125,7 +125,13 @@ describe("extra roles", () => {
   });
 
   it("applies the deploy role's guardrails: no other repository, no bare *, no pattern without opt-in", async () => {
-    const base = shippedStack("prod");
+    const base = withConfig(shippedStack("staging"), {
+      "delivery:roles.publish": {
+        subjects: ["ref:refs/tags/package-v*"],
+        allowSubjectPatterns: true,
+        grants: { readSecrets: ["openai-key"] },
+      },
+    });
     await refusedWith(
       withConfig(base, { "delivery:roles.publish.subjects": ["repo:evil/shop:ref:refs/tags/x"] }),
       "delivery:roles.publish.subjects[0]",

@@ -58,14 +58,9 @@ export const githubEnvironmentRules: readonly Rule[] = [
         `${at}.environment: "${g.environment}" is the other stage's environment. Fix: use "${d.githubEnvironment}"`,
       );
     }
-    // Protection: prod needs a reviewer unless explicitly waived.
+    // Who reviews prod is an invariant over the access model (prodReview.ts).
     const p = g.protection;
     const reviewerCount = p.reviewers.users.length + p.reviewers.teams.length;
-    if (p.requireReviewers && reviewerCount === 0) {
-      problems.push(
-        `${at}.protection.reviewers: the ${g.environment} environment needs at least one required reviewer, so nobody deploys ${ctx.stage} alone. Fix: list GitHub users (logins) or teams (slugs), or waive it with requireReviewers: false`,
-      );
-    }
     if (reviewerCount > 6) {
       problems.push(
         `${at}.protection.reviewers: GitHub allows at most 6 required reviewers, got ${reviewerCount}. Fix: use a team`,

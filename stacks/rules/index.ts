@@ -2,6 +2,7 @@
 import { accountRules } from "./accounts";
 import { adoptionRules } from "./adoption";
 import { ecsRules } from "./ecs";
+import { exposedRoleRules } from "./exposedRoles";
 import { fallbackRules } from "./fallback";
 import { githubEnvironmentRules, githubEnvironmentStageRules } from "./githubEnvironment";
 import { imageRules, imageStageRules } from "./images";
@@ -28,4 +29,5 @@ export const RULES: readonly Rule[] = [
 export const STAGE_RULES: readonly StageRule[] = [
   ...imageStageRules,
   ...githubEnvironmentStageRules,
+  ...exposedRoleRules,
 ];

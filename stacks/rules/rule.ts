@@ -44,7 +44,7 @@ export function rule<K extends Section>(
 }
 
 /** A rule over the whole built stage (its names, its region), once every section parsed. */
-export type StageRule = (stage: Stage) => string[];
+export type StageRule = (stage: Omit<Stage, "warnings">) => string[];
 
 /** Runs every rule whose sections all parsed; returns their problems in rule order. */
 export function runRules(

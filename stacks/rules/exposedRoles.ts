@@ -1,0 +1,32 @@
+/**
+ * In any stage, a role that every pull request, every branch or every tag can assume gets
+ * read-only grants only: anyone who can push a branch or open a pull request (including an
+ * untested change) gets its token. Not waivable.
+ */
+import { StageRule } from "./rule";
+import { describeTrigger, writeRoles } from "./prodReview";
+
+export const exposedRoleRules: readonly StageRule[] = [
+  (stage) => {
+    const env = stage.access.environment;
+    const reviewed = env.managed && env.reviewers.length > 0;
+    return writeRoles(stage.access).flatMap((role) =>
+      role.trustedBy.flatMap((edge) => {
+        const t = edge.trigger;
+        const exposed =
+          t.kind === "pullRequest" ||
+          ((t.kind === "branch" || t.kind === "tag") && t.any) ||
+          // An environment that every ref may use, with nobody reviewing, is no better.
+          (t.kind === "environment" && t.managed && env.anyRef && !reviewed);
+        if (!exposed) return [];
+        const who =
+          t.kind === "environment"
+            ? `every branch or tag may run jobs in the environment ${t.name} and nobody reviews them`
+            : `${describeTrigger(t)} can assume it, and anyone who can push one or open one gets in`;
+        return [
+          `${edge.key}: ${role.principal} may change something or read a secret, but ${who}; only read-only roles may be that exposed. Fix: trust an environment or exact refs here, or give the role read-only grants (a separate read-only role for previews)`,
+        ];
+      }),
+    );
+  },
+];
