@@ -230,11 +230,9 @@ const quotas = strict({
  * A waiver is a sentence, so nobody waives by accident.
  */
 const waiverReason = () =>
-  z
-    .string({ error: "must say why, as a sentence" })
-    .min(20, {
-      error: "must say why, in at least 20 characters. Fix: write the reason the plan will print",
-    });
+  z.string({ error: "must say why, as a sentence" }).min(20, {
+    error: "must say why, in at least 20 characters. Fix: write the reason the plan will print",
+  });
 const waivers = strict({
   /** Prod may be reached without a reviewed environment (a team of one, say). */
   prodWithoutReview: waiverReason().optional(),
