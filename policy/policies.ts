@@ -24,7 +24,7 @@ import {
 import { GITHUB_OIDC_HOST, STS_AUDIENCE } from "../lib/subjects";
 import { adminClassReason } from "../lib/adminPolicies";
 import { policyNameOf } from "../lib/arns";
-import { CREDENTIAL_VALUES, SECRET_LIKE_VARIABLE } from "../lib/credentials";
+import { credentialKind, isSecretLikeName } from "../lib/credentials";
 import { isObject } from "../lib/json";
 import { PROJECT } from "../stacks/project";
 
@@ -563,17 +563,17 @@ export function createPolicies(environment: PolicyEnvironment = {}): DeliveryPol
       for (const c of containers) {
         for (const e of c.environment) {
           const where = `task definition "${family}": container "${c.name}" environment variable ${e.name}`;
-          if (SECRET_LIKE_VARIABLE.test(e.name)) {
+          if (isSecretLikeName(e.name)) {
             report(
               `${where} looks like a secret, and environment values are plain text in the task definition, readable by anyone who may describe it. ${fix}`,
             );
             continue;
           }
           const value = typeof e.value === "string" ? e.value : "";
-          const credential = CREDENTIAL_VALUES.find(([re]) => re.test(value));
+          const credential = credentialKind(value);
           if (credential) {
             report(
-              `${where} holds what looks like ${credential[1]}, in plain text in the task definition. ${fix}`,
+              `${where} holds what looks like ${credential}, in plain text in the task definition. ${fix}`,
             );
           }
         }

@@ -259,15 +259,20 @@ function secretFragments(input: ConfigInput): string[] {
   const out: string[] = [];
   // A structured key set with `--secret --path` is secret as a whole, though most of it is
   // structure (`source: config`); words like that stay readable, anything value-like is hidden.
-  const valueLike = (text: string) =>
-    text.length >= 16 || (text.length >= 6 && /[^A-Za-z0-9_-]/.test(text));
+  // Secret sections are refused unread; what is left are the values config refers to by key,
+  // hidden down to short ones (a 4-character PIN is a secret too).
+  const valueLike = (text: string) => text.length >= 4;
   const walk = (v: unknown): void => {
     if (typeof v === "string" && valueLike(v)) out.push(v);
     else if (typeof v === "number" && String(v).length >= 4) out.push(String(v));
     else if (Array.isArray(v)) v.forEach(walk);
     else if (isObject(v)) Object.values(v).forEach(walk);
   };
-  for (const key of input.secretKeys) walk(parseValue(input.values[key] ?? ""));
+  // Secret sections are refused without being read (parse.ts): only scalar values remain.
+  const sections = new Set<string>(SECTIONS.map((s) => `${PROJECT}:${s}`));
+  for (const key of input.secretKeys) {
+    if (!sections.has(key)) walk(parseValue(input.values[key] ?? ""));
+  }
   return out.sort((a, b) => b.length - a.length);
 }
 

@@ -63,6 +63,15 @@ export function parseConfig(
     z.ZodType,
   ][]) {
     const value = raw[section];
+    if (secretTopKeys.has(section) && value !== undefined) {
+      // `--secret --path` marks the whole section secret: which of its values is the secret is
+      // lost, so none of them may be written in plain text, or repeated in a message.
+      complete = false;
+      problems.push(
+        `${PROJECT}:${section}: is marked secret (a value in it was set with --secret --path), so the program cannot tell which of its values is the secret and would write them all in plain text. Fix: set the secret as its own key (pulumi config set --secret ${PROJECT}:<key> <value>) and name it with source: config; then set ${PROJECT}:${section} again without --secret`,
+      );
+      continue;
+    }
     if (isMapSection(section) && isObject(value)) {
       const entrySchema: z.ZodType = schema.entries[section];
       const entries: Record<string, unknown> = {};

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ARN_KINDS } from "../lib/arns";
+import { credentialKind } from "../lib/credentials";
 import { PROGRAM_TAG_KEYS, StageName } from "../lib/naming";
 import { CLAIM_KEYS, ENVIRONMENT_NAME_PATTERN } from "../lib/subjects";
 import { NAMESPACES } from "./names";
@@ -167,6 +168,11 @@ const tagText = (what: "key" | "value", max: number) =>
     })
     .refine((t) => !t.toLowerCase().startsWith("aws:"), {
       error: `a tag ${what} may not start with "aws:", which AWS reserves. Fix: use another prefix`,
+    })
+    // Tags are readable by anyone who may list the resources.
+    .refine((t) => credentialKind(t) === undefined, {
+      error: (i) =>
+        `a tag ${what} holds what looks like ${credentialKind(String(i.input))}, and tags are readable by anyone who may list resources. Fix: remove it`,
     });
 const tags = () =>
   z

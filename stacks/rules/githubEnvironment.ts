@@ -2,7 +2,7 @@
  * The stage's GitHub environment: refs that can deploy, reviewers, settings that only mean
  * something while the stack manages the environment, secret and variable names GitHub accepts.
  */
-import { SECRET_LIKE_VARIABLE } from "../../lib/credentials";
+import { credentialKind, isSecretLikeName } from "../../lib/credentials";
 import {
   GITHUB_NAME_PATTERN,
   GITHUB_VARIABLE_MAX_BYTES,
@@ -88,9 +88,10 @@ export const githubEnvironmentRules: readonly Rule[] = [
       const problem = nameProblem("variables", name, "APP_URL");
       if (problem) {
         problems.push(problem);
-      } else if (SECRET_LIKE_VARIABLE.test(name)) {
+      } else if (isSecretLikeName(name) || credentialKind(String(c.github.variables[name]))) {
+        const kind = credentialKind(String(c.github.variables[name]));
         problems.push(
-          `${at}.variables.${name}: looks like a secret, and variables are readable by anyone with repository access. Fix: move it to delivery:github.secrets`,
+          `${at}.variables.${name}: ${kind ? `holds what looks like ${kind}` : "looks like a secret by its name"}, and variables are readable by anyone with repository access. Fix: move it to delivery:github.secrets`,
         );
       }
       // docs.github.com, Store information in variables: individual variables are limited to 48 KB.

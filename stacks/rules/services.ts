@@ -2,7 +2,7 @@
  * Services ECS can start: a Fargate size AWS accepts, secrets that exist, no credential in plain
  * environment variables, an image the stage's image owner provides.
  */
-import { SECRET_LIKE_VARIABLE } from "../../lib/credentials";
+import { credentialKind, isSecretLikeName } from "../../lib/credentials";
 import { FARGATE_SIZES, fargateSizeProblem } from "../../lib/fargate";
 import { adminClassReason } from "../../lib/adminPolicies";
 import { policyNameOf } from "../../lib/arns";
@@ -56,10 +56,11 @@ export const serviceRules: readonly Rule[] = [
           );
         }
       });
-      for (const variable of Object.keys(s.environment)) {
-        if (SECRET_LIKE_VARIABLE.test(variable)) {
+      for (const [variable, value] of Object.entries(s.environment)) {
+        const kind = credentialKind(String(value));
+        if (isSecretLikeName(variable) || kind) {
           problems.push(
-            `${at(svc)}.environment.${variable}: looks like a secret, and container environment values are plain text in the task definition. Fix: declare it in delivery:secrets and reference it under ${at(svc)}.secrets`,
+            `${at(svc)}.environment.${variable}: ${kind ? `holds what looks like ${kind}` : "looks like a secret by its name"}, and container environment values are plain text in the task definition. Fix: declare it in delivery:secrets and reference it under ${at(svc)}.secrets`,
           );
         }
       }
