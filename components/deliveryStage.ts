@@ -83,8 +83,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
           `${name}-${secret.key}`,
           {
             secretName: secret.name,
-            description:
-              secret.description ?? `${s.app} ${s.name}: ${secret.key} (${secret.source.kind})`,
+            description: secret.description,
             source: secret.source,
             recoveryWindowDays: secret.recoveryWindowDays,
             kmsKeyArn: s.secretsKmsKeyArn,

@@ -13,8 +13,11 @@ import { RenderedPolicies, declareRolePolicies } from "./policies";
 
 /** Where the service runs, when the stage declares services (not just task definitions). */
 export interface FargateServicePlacement {
+  /** The cluster the service runs on. */
   readonly clusterArn: pulumi.Input<string>;
+  /** Subnets of the tasks' network interfaces (at most 16). */
   readonly subnets: readonly string[];
+  /** Security groups of the tasks (at most 5). */
   readonly securityGroups: readonly string[];
   /** Security Hub ECS.2: off unless config says so. */
   readonly assignPublicIp: boolean;
@@ -109,8 +112,9 @@ export class FargateService extends pulumi.ComponentResource {
     for (const policyArn of svc.taskRolePolicyArns) {
       new iam.RolePolicyAttachment(
         // Keyed by the policy's name (config refuses two of one name), not its ARN, which
-        // carries the account; the ARN was the key before, hence the alias.
-        `${name}-task-${policyNameOf(policyArn)}`,
+        // carries the account; the ARN was the key before, hence the alias. "/" stands in no
+        // service key or policy name, so no other resource of the stage gets this name.
+        `${name}-task/${policyNameOf(policyArn)}`,
         { role: taskRole.name, policyArn },
         { parent: this, aliases: [{ name: `${name}-task-${policyArn}` }] },
       );
@@ -171,7 +175,16 @@ export class FargateService extends pulumi.ComponentResource {
         { parent: this },
       );
       this.serviceName = existing.serviceName;
-      this.serviceArn = existing.arn;
+      // The deploy role is granted the long ARN format (service/<cluster>/<name>); a service
+      // made before that format would never match it.
+      this.serviceArn = existing.arn.apply((arn) => {
+        if (!/:service\/[^/]+\/[^/]+$/.test(arn)) {
+          throw new pulumi.RunError(
+            `the existing ECS service ${svc.existingServiceName} has the old short ARN ${arn}, which the deploy role's grant (service/<cluster>/<name>) never matches. Fix: re-create the service after opting in to the long ARN format (aws ecs put-account-setting-default --name serviceLongArnFormat --value enabled), or let this stack create it`,
+          );
+        }
+        return arn;
+      });
     } else if (args.placement) {
       const p = args.placement;
       const service = new ecs.Service(

@@ -10,6 +10,7 @@ export interface GithubActionsRoleArgs {
    * @example "shop-staging-deploy"
    */
   readonly roleName: string;
+  /** What the role is for, shown in IAM (at most 1,000 characters). */
   readonly description: string;
   /** ARN of the account's GitHub OIDC provider. */
   readonly providerArn: pulumi.Input<string>;

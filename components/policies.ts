@@ -14,12 +14,15 @@ export interface RenderedPolicy {
   readonly key: string;
   /** Physical name, from the names table. */
   readonly name: string;
+  /** The policy document as IAM receives it (JSON text, every ARN filled in). */
   readonly document: pulumi.Output<string>;
 }
 
 /** A principal's policies, rendered. */
 export interface RenderedPolicies {
+  /** Inline policies, one per grant, while they fit IAM's inline quota. */
   readonly inline: readonly RenderedPolicy[];
+  /** Customer-managed policies to attach, past it. */
   readonly managed: readonly RenderedPolicy[];
 }
 

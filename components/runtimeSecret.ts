@@ -15,6 +15,7 @@ export interface RuntimeSecretArgs {
    * @example "shop/prod/jwt-secret"
    */
   readonly secretName: string;
+  /** Secrets Manager description (an adopted secret's own, so the import matches it). */
   readonly description: string;
   /**
    * Where the value comes from: `generated` (random, stable until `rotation` changes), `config`

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "fs";
 import * as path from "path";
-import { Stage } from "../stacks/stage";
+import { Stage, runsEcsServices } from "../stacks/stage";
 import {
   CREDENTIAL_CHECK_PATH,
   deployWorkflow,
@@ -38,7 +38,7 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       movingTag: stage.ecr.imageTagMutability === "MUTABLE",
       fallback: stage.fallback.enabled,
       layout: stage.names.github.layout,
-      placed: stage.ecs.cluster !== undefined && stage.ecs.network !== undefined,
+      placed: runsEcsServices(stage.ecs),
     });
     files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(
       workflow,

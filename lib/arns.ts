@@ -22,16 +22,33 @@ export function parseArn(arn: string): ArnParts | undefined {
   return { partition, service, region, account, resource };
 }
 
+/** An AWS partition: its ARN prefix and the DNS suffix of its service endpoints. */
+interface Partition {
+  readonly name: string;
+  readonly dnsSuffix: string;
+}
+
 /**
- * The partition of a region's ARNs: `aws-cn` for China, `aws-us-gov` for GovCloud, `aws-eusc`
- * for the European Sovereign Cloud, `aws` elsewhere.
+ * The partitions other than `aws`, by their regions' prefix.
  * @see https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
  */
+const PARTITIONS: readonly (readonly [prefix: string, partition: Partition])[] = [
+  ["cn-", { name: "aws-cn", dnsSuffix: "amazonaws.com.cn" }],
+  ["us-gov-", { name: "aws-us-gov", dnsSuffix: "amazonaws.com" }],
+  ["us-isob-", { name: "aws-iso-b", dnsSuffix: "sc2s.sgov.gov" }],
+  ["us-isof-", { name: "aws-iso-f", dnsSuffix: "csp.hci.ic.gov" }],
+  ["us-iso-", { name: "aws-iso", dnsSuffix: "c2s.ic.gov" }],
+  ["eu-isoe-", { name: "aws-iso-e", dnsSuffix: "cloud.adc-e.uk" }],
+  ["eusc-", { name: "aws-eusc", dnsSuffix: "amazonaws.eu" }],
+];
+const COMMERCIAL: Partition = { name: "aws", dnsSuffix: "amazonaws.com" };
+
+const partition = (region: string): Partition =>
+  PARTITIONS.find(([prefix]) => region.startsWith(prefix))?.[1] ?? COMMERCIAL;
+
+/** The partition of a region's ARNs: `aws-cn` for China, `aws-us-gov` for GovCloud, ... `aws`. */
 export function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("eusc-")) return "aws-eusc";
-  return "aws";
+  return partition(region).name;
 }
 
 const PARTITION = "aws(?:-[a-z]+)*";
@@ -109,7 +126,7 @@ export function policyNameOf(policyArn: string): string {
  * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html
  */
 export function ecrRegistry(accountId: string, region: string): string {
-  return `${accountId}.dkr.ecr.${region}.amazonaws.com${partitionOf(region) === "aws-cn" ? ".cn" : ""}`;
+  return `${accountId}.dkr.ecr.${region}.${partition(region).dnsSuffix}`;
 }
 
 // ---------------------------------------------------------------------------------------------

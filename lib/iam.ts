@@ -64,6 +64,3 @@ export function policyJson(
     return JSON.stringify(policyDocument(s));
   });
 }
-
-/** IAM's limit on the total size of a role's inline policies, in characters without white space. */
-export const IAM_ROLE_INLINE_POLICY_LIMIT = 10240;

@@ -35,6 +35,3 @@ export function logGroupName(app: string, instance: string, service: string): st
 export function variableSuffix(service: string): string {
   return service.toUpperCase().replace(/-/g, "_");
 }
-
-/** IAM role names are limited to 64 characters. */
-export const IAM_ROLE_NAME_MAX = 64;

@@ -6,6 +6,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_URL } from "../lib/subjects";
+import { ecrRegistry, partitionOf } from "../lib/arns";
 import { isObject } from "../lib/json";
 import { PROJECT } from "../stacks/project";
 
@@ -139,7 +140,7 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
   // iam/openid_connect_provider.go: id = ARN; the API returns the URL without its scheme.
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (r) => {
     const host = given(r, "url").replace(/^https:\/\//, "");
-    const arn = `arn:aws:iam::${r.accountId}:oidc-provider/${host}`;
+    const arn = `arn:${partitionOf(r.region)}:iam::${r.accountId}:oidc-provider/${host}`;
     return { id: arn, state: { arn, url: host } };
   },
   // iam/role.go: id = name; unique_id is AROA + 17 characters.
@@ -149,7 +150,7 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
       id: n,
       state: {
         name: n,
-        arn: `arn:aws:iam::${r.accountId}:role/${n}`,
+        arn: `arn:${partitionOf(r.region)}:iam::${r.accountId}:role/${n}`,
         uniqueId: `AROA${alnum(n, 17).toUpperCase()}`,
       },
     };
@@ -161,7 +162,7 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
   }),
   // iam/policy.go: id = ARN.
   "aws:iam/policy:Policy": (r) => {
-    const arn = `arn:aws:iam::${r.accountId}:policy/${given(r)}`;
+    const arn = `arn:${partitionOf(r.region)}:iam::${r.accountId}:policy/${given(r)}`;
     return {
       id: arn,
       state: { name: given(r), arn, policyId: `ANPA${alnum(arn, 17).toUpperCase()}` },
@@ -184,7 +185,7 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
       id: n,
       state: {
         name: n,
-        arn: `arn:aws:iam::${r.accountId}:user/${n}`,
+        arn: `arn:${partitionOf(r.region)}:iam::${r.accountId}:user/${n}`,
         uniqueId: `AIDA${alnum(n, 17).toUpperCase()}`,
       },
     };
@@ -204,9 +205,9 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
       id: n,
       state: {
         name: n,
-        arn: `arn:aws:ecr:${r.region}:${r.accountId}:repository/${n}`,
+        arn: `arn:${partitionOf(r.region)}:ecr:${r.region}:${r.accountId}:repository/${n}`,
         registryId: r.accountId,
-        repositoryUrl: `${r.accountId}.dkr.ecr.${r.region}.amazonaws.com/${n}`,
+        repositoryUrl: `${ecrRegistry(r.accountId, r.region)}/${n}`,
       },
     };
   },
@@ -220,14 +221,18 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
     const n = given(r);
     return {
       id: n,
-      state: { name: n, arn: `arn:aws:logs:${r.region}:${r.accountId}:log-group:${n}` },
+      state: {
+        name: n,
+        arn: `arn:${partitionOf(r.region)}:logs:${r.region}:${r.accountId}:log-group:${n}`,
+      },
     };
   },
   // secretsmanager/secret.go: id = ARN, ending in the name and 6 random characters.
   "aws:secretsmanager/secret:Secret": (r) => {
     const n = given(r);
     const arn =
-      r.importId || `arn:aws:secretsmanager:${r.region}:${r.accountId}:secret:${n}-${alnum(n, 6)}`;
+      r.importId ||
+      `arn:${partitionOf(r.region)}:secretsmanager:${r.region}:${r.accountId}:secret:${n}-${alnum(n, 6)}`;
     return { id: arn, state: { name: n, arn } };
   },
   // secretsmanager/secret_version.go: id = "<secret_id as given>|<version id>".
@@ -258,25 +263,25 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
   // ecs/cluster.go: id = ARN, also after an import by name.
   "aws:ecs/cluster:Cluster": (r) => {
     const n = given(r);
-    const arn = `arn:aws:ecs:${r.region}:${r.accountId}:cluster/${n}`;
+    const arn = `arn:${partitionOf(r.region)}:ecs:${r.region}:${r.accountId}:cluster/${n}`;
     return { id: arn, state: { name: n, arn } };
   },
   // ecs/task_definition.go: id = family; arn carries the revision.
   "aws:ecs/taskDefinition:TaskDefinition": (r) => {
     const family = given(r, "family");
-    const arn = `arn:aws:ecs:${r.region}:${r.accountId}:task-definition/${family}:1`;
+    const arn = `arn:${partitionOf(r.region)}:ecs:${r.region}:${r.accountId}:task-definition/${family}:1`;
     return { id: family, state: { arn, arnWithoutRevision: arn.replace(/:1$/, ""), revision: 1 } };
   },
   // ecs/service.go: id = ARN, service/<cluster>/<name>.
   "aws:ecs/service:Service": (r) => {
     const n = given(r);
     const cluster = given(r, "cluster").split("/").pop() ?? "";
-    const arn = `arn:aws:ecs:${r.region}:${r.accountId}:service/${cluster}/${n}`;
+    const arn = `arn:${partitionOf(r.region)}:ecs:${r.region}:${r.accountId}:service/${cluster}/${n}`;
     return { id: arn, state: { name: n, arn } };
   },
   // sns/topic.go: id = ARN.
   "aws:sns/topic:Topic": (r) => {
-    const arn = `arn:aws:sns:${r.region}:${r.accountId}:${given(r)}`;
+    const arn = `arn:${partitionOf(r.region)}:sns:${r.region}:${r.accountId}:${given(r)}`;
     return { id: arn, state: { name: given(r), arn, owner: r.accountId } };
   },
   // sns/topic_subscription.go: id = ARN ending in a UUID, also while an e-mail is unconfirmed.
@@ -290,7 +295,12 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
   // cloudwatch/metric_alarm.go: id = name.
   "aws:cloudwatch/metricAlarm:MetricAlarm": (r) => {
     const n = given(r);
-    return { id: n, state: { arn: `arn:aws:cloudwatch:${r.region}:${r.accountId}:alarm:${n}` } };
+    return {
+      id: n,
+      state: {
+        arn: `arn:${partitionOf(r.region)}:cloudwatch:${r.region}:${r.accountId}:alarm:${n}`,
+      },
+    };
   },
   // github repository_environment: id = repo:environment.
   "github:index/repositoryEnvironment:RepositoryEnvironment": (r) => ({
@@ -338,16 +348,18 @@ type DataSourceMock = (
 
 /** Every data source the program may call, with the outputs the real one returns. */
 export const DATA_SOURCE_MOCKS: Readonly<Record<string, DataSourceMock>> = {
-  "aws:index/getCallerIdentity:getCallerIdentity": (_, { accountId }) => ({
+  "aws:index/getCallerIdentity:getCallerIdentity": (_, { accountId, region }) => ({
     accountId,
-    arn: `arn:aws:sts::${accountId}:assumed-role/deployer/session`,
+    arn: `arn:${partitionOf(region)}:sts::${accountId}:assumed-role/deployer/session`,
     userId: "AROAEXAMPLEEXAMPLE123:session",
     id: accountId,
   }),
   // iam/openid_connect_provider_data_source.go: id = ARN; url without its scheme.
-  "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": (inputs, { accountId }) => {
+  "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": (inputs, { accountId, region }) => {
     const host = text(inputs.url ?? GITHUB_OIDC_URL).replace(/^https:\/\//, "");
-    const arn = text(inputs.arn ?? `arn:aws:iam::${accountId}:oidc-provider/${host}`);
+    const arn = text(
+      inputs.arn ?? `arn:${partitionOf(region)}:iam::${accountId}:oidc-provider/${host}`,
+    );
     return {
       arn,
       id: arn,
@@ -360,22 +372,22 @@ export const DATA_SOURCE_MOCKS: Readonly<Record<string, DataSourceMock>> = {
   // ecs/cluster_data_source.go: id = ARN.
   "aws:ecs/getCluster:getCluster": (inputs, { accountId, region }) => {
     const name = text(inputs.clusterName);
-    const arn = `arn:aws:ecs:${region}:${accountId}:cluster/${name}`;
+    const arn = `arn:${partitionOf(region)}:ecs:${region}:${accountId}:cluster/${name}`;
     return { arn, id: arn, clusterName: name, status: "ACTIVE" };
   },
   // ecs/service_data_source.go: id = ARN; cluster_arn always an ARN; task_definition with revision.
   "aws:ecs/getService:getService": (inputs, { accountId, region }) => {
     const name = text(inputs.serviceName);
     const cluster = text(inputs.clusterArn).split("/").pop() ?? "";
-    const arn = `arn:aws:ecs:${region}:${accountId}:service/${cluster}/${name}`;
+    const arn = `arn:${partitionOf(region)}:ecs:${region}:${accountId}:service/${cluster}/${name}`;
     return {
       arn,
       id: arn,
       serviceName: name,
-      clusterArn: `arn:aws:ecs:${region}:${accountId}:cluster/${cluster}`,
+      clusterArn: `arn:${partitionOf(region)}:ecs:${region}:${accountId}:cluster/${cluster}`,
       desiredCount: 1,
       launchType: "FARGATE",
-      taskDefinition: `arn:aws:ecs:${region}:${accountId}:task-definition/${name}:7`,
+      taskDefinition: `arn:${partitionOf(region)}:ecs:${region}:${accountId}:task-definition/${name}:7`,
     };
   },
   // data_source_github_user.go: id = the numeric user id, as text.

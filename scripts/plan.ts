@@ -131,6 +131,11 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promi
 }
 
 if (require.main === module) {
+  // A registration the offline cloud refuses also rejects the SDK's own promises; the run has
+  // already failed with the reason, so they only need the program-error status.
+  process.on("unhandledRejection", () => {
+    process.exitCode = 3;
+  });
   runPlanCommand(process.argv.slice(2), {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),

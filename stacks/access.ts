@@ -30,7 +30,12 @@ import { RepositoryRef, Subject, githubTrustPolicy } from "../lib/subjects";
 import { NameEntry, policyName } from "./names";
 import { PROJECT } from "./project";
 import type { Quotas } from "./schema";
-import type { ExtraRoleStage, ServiceStage, StageWithoutAccess as Stage } from "./stage";
+import {
+  type ExtraRoleStage,
+  type ServiceStage,
+  type StageWithoutAccess as Stage,
+  runsEcsServices,
+} from "./stage";
 
 /** One policy a principal gets: inline (on the role) or customer-managed (attached). */
 export interface PlannedPolicy {
@@ -208,7 +213,7 @@ export function renderStatements(statements: readonly Statement[], values: ArnVa
 
 /** The stage's services that run on its cluster (created or existing ECS services). */
 const placed = (stage: Stage): readonly ServiceStage[] =>
-  stage.ecs.cluster && stage.ecs.network ? stage.services : [];
+  runsEcsServices(stage.ecs) ? stage.services : [];
 
 /** The deploy role's grants; the break-glass user gets the same. */
 function deployGrants(stage: Stage): Record<string, Statement[]> {

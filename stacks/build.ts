@@ -48,7 +48,8 @@ export function buildStageObject(
       key,
       name: names.secrets[key],
       recoveryWindowDays: decl.recoveryWindowDays ?? c.secretSettings.recoveryWindowDays,
-      description: decl.description,
+      // The default says whose secret it is; an adopted one keeps its own (config gives it).
+      description: decl.description ?? `${c.app} ${stage}: ${key} (${decl.source})`,
       adoptArn,
       source:
         decl.source === "generated"

@@ -16,7 +16,7 @@ import { RULES, STAGE_RULES } from "./rules";
 import { expectedAccounts } from "./rules/accounts";
 import { prodReviewFindings } from "./rules/prodReview";
 import { RuleContext, runRules } from "./rules/rule";
-import { DeliveryConfig, SECTIONS, deliverySchema } from "./schema";
+import { DeliveryConfig, NAME_PATTERN, SECTIONS, Section, deliverySchema } from "./schema";
 import { Stage } from "./stage";
 import { parseTrust } from "./trust";
 
@@ -48,6 +48,18 @@ export class ConfigError extends pulumi.RunError {
     this.name = "ConfigError";
   }
 }
+
+/** The sections physical names are computed from. */
+const NAME_SECTIONS = [
+  "app",
+  "github",
+  "ecs",
+  "services",
+  "secrets",
+  "roles",
+  "adopt",
+  "fallback",
+] as const satisfies readonly Section[];
 
 /** A GitHub user or organization name. */
 const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
@@ -96,10 +108,10 @@ function resolveStage(input: ConfigInput, problems: string[]): StageName | undef
       `${PROJECT}:stage: stack "${input.stack}" is not a known stage and its config names none. Fix: name the stack "staging" or "prod", or set delivery:stage to one of them`,
     );
   }
-  if (!/^[a-z][a-z0-9-]{0,19}$/.test(input.stack)) {
+  if (!(input.stack.length <= 20 && NAME_PATTERN.test(input.stack))) {
     // The stack name is part of every physical name, so it must be valid in all of them.
     problems.push(
-      `${PROJECT}:stage: stack name "${input.stack}" is used in resource names and must be lowercase letters, digits and "-" (at most 20). Fix: pulumi stack rename <new-name>`,
+      `${PROJECT}:stage: stack name "${input.stack}" is used in resource names and must be lowercase letters, digits and single "-" (at most 20, starting with a letter). Fix: pulumi stack rename <new-name>`,
     );
     return undefined;
   }
@@ -199,14 +211,18 @@ export function loadStage(input: ConfigInput): Stage {
       : undefined;
   problems.push(...(trust?.problems ?? []));
 
-  if (problems.length > 0 || !parsed.complete || !trust || !owner || !region) {
+  // The names table, as soon as the sections names come from parsed (the map sections with the
+  // entries that parsed), so a clash is reported with the other problems.
+  const names = NAME_SECTIONS.every((section) => parsed.sections.has(section))
+    ? stageNames(c as DeliveryConfig, { stack: input.stack, stage })
+    : undefined;
+  if (names) problems.push(...nameProblems(awsNameEntries(c as DeliveryConfig, names)));
+
+  if (problems.length > 0 || !parsed.complete || !trust || !owner || !region || !names) {
     throw new ConfigError(input.stack, redact([...new Set(problems)], input));
   }
   // Rules over the whole stage: they need every section.
   const config = c as DeliveryConfig;
-  const names = stageNames(config, { stack: input.stack, stage });
-  problems.push(...nameProblems(awsNameEntries(config, names)));
-  if (problems.length > 0) throw new ConfigError(input.stack, redact(problems, input));
   const built = buildStageObject(
     {
       stack: input.stack,

@@ -8,6 +8,7 @@
  * never asks AWS or GitHub for a name they refuse or for one name twice.
  */
 import { StageName, logGroupName, resourceName, secretName } from "../lib/naming";
+import { ENVIRONMENT_NAME_PATTERN } from "../lib/subjects";
 import { byKey } from "../lib/order";
 import {
   FALLBACK_SECRETS,
@@ -20,6 +21,7 @@ import {
 } from "../lib/variables";
 import { PROJECT } from "./project";
 import type { DeliveryConfig } from "./schema";
+import { runsEcsServices } from "./stage";
 
 /** Names of one service's resources. */
 export interface ServiceNames {
@@ -136,7 +138,7 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
 
 /** The environment's variables and secrets; `auto` picks the flat layout while it fits. */
 function githubNames(c: DeliveryConfig): GithubNames {
-  const placed = c.ecs.cluster !== undefined && c.ecs.network !== undefined;
+  const placed = runsEcsServices(c.ecs);
   const variablesOf = (layout: VariableLayout) =>
     environmentVariables({
       layout,
@@ -219,9 +221,10 @@ export const NAMESPACES = {
     what: "ECR repository name",
     minLength: 2,
     maxLength: 256,
-    pattern: /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/,
+    // ECR's CreateRepository pattern: one separator between parts, never a run of them.
+    pattern: /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
     allowed:
-      'lowercase letters and digits in parts joined by ".", "_", "__" or hyphens, with "/" between namespaces; no other run of separators',
+      'lowercase letters and digits in parts joined by one ".", "_" or "-", with "/" between namespaces; no run of separators',
     ignoresCase: false,
     source: "ECR API CreateRepository, repositoryName",
   },
@@ -292,8 +295,8 @@ export const NAMESPACES = {
     what: "GitHub environment name",
     minLength: 1,
     maxLength: 255,
-    pattern: /^[^,]+$/,
-    allowed: "any characters but ,",
+    pattern: ENVIRONMENT_NAME_PATTERN,
+    allowed: 'letters, digits, "-", "_" and ".", starting with a letter or digit',
     ignoresCase: true,
     source:
       "docs.github.com, Managing environments for deployment: names are not case sensitive, at most 255 characters",

@@ -11,8 +11,11 @@ import { CLAIM_KEYS, ENVIRONMENT_NAME_PATTERN } from "../lib/subjects";
 import { NAMESPACES } from "./names";
 import { COMMON_DEFAULTS, STAGE_DEFAULTS } from "./defaults";
 
-/** Names used inside physical resource names: lowercase, digits and `-`. */
-export const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
+/**
+ * Names used inside physical resource names: lowercase letters, digits and single `-` between
+ * them (ECR refuses runs of separators in the repository names built from them).
+ */
+export const NAME_PATTERN = /^[a-z](?:-?[a-z0-9])*$/;
 /** Container environment variable names. */
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -40,8 +40,11 @@ export interface SecretStage {
   readonly name: string;
   readonly source: SecretSource;
   readonly recoveryWindowDays: number;
-  /** Secrets Manager description; set it to the existing one when adopting a secret. */
-  readonly description?: string;
+  /**
+   * Secrets Manager description: config's (the existing one, when adopting a secret), else
+   * `<app> <stage>: <key> (<source>)`.
+   */
+  readonly description: string;
   /** ARN of an existing secret this stack takes over (Pulumi `import`). */
   readonly adoptArn?: string;
 }
@@ -217,6 +220,17 @@ export interface Stage {
   readonly waivers: Waivers;
   /** What a waiver let through, one line each; the plan prints these first. */
   readonly warnings: readonly string[];
+}
+
+/**
+ * Whether the stage runs its services as ECS services: with a cluster and a network. Otherwise
+ * only their task definitions (and what they need) are declared.
+ */
+export function runsEcsServices(ecs: {
+  readonly cluster?: unknown;
+  readonly network?: unknown;
+}): boolean {
+  return ecs.cluster !== undefined && ecs.network !== undefined;
 }
 
 /** The stage before its access is computed (from the stage itself, in `access.ts`). */

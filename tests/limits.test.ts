@@ -107,14 +107,22 @@ describe("limits: Secrets Manager recovery window (0 or 7 to 30)", () => {
 
 describe("limits: ECR repository names (CreateRepository pattern, 2 to 256)", () => {
   refuses([
-    ...["shop..backend", "shop._backend", "-shop", "shop-", "Shop", "x", `a${"b".repeat(256)}`].map(
-      (name): Case => [
-        `the repository name "${name.length > 20 ? `${name.slice(0, 12)}...` : name}"`,
-        () => withConfig(staging(), { "delivery:services.backend.repositoryName": name }),
-        "delivery:services.backend.repositoryName",
-        "ECR repository name",
-      ],
-    ),
+    ...[
+      "shop--backend",
+      "shop__backend",
+      "shop..backend",
+      "shop._backend",
+      "-shop",
+      "shop-",
+      "Shop",
+      "x",
+      `a${"b".repeat(256)}`,
+    ].map((name): Case => [
+      `the repository name "${name.length > 20 ? `${name.slice(0, 12)}...` : name}"`,
+      () => withConfig(staging(), { "delivery:services.backend.repositoryName": name }),
+      "delivery:services.backend.repositoryName",
+      "ECR repository name",
+    ]),
     [
       "an adopted repository name with a separator run",
       () => withConfig(staging(), { "delivery:adopt.repositories": { backend: "app/-backend" } }),
@@ -123,15 +131,23 @@ describe("limits: ECR repository names (CreateRepository pattern, 2 to 256)", ()
     ],
   ]);
 
-  it("accepts the separators the API allows: runs of hyphens, a double underscore, namespaces", async () => {
+  it("accepts one separator between parts, and namespaces", async () => {
     const run = await plan(
       withConfig(staging(), {
-        "delivery:services.backend.repositoryName": "team/shop--backend",
-        "delivery:services.frontend.repositoryName": "team/shop__frontend",
+        "delivery:services.backend.repositoryName": "team/shop-backend",
+        "delivery:services.frontend.repositoryName": "team/shop_front.end",
       }),
     );
     const names = ofType(run, "aws:ecr/repository:Repository").map((r) => r.inputs.name);
-    assert.deepEqual(names.sort(), ["team/shop--backend", "team/shop__frontend"]);
+    assert.deepEqual(names.sort(), ["team/shop-backend", "team/shop_front.end"]);
+  });
+
+  it("refuses a service name whose default repository name would have a run of hyphens", async () => {
+    await refusedWith(
+      withConfig(staging(), { "delivery:services.back--end": { port: 1, healthCheckPath: "/" } }),
+      "delivery:services.back--end",
+      "lowercase letters",
+    );
   });
 });
 
@@ -325,6 +341,47 @@ describe("limits: IAM policy ARNs (exactly policy ARNs, AWS-managed ones include
       `${name} is an admin-class AWS-managed policy`,
     ]),
   ]);
+});
+
+describe("limits: policies attached by config", () => {
+  refuses([
+    [
+      "more task role policies than IAM attaches to a role",
+      () =>
+        withConfig(staging(), {
+          "delivery:services.backend.taskRolePolicyArns": Array.from(
+            { length: 11 },
+            (_, i) => `arn:aws:iam::123456789012:policy/app-${i}`,
+          ),
+        }),
+      "delivery:services.backend.taskRolePolicyArns",
+      'quota "Managed policies per role" of 10',
+    ],
+  ]);
+
+  it("names each attachment so that no other resource can have its name", async () => {
+    // A service "web" with policy "s3-task-read", and a service "web-task-s3" with policy "read".
+    const run = await plan(
+      withConfig(staging(), {
+        "delivery:services": {
+          web: {
+            port: 80,
+            healthCheckPath: "/",
+            taskRolePolicyArns: ["arn:aws:iam::123456789012:policy/s3-task-read"],
+          },
+          "web-task-s3": {
+            port: 80,
+            healthCheckPath: "/",
+            taskRolePolicyArns: ["arn:aws:iam::123456789012:policy/read"],
+          },
+        },
+      }),
+    );
+    const names = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map(
+      (a) => a.name,
+    );
+    assert.deepEqual(names.sort(), ["shop-web-task-s3-task/read", "shop-web-task/s3-task-read"]);
+  });
 });
 
 describe("limits: random passwords", () => {

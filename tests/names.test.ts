@@ -63,6 +63,35 @@ describe("names table", () => {
     );
   });
 
+  it("refuses an adopted secret whose name only starts with the configured name", async () => {
+    await refusedWith(
+      withConfig(staging(), {
+        "delivery:secrets.openai-key.name": "shop/openai-key",
+        "delivery:adopt.secrets": {
+          "openai-key":
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/openai-key-legacy-AbCdEf",
+        },
+      }),
+      "delivery:adopt.secrets.openai-key",
+      "does not belong to",
+    );
+  });
+
+  it("reports a clash together with the other problems of the config", async () => {
+    const err = await refusedWith(
+      withConfig(staging(), {
+        "delivery:tags.owner": "a&b",
+        "delivery:roles.backend-task": {
+          subjects: ["environment:staging"],
+          grants: { readSecrets: ["jwt-secret"] },
+        },
+      }),
+      "delivery:roles.backend-task",
+      "the task role of service backend",
+    );
+    assert.ok(err.problems.some((p) => p.startsWith("delivery:tags.owner")));
+  });
+
   it("treats IAM names that differ only in letter case as one name", () => {
     const problems = nameProblems([
       { namespace: "iamRole", name: "Shop-Deploy", key: "a", owner: "role A" },

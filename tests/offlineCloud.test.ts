@@ -92,7 +92,7 @@ describe("offline cloud", () => {
     const attachment = one(
       extra,
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-      "shop-backend-task-shop-backend-app",
+      "shop-backend-task/shop-backend-app",
     );
     assert.equal(
       attachment.id,

@@ -38,7 +38,7 @@ describe("URN stability of the shipped stacks", () => {
     const attachment = one(
       run,
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-      "shop-backend-task-shop-backend-app",
+      "shop-backend-task/shop-backend-app",
     );
     const type =
       "delivery:stage:DeliveryStage$delivery:aws:FargateService$aws:iam/rolePolicyAttachment:RolePolicyAttachment";

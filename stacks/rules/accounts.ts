@@ -23,7 +23,7 @@ type ArnSections = Pick<
   "ecr" | "secretSettings" | "services" | "deployRole" | "roles" | "oidc" | "adopt"
 >;
 
-/** Every ARN in these sections, with its key. AWS-managed policies (account `aws`) are left out. */
+/** Every ARN in these sections, with its key (AWS-managed policies' account is `aws`). */
 export function configArns(c: ArnSections): ConfigArn[] {
   const arns: ConfigArn[] = [];
   const add = (key: string, arn: string | undefined, regional: boolean) => {
@@ -44,7 +44,7 @@ export function configArns(c: ArnSections): ConfigArn[] {
     add(`roles.${role}.permissionsBoundary`, r.permissionsBoundary, false);
   }
   for (const [secret, arn] of byKey(c.adopt.secrets)) add(`adopt.secrets.${secret}`, arn, true);
-  return arns.filter((a) => parseArn(a.arn)?.account !== "aws");
+  return arns;
 }
 
 /** The account the config's ARNs name, when they name one: `aws:allowedAccountIds` wins. */
@@ -55,7 +55,7 @@ export function expectedAccounts(
   if (allowedAccountIds !== undefined) return allowedAccountIds;
   const first = configArns(c)
     .map((a) => parseArn(a.arn))
-    .find((p): p is ArnParts => p !== undefined && p.account !== "");
+    .find((p): p is ArnParts => p !== undefined && /^\d{12}$/.test(p.account));
   return first ? [first.account] : undefined;
 }
 
@@ -79,6 +79,8 @@ export const accountRules: readonly Rule[] = [
           `${key}: the ARN is in region ${parts.region}, but the stack runs in ${ctx.region} (aws:region); AWS refuses a resource of another region here. Fix: use the ARN of a resource in ${ctx.region}`,
         );
       }
+      // AWS-managed policies: only their partition is the stack's business.
+      if (parts.account === "aws") continue;
       if (account === undefined) {
         account = [parts.account];
         accountFrom = key;

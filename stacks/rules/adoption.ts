@@ -3,6 +3,7 @@
  * adopted resource, and only adoptions that keep the existing value.
  */
 import { byKey } from "../../lib/order";
+import { secretNameFromArn } from "../names";
 import { PROJECT } from "../project";
 import { Rule, rule } from "./rule";
 
@@ -34,7 +35,7 @@ export const adoptionRules: readonly Rule[] = [
     }
     for (const [name, arn] of byKey(c.adopt.secrets)) {
       const secret = c.secrets[name];
-      if (secret?.name !== undefined && !arn.includes(`:secret:${secret.name}-`)) {
+      if (secret?.name !== undefined && secretNameFromArn(arn) !== secret.name) {
         problems.push(
           `${at}.secrets.${name}: the ARN does not belong to secrets.${name}.name "${secret.name}". Fix: remove name; it is taken from the ARN`,
         );

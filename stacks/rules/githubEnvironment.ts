@@ -13,6 +13,7 @@ import {
 } from "../../lib/variables";
 import { STAGE_DEFAULTS } from "../defaults";
 import { PROJECT } from "../project";
+import { runsEcsServices } from "../stage";
 import { Rule, StageRule, rule } from "./rule";
 
 const at = `${PROJECT}:github`;
@@ -96,7 +97,7 @@ export const githubEnvironmentRules: readonly Rule[] = [
       }
       // docs.github.com, Store information in variables: individual variables are limited to 48 KB.
       const bytes = Buffer.byteLength(String(c.github.variables[name]), "utf8");
-      if (bytes > 48 * 1024) {
+      if (bytes > GITHUB_VARIABLE_MAX_BYTES) {
         problems.push(
           `${at}.variables.${name}: the value is ${bytes} bytes; a GitHub variable holds at most 48 KB. Fix: shorten it`,
         );
@@ -148,7 +149,7 @@ export const githubEnvironmentStageRules: readonly StageRule[] = [
   // The compact layout's one variable must still fit GitHub's 48 KB per variable.
   (stage) => {
     if (!stage.github.manage || stage.names.github.layout !== "compact") return [];
-    const placed = stage.ecs.cluster !== undefined && stage.ecs.network !== undefined;
+    const placed = runsEcsServices(stage.ecs);
     const value = servicesVariableValue(
       stage.services.map((svc) => {
         const n = svc.names;

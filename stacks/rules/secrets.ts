@@ -3,13 +3,12 @@
  * stage allows, and config-sourced values that exist and are encrypted.
  */
 import { byKey } from "../../lib/order";
+import { GITHUB_VARIABLE_MAX_BYTES } from "../../lib/variables";
 import { STAGE_DEFAULTS } from "../defaults";
+import { NAMESPACES } from "../names";
 import { PROJECT } from "../project";
 import { CONFIG_KEY_PATTERN, NAME_PATTERN, SECTIONS } from "../schema";
 import { Rule, RuleContext, rule } from "./rule";
-
-/** Secrets Manager names: letters, digits and /_+=.@- . */
-const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 function recoveryProblem(key: string, days: number, ctx: RuleContext): string {
   const min = STAGE_DEFAULTS[ctx.stage].minSecretRecoveryWindowDays;
@@ -36,7 +35,7 @@ const SECRETS_MANAGER_MAX = {
 };
 /** docs.github.com, Using secrets in GitHub Actions: secrets are limited to 48 KB. */
 const GITHUB_SECRET_MAX = {
-  maxBytes: 48 * 1024,
+  maxBytes: GITHUB_VARIABLE_MAX_BYTES,
   limit: "a GitHub secret holds at most 48 KB",
 };
 
@@ -53,7 +52,7 @@ export const secretRules: readonly Rule[] = [
     }
     for (const [secret, d] of byKey(c.secrets)) {
       const key = `${PROJECT}:secrets.${secret}`;
-      if (d.name !== undefined && !SECRET_NAME_PATTERN.test(d.name)) {
+      if (d.name !== undefined && !NAMESPACES.secret.pattern.test(d.name)) {
         problems.push(
           `${key}.name: "${d.name}" is not a Secrets Manager name (letters, digits, /_+=.@-). Fix: e.g. "shop/prod/jwt-secret"`,
         );

@@ -92,6 +92,17 @@ export const serviceRules: readonly Rule[] = [
     return problems;
   }),
 
+  // IAM quota "Managed policies per role": config attaches the task role's policies itself.
+  rule(["services", "quotas"], (c) =>
+    byKey(c.services).flatMap(([svc, s]) =>
+      s.taskRolePolicyArns.length > c.quotas.managedPoliciesPerRole
+        ? [
+            `${at(svc)}.taskRolePolicyArns: ${s.taskRolePolicyArns.length} policies, over IAM's quota "Managed policies per role" of ${c.quotas.managedPoliciesPerRole}. Fix: combine policies, or raise the quota in Service Quotas (IAM) and set delivery:quotas.managedPoliciesPerRole to the new value`,
+          ]
+        : [],
+    ),
+  ),
+
   rule(["services", "ecs"], (c) => {
     const problems: string[] = [];
     for (const [svc, s] of byKey(c.services)) {
