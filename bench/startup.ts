@@ -4,7 +4,7 @@
  */
 import { DEFAULT_ACCOUNT_ID, MockCloud } from "../scripts/mocks";
 import { runOffline } from "../scripts/offline";
-import { readStackFile, stackFilePath } from "../scripts/stackFile";
+import { readStackFile, stackFilePath } from "../stacks/stackFiles";
 
 class FirstRegistration extends MockCloud {
   firstMs?: number;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "fs";
 import { parse, stringify } from "yaml";
-import { stackFilePath } from "./stackFile";
+import { stackFilePath } from "../stacks/stackFiles";
 
 /** The config map of a staging stack with `n` services, as a stack file's `config:` holds it. */
 export function generatedStackConfig(

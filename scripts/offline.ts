@@ -86,7 +86,9 @@ export async function withoutStackTraces<T>(evaluate: () => Promise<T>): Promise
  */
 export async function runOffline(cloud: MockCloud, input: ConfigInput): Promise<OfflineRun> {
   await startOffline(cloud, input);
-  const stage = loadStage(readRuntimeConfig());
+  // The program reads the other stack files from its directory (`readRuntimeConfig`); offline,
+  // they are the input's (`readStack` reads the same files), so a test can give others.
+  const stage = loadStage({ ...readRuntimeConfig(), siblings: input.siblings ?? [] });
   // The mock cloud's account is known: refuse the wrong one before anything is declared, as the
   // AWS provider's allowedAccountIds does under the real engine.
   const wrongAccount = accountProblem(cloud.options.accountId, stage.allowedAccountIds);

@@ -10,7 +10,7 @@ import { parseArgs } from "util";
 import { ConfigError } from "../stacks/load";
 import { DEFAULT_ACCOUNT_ID, MockCloud } from "./mocks";
 import { OfflineRun, runOffline } from "./offline";
-import { readStackFile, stackFilePath } from "./stackFile";
+import { readStack, stackFilePath } from "../stacks/stackFiles";
 import { planCost, summarize } from "./summary";
 import { formatViolations, runPolicies } from "../policy/run";
 import { totalMonthlyCost } from "../lib/cost";
@@ -26,6 +26,7 @@ export function planDocument(run: OfflineRun): Record<string, unknown> {
     project: run.project,
     stack: run.stack,
     warnings: run.stage.warnings,
+    shared: run.stage.shared,
     resources: run.resources.map((r) => ({
       urn: r.urn,
       type: r.type,
@@ -93,7 +94,7 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promi
     return 2;
   }
 
-  const input = readStackFile(stack, file);
+  const input = readStack(stack, values.config);
   // An unset aws:region is refused by runOffline's validation before the mock is asked for
   // anything, so the fallback here never shows.
   const cloud = new MockCloud({

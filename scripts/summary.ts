@@ -435,6 +435,13 @@ export function summarize(run: OfflineRun): string {
   const ix = new Index(run);
   // Waived invariants first: a reviewer reads them before anything else.
   const out: string[] = run.stage.warnings.map((w) => `WARNING: ${w}`);
+  // Then what the stage shares with the other stage on purpose: the one exception to isolation.
+  out.push(
+    ...run.stage.shared.map(
+      (s) =>
+        `SHARED with stack ${s.with} (declared in both stacks' delivery:shared): ${s.resource}`,
+    ),
+  );
   const provider = ix.ofType("pulumi:providers:aws")[0];
   const tags = parse<{ tags?: Record<string, string> }>(provider?.inputs.defaultTags)?.tags ?? {};
   out.push(

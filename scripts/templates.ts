@@ -13,13 +13,13 @@ import { parseArgs } from "util";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { CREDENTIAL_CHECK_PATH } from "../lib/workflows";
 import { ConfigError, loadStage } from "../stacks/load";
-import { readStackFile, stackFilePath } from "./stackFile";
+import { readStack, stackFilePath } from "../stacks/stackFiles";
 
 const ROOT = path.resolve(__dirname, "..");
 
 /** The files for one stack, keyed by their path under the output directory. */
 export function templateFiles(stack: string, configFile: string): Record<string, string> {
-  const stage = loadStage(readStackFile(stack, configFile));
+  const stage = loadStage(readStack(stack, configFile));
   return Object.fromEntries(
     Object.entries(appRepoFiles(stage))
       // The credential check is the same file for every stack: it stays in scripts/ only.

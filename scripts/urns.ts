@@ -7,7 +7,7 @@ import { writeFileSync } from "fs";
 import * as path from "path";
 import { DEFAULT_ACCOUNT_ID, MockCloud } from "./mocks";
 import { runOffline } from "./offline";
-import { readStackFile, stackFilePath } from "./stackFile";
+import { readStack } from "../stacks/stackFiles";
 
 /** Where the URNs of a shipped stack are recorded. */
 export const urnsFile = (stack: string) =>
@@ -18,7 +18,7 @@ export const urnsText = (urns: readonly string[]) => `${[...urns].sort().join("\
 
 async function main(): Promise<void> {
   for (const stack of ["staging", "prod"]) {
-    const input = readStackFile(stack, stackFilePath(stack));
+    const input = readStack(stack);
     const cloud = new MockCloud({
       accountId: DEFAULT_ACCOUNT_ID,
       region: input.values["aws:region"] ?? "eu-west-1",

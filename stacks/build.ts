@@ -212,6 +212,7 @@ export function buildStageObject(
     protectData: d.protectData,
     names,
     waivers: { ...c.waivers },
+    shared: c.shared,
   } satisfies StageWithoutAccess;
 }
 

@@ -13,7 +13,10 @@ import { awsNameEntries, nameProblems, stageNames } from "./names";
 import { parseConfig } from "./parse";
 import { PROJECT } from "./project";
 import { RULES, STAGE_RULES } from "./rules";
-import { expectedAccounts } from "./rules/accounts";
+import { configArns, expectedAccounts } from "./rules/accounts";
+import { isolationProblems } from "./rules/stageIsolation";
+import { siblingNamespaces } from "./siblings";
+import { siblingStacks } from "./stackFiles";
 import { prodReviewFindings } from "./rules/prodReview";
 import { RuleContext, runRules } from "./rules/rule";
 import { DeliveryConfig, NAME_PATTERN, SECTIONS, Section, deliverySchema } from "./schema";
@@ -30,6 +33,11 @@ export interface ConfigInput {
   readonly values: Readonly<Record<string, string>>;
   /** Keys whose values are secret (`pulumi config set --secret`). */
   readonly secretKeys: ReadonlySet<string>;
+  /**
+   * The project's other stacks, from their stack files: the stage keeps clear of the names and
+   * ARNs of those of another stage. Undefined: none known (only the standard names are checked).
+   */
+  readonly siblings?: readonly ConfigInput[];
 }
 
 /**
@@ -59,6 +67,15 @@ const NAME_SECTIONS = [
   "roles",
   "adopt",
   "fallback",
+] as const satisfies readonly Section[];
+
+/** The sections the ARNs and shared resources of the isolation check come from. */
+const ISOLATION_SECTIONS = [
+  "ecr",
+  "secretSettings",
+  "deployRole",
+  "oidc",
+  "shared",
 ] as const satisfies readonly Section[];
 
 /** A GitHub user or organization name. */
@@ -216,7 +233,23 @@ export function loadStage(input: ConfigInput): Stage {
   const names = NAME_SECTIONS.every((section) => parsed.sections.has(section))
     ? stageNames(c as DeliveryConfig, { stack: input.stack, stage })
     : undefined;
-  if (names) problems.push(...nameProblems(awsNameEntries(c as DeliveryConfig, names)));
+  if (names) {
+    const entries = awsNameEntries(c as DeliveryConfig, names);
+    problems.push(...nameProblems(entries));
+    if (ISOLATION_SECTIONS.every((section) => parsed.sections.has(section))) {
+      problems.push(
+        ...isolationProblems({
+          app: (c as DeliveryConfig).app,
+          stack: input.stack,
+          stage,
+          names: entries,
+          arns: configArns(c as DeliveryConfig).filter((a) => a.reaches),
+          shared: (c as DeliveryConfig).shared,
+          siblings: siblingNamespaces(input.siblings ?? [], stage),
+        }),
+      );
+    }
+  }
 
   if (problems.length > 0 || !parsed.complete || !trust || !owner || !region || !names) {
     throw new ConfigError(input.stack, redact([...new Set(problems)], input));
@@ -303,5 +336,7 @@ export function readRuntimeConfig(): ConfigInput {
   const values = pulumi.runtime.allConfig();
   const isConfigSecret = sdkInternal("isConfigSecret");
   const secretKeys = new Set(Object.keys(values).filter((k) => isConfigSecret(k)));
-  return { stack: pulumi.getStack(), values, secretKeys };
+  const stack = pulumi.getStack();
+  // The engine runs the program in the project's directory, beside the stack files.
+  return { stack, values, secretKeys, siblings: siblingStacks(process.cwd(), stack) };
 }

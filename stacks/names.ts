@@ -434,7 +434,9 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
     add("secret", name, at, `secret ${key}`);
   }
   if (names.cluster !== undefined) {
-    add("ecsCluster", names.cluster, `${PROJECT}:ecs.cluster`, "the cluster");
+    const at =
+      c.adopt.cluster !== undefined ? `${PROJECT}:adopt.cluster` : `${PROJECT}:ecs.cluster`;
+    add("ecsCluster", names.cluster, at, "the cluster");
   }
   if (names.fallback) {
     const at = `${PROJECT}:fallback.enabled`;

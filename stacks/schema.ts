@@ -247,6 +247,38 @@ const waivers = strict({
   prodWithoutReview: waiverReason().optional(),
 });
 
+/**
+ * Names and ARNs this stage shares with a stack of the other stage, on purpose. Both stacks must
+ * declare the same resource, each naming the other; both plans print it.
+ */
+const shared = z
+  .array(
+    strict({
+      resource: z
+        .string({ error: "the shared physical name or ARN is required" })
+        .min(1, { error: "must not be empty" }),
+      with: z
+        .string({ error: "the other stack's name is required. Fix: e.g. with: prod" })
+        .regex(NAME_PATTERN, { error: 'must be a stack name. Fix: e.g. "prod"' }),
+    }),
+    { error: "must be a list of { resource, with }" },
+  )
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((s, i) => {
+      const id = `${s.resource}\u0000${s.with}`;
+      if (seen.has(id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i],
+          input: s,
+          message: `shares "${s.resource}" with ${s.with} twice. Fix: list it once`,
+        });
+      }
+      seen.add(id);
+    });
+  });
+
 /** `delivery:waivers`. */
 export type Waivers = z.output<typeof waivers>;
 
@@ -711,6 +743,7 @@ export function deliverySchema(ctx: SchemaContext) {
     fallback: fallback.default(fallback.parse({})),
     quotas: quotas.default(quotas.parse({})),
     waivers: waivers.default({}),
+    shared: shared.default([]),
   };
   return {
     /** The whole namespace, for the type. */
@@ -749,6 +782,7 @@ export const SECTIONS = [
   "fallback",
   "quotas",
   "waivers",
+  "shared",
 ] as const satisfies readonly Section[];
 type Missing = Exclude<Section, (typeof SECTIONS)[number]>;
 /** Fails to compile, naming the section, when a schema section is missing from SECTIONS. */

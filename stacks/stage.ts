@@ -218,6 +218,8 @@ export interface Stage {
   readonly access: StageAccess;
   /** Invariants config waives, each with its reason (`delivery:waivers`). */
   readonly waivers: Waivers;
+  /** What the stage shares with a stack of the other stage, on purpose (`delivery:shared`). */
+  readonly shared: readonly { readonly resource: string; readonly with: string }[];
   /** What a waiver let through, one line each; the plan prints these first. */
   readonly warnings: readonly string[];
 }

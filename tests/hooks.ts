@@ -5,7 +5,7 @@
  */
 import { DEFAULT_ACCOUNT_ID, MockCloud } from "../scripts/mocks";
 import { OfflineRun, runOffline } from "../scripts/offline";
-import { readStackFile, stackFilePath } from "../scripts/stackFile";
+import { readStack } from "../stacks/stackFiles";
 import { ConfigInput } from "../stacks/load";
 
 /** The process-wide mock cloud. */
@@ -23,7 +23,12 @@ const runs = new Map<string, OfflineRun>();
  * tests can check that it declared nothing.
  */
 export async function plan(input: ConfigInput): Promise<OfflineRun> {
-  const key = JSON.stringify([input.stack, input.values, [...input.secretKeys].sort()]);
+  const key = JSON.stringify([
+    input.stack,
+    input.values,
+    [...input.secretKeys].sort(),
+    (input.siblings ?? []).map((s) => [s.stack, s.values]),
+  ]);
   const known = runs.get(key);
   if (known) return known;
   const run = await runOffline(cloud, input);
@@ -38,7 +43,7 @@ const shipped = new Map<string, ConfigInput>();
 export function shippedStack(stack: "staging" | "prod"): ConfigInput {
   let input = shipped.get(stack);
   if (!input) {
-    const read = readStackFile(stack, stackFilePath(stack));
+    const read = readStack(stack);
     input = Object.freeze({ ...read, values: Object.freeze({ ...read.values }) });
     shipped.set(stack, input);
   }

@@ -240,7 +240,7 @@ export function withConfig(
     else node[last] = value;
     values[top] = JSON.stringify(current);
   }
-  return { stack, values, secretKeys: new Set(base.secretKeys) };
+  return { stack, values, secretKeys: new Set(base.secretKeys), siblings: base.siblings };
 }
 
 /** Marks config keys as secret (as `pulumi config set --secret` would). */

@@ -16,6 +16,12 @@ interface ConfigArn {
   readonly arn: string;
   /** The resource lives in a region (not IAM's global resources). */
   readonly regional: boolean;
+  /**
+   * The stage reaches the resource through it (a key, a target group, a secret, a policy it
+   * attaches): such a resource belongs to one stage. Account-wide ones (the OIDC provider,
+   * permissions boundaries, AWS-managed policies) are shared by every stage.
+   */
+  readonly reaches: boolean;
 }
 
 type ArnSections = Pick<
@@ -26,24 +32,26 @@ type ArnSections = Pick<
 /** Every ARN in these sections, with its key (AWS-managed policies' account is `aws`). */
 export function configArns(c: ArnSections): ConfigArn[] {
   const arns: ConfigArn[] = [];
-  const add = (key: string, arn: string | undefined, regional: boolean) => {
-    if (arn !== undefined) arns.push({ key: `${PROJECT}:${key}`, arn, regional });
+  const add = (key: string, arn: string | undefined, regional: boolean, reaches: boolean) => {
+    if (arn !== undefined) arns.push({ key: `${PROJECT}:${key}`, arn, regional, reaches });
   };
-  add("ecr.kmsKeyArn", c.ecr.kmsKeyArn, true);
-  add("secretSettings.kmsKeyArn", c.secretSettings.kmsKeyArn, true);
-  add("deployRole.permissionsBoundary", c.deployRole.permissionsBoundary, false);
-  add("oidc.arn", c.oidc.arn, false);
-  add("adopt.oidcProvider", c.adopt.oidcProvider, false);
+  add("ecr.kmsKeyArn", c.ecr.kmsKeyArn, true, true);
+  add("secretSettings.kmsKeyArn", c.secretSettings.kmsKeyArn, true, true);
+  add("deployRole.permissionsBoundary", c.deployRole.permissionsBoundary, false, false);
+  add("oidc.arn", c.oidc.arn, false, false);
+  add("adopt.oidcProvider", c.adopt.oidcProvider, false, false);
   for (const [svc, s] of byKey(c.services)) {
-    add(`services.${svc}.targetGroupArn`, s.targetGroupArn, true);
+    add(`services.${svc}.targetGroupArn`, s.targetGroupArn, true, true);
     s.taskRolePolicyArns.forEach((arn, i) =>
-      add(`services.${svc}.taskRolePolicyArns[${i}]`, arn, false),
+      add(`services.${svc}.taskRolePolicyArns[${i}]`, arn, false, parseArn(arn)?.account !== "aws"),
     );
   }
   for (const [role, r] of byKey(c.roles)) {
-    add(`roles.${role}.permissionsBoundary`, r.permissionsBoundary, false);
+    add(`roles.${role}.permissionsBoundary`, r.permissionsBoundary, false, false);
   }
-  for (const [secret, arn] of byKey(c.adopt.secrets)) add(`adopt.secrets.${secret}`, arn, true);
+  for (const [secret, arn] of byKey(c.adopt.secrets)) {
+    add(`adopt.secrets.${secret}`, arn, true, true);
+  }
   return arns;
 }
 

@@ -3,7 +3,7 @@
  * secrets, never as their ciphertext or as plain values.
  */
 import { strict as assert } from "assert";
-import { ENCRYPTED_PLACEHOLDER, configFromStackYaml } from "../scripts/stackFile";
+import { ENCRYPTED_PLACEHOLDER, configFromStackYaml } from "../stacks/stackFiles";
 
 const yaml = `
 config:

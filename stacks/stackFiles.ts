@@ -1,20 +1,24 @@
 /**
- * Reads a `Pulumi.<stack>.yaml` file into the config map Pulumi hands the program. Encrypted
- * (`secure:`) values cannot be decrypted offline: they become a placeholder and their key is
- * marked secret, so they plan exactly like real secrets.
+ * Reads `Pulumi.<stack>.yaml` files into the config map Pulumi hands the program: for the offline
+ * plan, and for the other stacks of the project, whose names and ARNs the stage must keep clear
+ * of. Encrypted (`secure:`) values cannot be decrypted here: they become a placeholder and their
+ * key is marked secret, so they plan exactly like real secrets.
  */
-import { readFileSync } from "fs";
+import { existsSync, readFileSync, readdirSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { isObject } from "../lib/json";
-import { ConfigInput } from "../stacks/load";
+import type { ConfigInput } from "./load";
+
+/** The project's directory, where `Pulumi.yaml` and the stack files are. */
+export const PROJECT_DIR = path.join(__dirname, "..");
 
 /**
  * The stack file to read: `configFile` when one is given, else the project's own
  * `Pulumi.<stack>.yaml`.
  */
 export function stackFilePath(stack: string, configFile?: string): string {
-  return configFile ? path.resolve(configFile) : path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
+  return configFile ? path.resolve(configFile) : path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
 }
 
 /** Stands in for a value that is encrypted in the stack file. */
@@ -61,7 +65,36 @@ export function configFromStackYaml(
   return { stack, values, secretKeys };
 }
 
+/**
+ * A stack's config as the offline plan reads it: its stack file (or `configFile`), with the
+ * project's other stack files as its siblings.
+ */
+export function readStack(stack: string, configFile?: string): ConfigInput {
+  return {
+    ...readStackFile(stack, stackFilePath(stack, configFile)),
+    siblings: siblingStacks(PROJECT_DIR, stack),
+  };
+}
+
 /** Reads `Pulumi.<stack>.yaml` (or another file in the same format). */
 export function readStackFile(stack: string, path: string): ConfigInput {
   return configFromStackYaml(stack, readFileSync(path, "utf8"), path);
+}
+
+/**
+ * The project's other stacks, read from their stack files beside `Pulumi.yaml` (`dir`): every
+ * `Pulumi.<stack>.yaml` but the stack's own. A file that cannot be read is left out.
+ */
+export function siblingStacks(dir: string, ownStack: string): ConfigInput[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((file) => /^Pulumi\.([^.]+)\.ya?ml$/.exec(file))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] !== ownStack)
+    .flatMap((m) => {
+      try {
+        return [readStackFile(m[1], path.join(dir, m[0]))];
+      } catch {
+        return [];
+      }
+    });
 }

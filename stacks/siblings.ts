@@ -1,0 +1,77 @@
+/**
+ * The namespaces of the project's other stacks: the physical names and the ARNs in config of
+ * each stack of another stage, read from its stack file with the same schema and names table.
+ * Nothing of them is trusted: a stack file that does not parse contributes what did.
+ */
+import { STAGES, StageName } from "../lib/naming";
+import { isObject } from "../lib/json";
+import { NameEntry, awsNameEntries, stageNames } from "./names";
+import { parseConfig } from "./parse";
+import { PROJECT } from "./project";
+import { configArns } from "./rules/accounts";
+import { DeliveryConfig, deliverySchema } from "./schema";
+
+/** What another stack of the project holds, of another stage. */
+export interface SiblingStack {
+  readonly stack: string;
+  readonly stage: StageName;
+  readonly names: readonly NameEntry[];
+  readonly arns: readonly string[];
+  /** What it declares shared with which stack (`delivery:shared`). */
+  readonly shared: readonly { readonly resource: string; readonly with: string }[];
+}
+
+/** A stack's config as Pulumi hands it to the program (see `load.ts`). */
+interface StackConfig {
+  readonly stack: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+const parseValue = (text: string): unknown => {
+  try {
+    return text.trim().startsWith("{") || text.trim().startsWith("[") ? JSON.parse(text) : text;
+  } catch {
+    return text;
+  }
+};
+
+/** The stage a sibling stack is of: its `delivery:stage`, else its name. */
+function stageOf(s: StackConfig): StageName | undefined {
+  const configured = s.values[`${PROJECT}:stage`] ?? s.stack;
+  return (STAGES as readonly string[]).includes(configured) ? (configured as StageName) : undefined;
+}
+
+/** The namespaces of the stacks of other stages than `stage`. */
+export function siblingNamespaces(
+  siblings: readonly StackConfig[],
+  stage: StageName,
+): SiblingStack[] {
+  return siblings.flatMap((s) => {
+    const siblingStage = stageOf(s);
+    if (!siblingStage || siblingStage === stage) return [];
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(s.values)) {
+      if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = parseValue(value);
+    }
+    const parsed = parseConfig(deliverySchema({ stage: siblingStage }), raw, new Set());
+    const c = parsed.config as DeliveryConfig;
+    const has = (...sections: (keyof DeliveryConfig)[]) =>
+      sections.every((x) => parsed.sections.has(x));
+    const names = has("app", "github", "ecs", "services", "secrets", "roles", "adopt", "fallback")
+      ? awsNameEntries(c, stageNames(c, { stack: s.stack, stage: siblingStage }))
+      : [];
+    const arns = has("ecr", "secretSettings", "services", "deployRole", "roles", "oidc", "adopt")
+      ? configArns(c).flatMap((a) => (a.reaches ? [a.arn] : []))
+      : [];
+    const shared = Array.isArray(raw.shared)
+      ? raw.shared
+          .filter(isObject)
+          .flatMap((x) =>
+            typeof x.resource === "string" && typeof x.with === "string"
+              ? [{ resource: x.resource, with: x.with }]
+              : [],
+          )
+      : [];
+    return [{ stack: s.stack, stage: siblingStage, names, arns, shared }];
+  });
+}
