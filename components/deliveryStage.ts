@@ -235,6 +235,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
           preventSelfReview: s.github.protection.preventSelfReview,
           waitTimerMinutes: s.github.protection.waitTimerMinutes,
           canAdminsBypass: s.github.protection.canAdminsBypass,
+          rulesets: s.github.rulesets,
           roleArn: deployRole.arn,
           secrets: s.github.secrets,
           variables: this.githubVariables,

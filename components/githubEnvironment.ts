@@ -4,13 +4,15 @@ import { ActionsRepositoryOidcSubjectClaimCustomizationTemplate } from "@pulumi/
 import { RepositoryEnvironment } from "@pulumi/github/repositoryEnvironment";
 import { RepositoryEnvironmentDeploymentPolicy } from "@pulumi/github/repositoryEnvironmentDeploymentPolicy";
 import { RepositoryFile } from "@pulumi/github/repositoryFile";
+import { RepositoryRuleset } from "@pulumi/github/repositoryRuleset";
 import { getTeamOutput } from "@pulumi/github/getTeam";
 import { getUserOutput } from "@pulumi/github/getUser";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
+import { BYPASS_ROLE_IDS } from "../lib/githubPlans";
 import { ClaimKey } from "../lib/subjects";
 import { FALLBACK_SECRETS, ROLE_ARN_SECRET } from "../lib/variables";
-import { GithubSecretStage } from "../stacks/stage";
+import { DeployRulesets, GithubSecretStage } from "../stacks/stage";
 import { byKey } from "../lib/order";
 
 /** Arguments of {@link GithubEnvironment}. */
@@ -37,6 +39,12 @@ export interface GithubEnvironmentArgs {
   readonly waitTimerMinutes: number;
   /** Repository admins may skip the protection rules. */
   readonly canAdminsBypass: boolean;
+  /**
+   * Repository rulesets on the deploy refs: who may create, move or delete a deploy tag, and pull
+   * request review before a deploy branch changes.
+   * @see https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/about-rulesets
+   */
+  readonly rulesets?: DeployRulesets;
   /** The deploy role, written as the `AWS_ROLE_ARN` environment secret. */
   readonly roleArn: pulumi.Input<string>;
   /** Further environment secrets: from encrypted config or generated. */
@@ -112,6 +120,8 @@ export class GithubEnvironment extends pulumi.ComponentResource {
       );
     }
 
+    if (args.rulesets) this.rulesets(name, repository, args.rulesets);
+
     const secretValues: Record<string, pulumi.Output<string>> = {
       [ROLE_ARN_SECRET]: pulumi.output(args.roleArn),
     };
@@ -181,5 +191,73 @@ export class GithubEnvironment extends pulumi.ComponentResource {
       secretNames: this.secretNames,
       variableNames: this.variableNames,
     });
+  }
+
+  /** The deploy refs' rulesets; the bypass list's teams are resolved to ids by data sources. */
+  private rulesets(name: string, repository: string, r: DeployRulesets): void {
+    const bypassActors = [
+      ...r.bypass.roles.map((role) => ({
+        actorId: BYPASS_ROLE_IDS[role],
+        actorType: "RepositoryRole",
+        bypassMode: "always",
+      })),
+      ...r.bypass.teams.map((slug) => ({
+        actorId: getTeamOutput({ slug }, { parent: this }).id.apply(Number),
+        actorType: "Team",
+        bypassMode: "always",
+      })),
+      ...r.bypass.apps.map((id) => ({
+        actorId: id,
+        actorType: "Integration",
+        bypassMode: "always",
+      })),
+    ];
+    if (r.tags) {
+      // Only the bypass list may create, move or delete a tag that can deploy.
+      new RepositoryRuleset(
+        `${name}-ruleset-tags`,
+        {
+          name: r.tags.name,
+          repository,
+          target: "tag",
+          enforcement: "active",
+          conditions: {
+            refName: { includes: r.tags.patterns.map((p) => `refs/tags/${p}`), excludes: [] },
+          },
+          bypassActors,
+          rules: { creation: true, update: true, deletion: true },
+        },
+        { parent: this },
+      );
+    }
+    if (r.branches) {
+      // A deploy branch changes only through a reviewed pull request, and is never rewritten.
+      new RepositoryRuleset(
+        `${name}-ruleset-branches`,
+        {
+          name: r.branches.name,
+          repository,
+          target: "branch",
+          enforcement: "active",
+          conditions: {
+            refName: {
+              includes: r.branches.patterns.map((p) => `refs/heads/${p}`),
+              excludes: [],
+            },
+          },
+          bypassActors,
+          rules: {
+            deletion: true,
+            nonFastForward: true,
+            pullRequest: {
+              requiredApprovingReviewCount: r.branches.requiredApprovals,
+              dismissStaleReviewsOnPush: true,
+              requireLastPushApproval: true,
+            },
+          },
+        },
+        { parent: this },
+      );
+    }
   }
 }

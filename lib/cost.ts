@@ -83,6 +83,7 @@ export const COST_BY_KIND: Readonly<
   "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate":
     "free",
   "github:index/repositoryFile:RepositoryFile": "free",
+  "github:index/repositoryRuleset:RepositoryRuleset": "free",
 };
 
 /** The keep-last-N of a lifecycle policy given as JSON text (its `any` rule), else 0. */

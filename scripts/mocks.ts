@@ -330,6 +330,14 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
   // github actions_repository_oidc_subject_claim_customization_template: id = repository.
   "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate":
     (r) => ({ id: given(r, "repository"), state: {} }),
+  // github repository_ruleset: id = the ruleset's numeric id, as text (import takes repo:id).
+  "github:index/repositoryRuleset:RepositoryRuleset": (r) => {
+    const rulesetId = Number(githubId(r.name));
+    return {
+      id: String(rulesetId),
+      state: { rulesetId, nodeId: `RRS_${hash(r.name, 16)}`, etag: `W/"${hash(r.name, 64)}"` },
+    };
+  },
   // github repository_file: id = repo:path:branch (the default branch when none is given).
   "github:index/repositoryFile:RepositoryFile": (r) => {
     const branch = r.inputs.branch === undefined ? "main" : given(r, "branch");

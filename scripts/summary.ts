@@ -59,6 +59,8 @@ export const SUMMARY_OF_KIND: Readonly<Record<string, string>> = {
   "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate":
     "the GitHub environment section (subject claim template)",
   "github:index/repositoryFile:RepositoryFile": "the GitHub environment section (committed files)",
+  "github:index/repositoryRuleset:RepositoryRuleset":
+    "the GitHub environment section (rulesets on the deploy refs)",
 };
 
 /** Indexes the run's resources by URN, parent and type. */
@@ -363,7 +365,37 @@ function environmentSection(ix: Index, component: RecordedResource): string[] {
         ]
       : []),
     ...(files.length ? [`  commits into the app repository: ${files.join(", ")}`] : []),
+    ...rulesetLines(ix, component),
   ];
+}
+
+/** The rulesets on the deploy refs: which refs, what they hold back, and who they do not. */
+function rulesetLines(ix: Index, component: RecordedResource): string[] {
+  const rulesets = ix.children(component, "github:index/repositoryRuleset:RepositoryRuleset");
+  const bypass = ix.run.stage.github.rulesets?.bypass;
+  const who = bypass
+    ? [
+        ...bypass.roles.map((r) => `role ${r}`),
+        ...bypass.teams.map((t) => `team ${t}`),
+        ...bypass.apps.map((a) => `app ${a}`),
+      ].join(", ") || "nobody"
+    : "nobody";
+  if (rulesets.length === 0) {
+    return [
+      `  rulesets: none; anyone who may push to the repository may create a deploy ${ix.run.stage.github.deployTags.length ? "tag" : "branch"} (github.rulesets)`,
+    ];
+  }
+  return rulesets.map((r) => {
+    const refName = (r.inputs.conditions as Json | undefined)?.refName as Json | undefined;
+    const refs = list(refName?.includes).join(", ");
+    const rules = r.inputs.rules as Json;
+    const pr = rules.pullRequest as Json | undefined;
+    const held =
+      r.inputs.target === "tag"
+        ? "only the bypass list may create, move or delete them"
+        : `changes only through a pull request with ${text(pr?.requiredApprovingReviewCount)} approval(s) (stale ones dismissed, the last push approved by someone else); no force push, no deletion`;
+    return `  ruleset ${text(r.inputs.name)} (${text(r.inputs.enforcement)}): ${refs}: ${held}; bypass: ${who}`;
+  });
 }
 
 /** The break-glass user, its key and the alarm that watches it. */

@@ -31,6 +31,7 @@ import { NameEntry, policyName } from "./names";
 import { PROJECT } from "./project";
 import type { Quotas } from "./schema";
 import {
+  type DeployRulesets,
   type ExtraRoleStage,
   type ServiceStage,
   type StageWithoutAccess as Stage,
@@ -104,6 +105,8 @@ export interface EnvironmentProtection {
   readonly deployTags: readonly string[];
   /** A deploy pattern matches every branch or every tag. */
   readonly anyRef: boolean;
+  /** Rulesets on the deploy refs (who may create or move them); undefined: anyone who may push. */
+  readonly rulesets?: DeployRulesets;
 }
 
 /** Everything the stage's principals may do, and who can reach them. */
@@ -172,6 +175,7 @@ function environmentProtection(stage: Stage): EnvironmentProtection {
     deployBranches: g.deployBranches,
     deployTags: g.deployTags,
     anyRef: [...g.deployBranches, ...g.deployTags].some(matchesAnyRef),
+    rulesets: g.rulesets,
   };
 }
 

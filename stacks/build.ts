@@ -11,6 +11,7 @@ import { StageNames } from "./names";
 import { PROJECT } from "./project";
 import { DeliveryConfig } from "./schema";
 import {
+  DeployRulesets,
   ExtraRoleStage,
   GithubSecretStage,
   SecretStage,
@@ -174,6 +175,9 @@ export function buildStageObject(
       },
       secrets: githubSecrets,
       commitWorkflows: c.github.commitWorkflows,
+      plan: c.github.plan,
+      visibility: c.github.visibility,
+      rulesets: deployRulesets(c, names),
       variables: Object.fromEntries(byKey(c.github.variables).map(([k, v]) => [k, String(v)])),
     },
     oidc: { mode: c.oidc.mode, arn: c.oidc.arn, adoptArn: c.adopt.oidcProvider },
@@ -228,4 +232,23 @@ export function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** The rulesets on the deploy refs, with their names; none when off or nothing deploys. */
+function deployRulesets(c: DeliveryConfig, names: StageNames): DeployRulesets | undefined {
+  const { tags, branches } = names.github.rulesets;
+  if (tags === undefined && branches === undefined) return undefined;
+  const r = c.github.rulesets;
+  return {
+    tags: tags === undefined ? undefined : { name: tags, patterns: c.github.deployTags },
+    branches:
+      branches === undefined
+        ? undefined
+        : {
+            name: branches,
+            patterns: c.github.deployBranches,
+            requiredApprovals: r.requiredApprovals,
+          },
+    bypass: { roles: r.bypass.roles, teams: r.bypass.teams, apps: r.bypass.apps },
+  };
 }

@@ -33,6 +33,8 @@ export interface StageDefaults {
   readonly preventSelfReview: boolean;
   /** Repository admins may deploy without the environment's approvals. */
   readonly canAdminsBypass: boolean;
+  /** Rulesets guard the refs that may deploy (`github.rulesets.enabled`). */
+  readonly deployRulesets: boolean;
 }
 
 export const STAGE_DEFAULTS: Readonly<Record<StageName, StageDefaults>> = {
@@ -50,6 +52,7 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageDefaults>> = {
     otherStageEnvironment: "production",
     preventSelfReview: false,
     canAdminsBypass: true,
+    deployRulesets: false,
   },
   prod: {
     githubEnvironment: "production",
@@ -65,6 +68,7 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageDefaults>> = {
     otherStageEnvironment: "staging",
     preventSelfReview: true,
     canAdminsBypass: false,
+    deployRulesets: true,
   },
 };
 

@@ -54,6 +54,8 @@ export interface GithubNames {
   readonly layout: VariableLayout;
   readonly variables: readonly { readonly name: string; readonly value: VariableValue }[];
   readonly secrets: readonly string[];
+  /** The repository rulesets on the refs that may deploy, when they are on. */
+  readonly rulesets: { readonly tags?: string; readonly branches?: string };
 }
 
 /** Every physical name of the stage. */
@@ -132,12 +134,13 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
           alarm: `${named("fallback")}-used`,
         }
       : undefined,
-    github: githubNames(c),
+    github: githubNames(c, named),
   };
 }
 
 /** The environment's variables and secrets; `auto` picks the flat layout while it fits. */
-function githubNames(c: DeliveryConfig): GithubNames {
+function githubNames(c: DeliveryConfig, named: (suffix: string) => string): GithubNames {
+  const rulesets = c.github.manage && c.github.rulesets.enabled;
   const placed = runsEcsServices(c.ecs);
   const variablesOf = (layout: VariableLayout) =>
     environmentVariables({
@@ -162,6 +165,11 @@ function githubNames(c: DeliveryConfig): GithubNames {
       ...(c.fallback.enabled ? Object.values(FALLBACK_SECRETS) : []),
       ...byKey(c.github.secrets).map(([name]) => name),
     ],
+    rulesets: {
+      tags: rulesets && c.github.deployTags.length > 0 ? named("deploy-tags") : undefined,
+      branches:
+        rulesets && c.github.deployBranches.length > 0 ? named("deploy-branches") : undefined,
+    },
   };
 }
 
@@ -323,6 +331,17 @@ export const NAMESPACES = {
     source:
       "docs.github.com, Store information in variables: naming rules; 100 variables per environment",
   },
+  githubRuleset: {
+    what: "GitHub repository ruleset name",
+    minLength: 1,
+    maxLength: 255,
+    pattern: /^[^\p{Cc}]+$/u,
+    allowed: "printable characters",
+    ignoresCase: false,
+    maxCount: 75,
+    source:
+      "GitHub REST API, Create a repository ruleset: name (unique in the repository); docs.github.com, About rulesets: up to 75 rulesets per repository",
+  },
 } as const satisfies Record<string, NamespaceRule>;
 
 export type Namespace = keyof typeof NAMESPACES;
@@ -470,6 +489,13 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
         ? `${PROJECT}:github.secrets.${name}`
         : `${PROJECT}:github`;
       add("githubSecret", name, key, `secret ${name}`, scope);
+    }
+    const repository = `repository ${c.github.repository}`;
+    const at = `${PROJECT}:github.rulesets`;
+    if (g.rulesets.tags)
+      add("githubRuleset", g.rulesets.tags, at, "the deploy tags' ruleset", repository);
+    if (g.rulesets.branches) {
+      add("githubRuleset", g.rulesets.branches, at, "the deploy branches' ruleset", repository);
     }
   }
   return entries;

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ARN_KINDS } from "../lib/arns";
+import { BYPASS_ROLES, GITHUB_PLANS, REPOSITORY_VISIBILITIES } from "../lib/githubPlans";
 import { credentialKind } from "../lib/credentials";
 import { PROGRAM_TAG_KEYS, StageName } from "../lib/naming";
 import { CLAIM_KEYS, ENVIRONMENT_NAME_PATTERN } from "../lib/subjects";
@@ -61,7 +62,7 @@ function arn(what: string, kind: keyof typeof ARN_KINDS) {
  * A list whose entries are unique: each entry becomes its own resource (a deployment policy, an
  * e-mail subscription, an attachment), and the engine refuses two resources with one URN.
  */
-function unique<T extends z.ZodType<string>>(
+function unique<T extends z.ZodType<string | number>>(
   list: z.ZodArray<T>,
   what: string,
   ignoreCase = false,
@@ -69,13 +70,13 @@ function unique<T extends z.ZodType<string>>(
   return list.superRefine((values, ctx) => {
     const seen = new Set<string>();
     values.forEach((value, i) => {
-      const id = ignoreCase ? value.toLowerCase() : value;
+      const id = ignoreCase ? String(value).toLowerCase() : String(value);
       if (seen.has(id)) {
         ctx.addIssue({
           code: "custom",
           path: [i],
           input: value,
-          message: `${what} lists "${value}" twice${ignoreCase ? " (ignoring letter case, as the service does)" : ""}. Fix: list it once`,
+          message: `${what} lists "${String(value)}" twice${ignoreCase ? " (ignoring letter case, as the service does)" : ""}. Fix: list it once`,
         });
       }
       seen.add(id);
@@ -379,6 +380,42 @@ export function deliverySchema(ctx: SchemaContext) {
       )
       .default({}),
     commitWorkflows: bool().default(false),
+    plan: z
+      .enum(GITHUB_PLANS, {
+        error: `must be the GitHub plan of the repository's owner: one of ${GITHUB_PLANS.join(", ")}`,
+      })
+      .default("team"),
+    visibility: z
+      .enum(REPOSITORY_VISIBILITIES, {
+        error: `must be the app repository's visibility: one of ${REPOSITORY_VISIBILITIES.join(", ")}`,
+      })
+      .default("private"),
+    rulesets: strict({
+      enabled: bool().default(d.deployRulesets),
+      bypass: strict({
+        roles: unique(
+          z.array(z.enum(BYPASS_ROLES, { error: `must be one of ${BYPASS_ROLES.join(", ")}` }), {
+            error: "must be a list of repository roles",
+          }),
+          "roles",
+        ).default(["admin"]),
+        teams: stringList("teams", true).default([]),
+        apps: unique(
+          z.array(
+            z.number({ error: "must be a GitHub App's numeric id" }).int().positive({
+              error: "must be a GitHub App's numeric id. Fix: gh api /apps/<app-slug> --jq .id",
+            }),
+            { error: "must be a list of GitHub App ids" },
+          ),
+          "apps",
+        ).default([]),
+      }).default({ roles: ["admin"], teams: [], apps: [] }),
+      requiredApprovals: intRange("requiredApprovals", 1, 10).default(1),
+    }).default({
+      enabled: d.deployRulesets,
+      bypass: { roles: ["admin"], teams: [], apps: [] },
+      requiredApprovals: 1,
+    }),
     variableLayout: z
       .enum(["auto", "flat", "compact"], {
         error:

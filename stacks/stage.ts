@@ -3,6 +3,7 @@
  * resolved. It is built once from the stack config (`load.ts`) and never changed afterwards.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { BypassRole, GithubPlan, RepositoryVisibility } from "../lib/githubPlans";
 import { StageName } from "../lib/naming";
 import { RepositoryRef, Subject, SubjectFormat } from "../lib/subjects";
 import type { StageAccess } from "./access";
@@ -125,6 +126,25 @@ export interface ServiceStage {
   readonly taskRolePolicyArns: readonly string[];
 }
 
+/**
+ * Repository rulesets on the stage's deploy refs: only the bypass list may create, move or delete
+ * a deploy tag; a deploy branch changes only through a reviewed pull request.
+ */
+export interface DeployRulesets {
+  readonly tags?: { readonly name: string; readonly patterns: readonly string[] };
+  readonly branches?: {
+    readonly name: string;
+    readonly patterns: readonly string[];
+    readonly requiredApprovals: number;
+  };
+  /** Who the rules do not hold back: base repository roles, team slugs, GitHub App ids. */
+  readonly bypass: {
+    readonly roles: readonly BypassRole[];
+    readonly teams: readonly string[];
+    readonly apps: readonly number[];
+  };
+}
+
 /** The validated, defaulted description of one stage. */
 export interface Stage {
   readonly stack: string;
@@ -160,6 +180,11 @@ export interface Stage {
     readonly variables: Readonly<Record<string, string>>;
     /** Commit the generated deploy workflows into the app repository. */
     readonly commitWorkflows: boolean;
+    /** The owner's GitHub plan and the repository's visibility: what GitHub lets the stack write. */
+    readonly plan: GithubPlan;
+    readonly visibility: RepositoryVisibility;
+    /** Repository rulesets on the refs that may deploy; undefined when off or unmanaged. */
+    readonly rulesets?: DeployRulesets;
   };
   readonly oidc: {
     readonly mode: "create" | "existing";

@@ -5,6 +5,7 @@ import { ecsRules } from "./ecs";
 import { exposedRoleRules } from "./exposedRoles";
 import { fallbackRules } from "./fallback";
 import { githubEnvironmentRules, githubEnvironmentStageRules } from "./githubEnvironment";
+import { githubPlanRules } from "./githubPlan";
 import { imageRules, imageStageRules } from "./images";
 import { oidcRules } from "./oidc";
 import { roleRules } from "./roles";
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   ...imageRules,
   ...oidcRules,
   ...githubEnvironmentRules,
+  ...githubPlanRules,
   ...roleRules,
   ...adoptionRules,
   ...ecsRules,
