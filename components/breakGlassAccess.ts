@@ -16,6 +16,11 @@ export interface BreakGlassAccessArgs {
   readonly topicName: string;
   /** The CloudWatch alarm on the fallback metric. */
   readonly alarmName: string;
+  /**
+   * The EventBridge rule on every API call made with the user's credentials, recorded by the
+   * account's CloudTrail trail: it notifies the topic however the keys are used.
+   */
+  readonly ruleName: string;
   /** The GitHub environment whose jobs may use the keys; the alarm's metric dimension. */
   readonly environment: string;
   /**
@@ -32,10 +37,13 @@ export interface BreakGlassAccessArgs {
 
 /**
  * The break-glass path for when OIDC cannot be used: an IAM user with exactly the deploy role's
- * permissions, one access key (for the environment's secrets only), and an alarm on the
- * `CICD/FallbackAccessKeysUsed` metric that e-mails people when anyone uses it.
+ * permissions, one access key (for the environment's secrets only), and two watchers that e-mail
+ * people: an EventBridge rule on every CloudTrail event made with the user's credentials (a copied
+ * key used from anywhere), and an alarm on the `CICD/FallbackAccessKeysUsed` metric the workflow
+ * writes (which environment's job used it).
  *
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
  */
 export class BreakGlassAccess extends pulumi.ComponentResource {
   readonly userArn: pulumi.Output<string>;
@@ -76,7 +84,7 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
         { parent: this },
       );
     });
-    new cloudwatch.MetricAlarm(
+    const alarm = new cloudwatch.MetricAlarm(
       `${name}-alarm`,
       {
         name: args.alarmName,
@@ -91,6 +99,69 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         treatMissingData: "notBreaching",
         alarmActions: [topic.arn],
+      },
+      { parent: this },
+    );
+
+    // Read-only calls (sts:GetCallerIdentity, Describe*) too: a stolen key is usually tried first.
+    const rule = new cloudwatch.EventRule(
+      `${name}-used`,
+      {
+        name: args.ruleName,
+        description: `Any AWS API call made with the break-glass credentials of ${args.userName}.`,
+        state: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+        eventPattern: pulumi.jsonStringify({
+          "detail-type": ["AWS API Call via CloudTrail"],
+          detail: { userIdentity: { type: ["IAMUser"], arn: [user.arn] } },
+        }),
+      },
+      { parent: this },
+    );
+    new cloudwatch.EventTarget(
+      `${name}-used`,
+      {
+        rule: rule.name,
+        targetId: "notify",
+        arn: topic.arn,
+        inputTransformer: {
+          inputPaths: {
+            event: "$.detail.eventName",
+            region: "$.detail.awsRegion",
+            ip: "$.detail.sourceIPAddress",
+            time: "$.time",
+            key: "$.detail.userIdentity.accessKeyId",
+          },
+          inputTemplate: `"The break-glass credentials of ${args.userName} were used: <event> in <region> from <ip> at <time> (access key <key>). If no ${args.environment} deploy needed them, deactivate the key now."`,
+        },
+      },
+      { parent: this },
+    );
+    // Only this rule and this alarm may publish: the topic's policy replaces the default one.
+    new sns.TopicPolicy(
+      `${name}-alarm`,
+      {
+        arn: topic.arn,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "CloudTrailRule",
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sns:Publish",
+              Resource: topic.arn,
+              Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+            },
+            {
+              Sid: "MetricAlarm",
+              Effect: "Allow",
+              Principal: { Service: "cloudwatch.amazonaws.com" },
+              Action: "sns:Publish",
+              Resource: topic.arn,
+              Condition: { ArnEquals: { "aws:SourceArn": alarm.arn } },
+            },
+          ],
+        }),
       },
       { parent: this },
     );

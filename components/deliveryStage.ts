@@ -193,6 +193,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
               userName: s.fallback.names.user,
               topicName: s.fallback.names.topic,
               alarmName: s.fallback.names.alarm,
+              ruleName: s.fallback.names.rule,
               environment: s.github.environment,
               policies: renderPolicies(fallbackAccess, arnValues),
               alarmEmails: s.fallback.alarmEmails,

@@ -113,6 +113,16 @@ export const ARN_KINDS = {
     example: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/openai-AbCdEf",
     regional: true,
   },
+  // CloudTrail trail names: 3-128 letters, digits, ".", "_" and "-", starting with a letter or
+  // digit. A multi-region trail may live in another region, so the region is not the stack's.
+  trail: {
+    what: "a CloudTrail trail ARN (arn:aws:cloudtrail:<region>:<account>:trail/<name>)",
+    pattern: new RegExp(
+      `^arn:${PARTITION}:cloudtrail:${REGION}:${ACCOUNT}:trail/[A-Za-z0-9][A-Za-z0-9._-]{2,127}$`,
+    ),
+    example: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/management-events",
+    regional: false,
+  },
 } as const satisfies Record<string, ArnKind>;
 
 /** The name of an IAM policy from its ARN: the last path segment (`…:policy/job-function/ViewOnlyAccess` → `ViewOnlyAccess`). */

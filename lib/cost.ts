@@ -74,6 +74,10 @@ export const COST_BY_KIND: Readonly<
   // SNS e-mail notifications: the first 1,000 a month are free.
   "aws:sns/topic:Topic": "free",
   "aws:sns/topicSubscription:TopicSubscription": "free",
+  "aws:sns/topicPolicy:TopicPolicy": "free",
+  // AWS service events on the default bus, CloudTrail's read-only ones included, cost nothing.
+  "aws:cloudwatch/eventRule:EventRule": "free",
+  "aws:cloudwatch/eventTarget:EventTarget": "free",
   "random:index/randomPassword:RandomPassword": "free",
   "github:index/repositoryEnvironment:RepositoryEnvironment": "free",
   "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy":

@@ -284,6 +284,24 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
     const arn = `arn:${partitionOf(r.region)}:sns:${r.region}:${r.accountId}:${given(r)}`;
     return { id: arn, state: { name: given(r), arn, owner: r.accountId } };
   },
+  // sns/topic_policy.go: id = the topic's ARN.
+  "aws:sns/topicPolicy:TopicPolicy": (r) => ({
+    id: given(r, "arn"),
+    state: { owner: r.accountId },
+  }),
+  // events/rule.go: id = the rule's name on the default bus.
+  "aws:cloudwatch/eventRule:EventRule": (r) => {
+    const n = given(r);
+    return {
+      id: n,
+      state: { arn: `arn:${partitionOf(r.region)}:events:${r.region}:${r.accountId}:rule/${n}` },
+    };
+  },
+  // events/target.go: id = rule-targetId on the default bus (not parseable; import takes rule/id).
+  "aws:cloudwatch/eventTarget:EventTarget": (r) => ({
+    id: `${given(r, "rule")}-${given(r, "targetId")}`,
+    state: {},
+  }),
   // sns/topic_subscription.go: id = ARN ending in a UUID, also while an e-mail is unconfirmed.
   "aws:sns/topicSubscription:TopicSubscription": (r) => {
     const arn = `${given(r, "topic")}:${uuidLike(r.name)}`;

@@ -59,6 +59,9 @@ export const SUMMARY_OF_KIND: Readonly<Record<string, string>> = {
   "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate":
     "the GitHub environment section (subject claim template)",
   "github:index/repositoryFile:RepositoryFile": "the GitHub environment section (committed files)",
+  "aws:sns/topicPolicy:TopicPolicy": "the break-glass section (who may publish to the topic)",
+  "aws:cloudwatch/eventRule:EventRule": "the break-glass section (the CloudTrail rule)",
+  "aws:cloudwatch/eventTarget:EventTarget": "the break-glass section (the CloudTrail rule)",
   "github:index/repositoryRuleset:RepositoryRuleset":
     "the GitHub environment section (rulesets on the deploy refs)",
 };
@@ -405,12 +408,19 @@ function breakGlassSection(ix: Index, component: RecordedResource): string[] {
   const emails = ix
     .children(component, "aws:sns/topicSubscription:TopicSubscription")
     .map((s) => text(s.inputs.endpoint));
-  if (!user || !alarm) return [];
+  const rule = ix.children(component, "aws:cloudwatch/eventRule:EventRule")[0];
+  if (!user || !alarm || !rule) return [];
   const policies = ix.children(component, "aws:iam/policy:Policy").map((p) => text(p.inputs.name));
+  const publishers = ix
+    .children(component, "aws:sns/topicPolicy:TopicPolicy")
+    .flatMap((p) => parse<PolicyDocument>(p.inputs.policy)?.Statement ?? [])
+    .map((s) => (s.Principal as { Service?: string } | undefined)?.Service ?? "?");
   return [
     `Break-glass access ENABLED: IAM user ${text(user.inputs.name)} with one access key`,
     `  may do what the deploy role may (${policies.join(", ")}); the key goes only to the GitHub environment's secrets`,
-    `  alarm ${text(alarm.inputs.name)}: ${text(alarm.inputs.namespace)}/${text(alarm.inputs.metricName)} ${text(alarm.inputs.statistic)} >= ${text(alarm.inputs.threshold)} in ${text(alarm.inputs.period)} s -> e-mail ${emails.join(", ")}`,
+    `  rule ${text(rule.inputs.name)}: every AWS API call made with the user's credentials, as the trail ${text(ix.run.stage.fallback.trailArn)} records it, read-only calls included -> e-mail ${emails.join(", ")}`,
+    `  alarm ${text(alarm.inputs.name)}: ${text(alarm.inputs.namespace)}/${text(alarm.inputs.metricName)} ${text(alarm.inputs.statistic)} >= ${text(alarm.inputs.threshold)} in ${text(alarm.inputs.period)} s (written by the deploy workflow) -> e-mail ${emails.join(", ")}`,
+    `  only ${publishers.join(" and ")} may publish to the topic, for this rule and this alarm`,
   ];
 }
 

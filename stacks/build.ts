@@ -211,6 +211,7 @@ export function buildStageObject(
     fallback: {
       enabled: c.fallback.enabled,
       alarmEmails: c.fallback.alarmEmails,
+      trailArn: c.fallback.trailArn,
       names: names.fallback,
     },
     protectData: d.protectData,

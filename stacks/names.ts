@@ -45,6 +45,8 @@ export interface FallbackNames {
   readonly user: string;
   readonly topic: string;
   readonly alarm: string;
+  /** The EventBridge rule on CloudTrail events made with the user's credentials. */
+  readonly rule: string;
 }
 
 /** The stage's GitHub environment and what it writes there. */
@@ -132,6 +134,7 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
           user: named("fallback"),
           topic: `${named("fallback")}-used`,
           alarm: `${named("fallback")}-used`,
+          rule: `${named("fallback")}-used`,
         }
       : undefined,
     github: githubNames(c, named),
@@ -299,6 +302,15 @@ export const NAMESPACES = {
     ignoresCase: false,
     source: "CloudWatch API PutMetricAlarm, AlarmName",
   },
+  eventRule: {
+    what: "EventBridge rule name",
+    minLength: 1,
+    maxLength: 64,
+    pattern: /^[.\-_A-Za-z0-9]+$/,
+    allowed: 'letters, digits, ".", "-" and "_"',
+    ignoresCase: false,
+    source: "EventBridge API PutRule, Name",
+  },
   githubEnvironment: {
     what: "GitHub environment name",
     minLength: 1,
@@ -462,6 +474,7 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
     add("iamUser", names.fallback.user, at, "the break-glass user");
     add("snsTopic", names.fallback.topic, at, "the break-glass alarm's topic");
     add("alarm", names.fallback.alarm, at, "the break-glass alarm");
+    add("eventRule", names.fallback.rule, at, "the break-glass keys' CloudTrail rule");
   }
   if (c.github.manage) {
     const g = names.github;

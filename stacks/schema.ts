@@ -756,6 +756,7 @@ export function deliverySchema(ctx: SchemaContext) {
       true,
     ).default([]),
     allowInProd: bool().default(false),
+    trailArn: arn("trailArn", "trail").optional(),
   });
 
   /** The top-level sections of `delivery:*`, each parsed on its own so one bad section never hides another's problems. */

@@ -232,7 +232,9 @@ export interface Stage {
   readonly fallback: {
     readonly enabled: boolean;
     readonly alarmEmails: readonly string[];
-    /** The break-glass user, topic and alarm, when enabled. */
+    /** The trail whose management events show every use of the keys (`fallback.trailArn`). */
+    readonly trailArn?: string;
+    /** The break-glass user, topic, alarm and CloudTrail rule, when enabled. */
     readonly names?: FallbackNames;
   };
   /** `protect` repositories, secrets and log groups (prod). */

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { ASSUMPTIONS, PRICES, estimateMonthlyCost, totalMonthlyCost } from "../lib/cost";
 import { planCost, summarize } from "../scripts/summary";
 import { plan, shippedStack } from "./hooks";
-import { withConfig } from "./support";
+import { FALLBACK_ON, withConfig } from "./support";
 
 describe("monthly cost estimate", () => {
   it("prices what the prod stack declares: 4 secrets, 2 log groups, 2 repositories keeping 50 images", async () => {
@@ -22,7 +22,7 @@ describe("monthly cost estimate", () => {
   it("adds the break-glass alarm when the fallback is enabled, and ends the summary with the total", async () => {
     const run = await plan(
       withConfig(shippedStack("staging"), {
-        "delivery:fallback": { enabled: true, alarmEmails: ["oncall@example.com"] },
+        "delivery:fallback": FALLBACK_ON,
       }),
     );
     assert.equal(planCost(run).find((l) => l.item === "CloudWatch alarms")?.monthly, PRICES.alarm);

@@ -9,7 +9,7 @@ import { appRepoFiles } from "../lib/appRepoFiles";
 import { deployWorkflowPath } from "../lib/workflows";
 import { loadStage } from "../stacks/load";
 import { shippedStack } from "./hooks";
-import { withConfig } from "./support";
+import { FALLBACK_ON, withConfig } from "./support";
 import { JobStep, RunnerWorld, runJobSteps } from "./workflowRunner";
 
 const ROLE = "arn:aws:iam::123456789012:role/shop-staging-deploy";
@@ -32,7 +32,7 @@ function deployJob(changes: Record<string, unknown>): {
 }
 
 const FALLBACK = {
-  "delivery:fallback": { enabled: true, alarmEmails: ["oncall@example.com"] },
+  "delivery:fallback": FALLBACK_ON,
 };
 
 /** GitHub's environment of the stage, with or without the role ARN and the break-glass keys. */

@@ -6,9 +6,19 @@ import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
 import { planDocument } from "../scripts/plan";
 import { plan, shippedStack } from "./hooks";
-import { allows, ofType, one, policy, refusedWith, rolePolicies, withConfig } from "./support";
+import { ACCOUNT, serviceMayDo } from "./iam";
+import {
+  FALLBACK_ON,
+  allows,
+  ofType,
+  one,
+  policy,
+  refusedWith,
+  rolePolicies,
+  withConfig,
+} from "./support";
 
-const enabled = { enabled: true, alarmEmails: ["oncall@example.com", "lead@example.com"] };
+const enabled = { ...FALLBACK_ON, alarmEmails: ["oncall@example.com", "lead@example.com"] };
 
 describe("break-glass fallback", () => {
   let run: OfflineRun;
@@ -115,6 +125,47 @@ describe("break-glass fallback", () => {
         [topic.state.arn, "email", "lead@example.com"],
         [topic.state.arn, "email", "oncall@example.com"],
       ],
+    );
+  });
+
+  it("e-mails the same people about any AWS call made with the keys, wherever they were copied to", () => {
+    const user = one(run, "aws:iam/user:User", "shop-fallback");
+    const rule = one(run, "aws:cloudwatch/eventRule:EventRule", "shop-fallback-used");
+    assert.equal(rule.inputs.name, "shop-staging-fallback-used");
+    // Read-only calls too (sts:GetCallerIdentity is what a stolen key is tried with first).
+    assert.equal(rule.inputs.state, "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+    assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
+      "detail-type": ["AWS API Call via CloudTrail"],
+      detail: { userIdentity: { type: ["IAMUser"], arn: [user.state.arn] } },
+    });
+    const topic = one(run, "aws:sns/topic:Topic", "shop-fallback-alarm");
+    const target = one(run, "aws:cloudwatch/eventTarget:EventTarget", "shop-fallback-used");
+    assert.equal(target.inputs.rule, rule.inputs.name);
+    assert.equal(target.inputs.arn, topic.state.arn);
+  });
+
+  it("lets only that rule and the alarm publish to the topic", async () => {
+    const topic = one(run, "aws:sns/topic:Topic", "shop-fallback-alarm");
+    const rule = one(run, "aws:cloudwatch/eventRule:EventRule", "shop-fallback-used");
+    const alarm = one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "shop-fallback-alarm");
+    const topicPolicy = policy(one(run, "aws:sns/topicPolicy:TopicPolicy", "shop-fallback-alarm"));
+    const arn = String(topic.state.arn);
+    const publish = (service: string, source: unknown) =>
+      serviceMayDo(service, "sns:Publish", arn, String(source), topicPolicy);
+    assert.ok(await publish("events.amazonaws.com", rule.state.arn));
+    assert.ok(await publish("cloudwatch.amazonaws.com", alarm.state.arn));
+    const otherRule = `arn:aws:events:eu-west-1:${ACCOUNT}:rule/someone-elses`;
+    assert.equal(await publish("events.amazonaws.com", otherRule), false);
+    assert.equal(await publish("cloudwatch.amazonaws.com", rule.state.arn), false);
+  });
+
+  it("needs the trail that records the keys' use", async () => {
+    await refusedWith(
+      withConfig(shippedStack("staging"), {
+        "delivery:fallback": { ...enabled, trailArn: undefined },
+      }),
+      "delivery:fallback.trailArn",
+      "EventBridge sees API calls only while a trail",
     );
   });
 

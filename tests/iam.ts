@@ -66,3 +66,37 @@ export const DEFAULT_KEY_POLICY: PolicyDocument = {
     },
   ],
 };
+
+/**
+ * Does an AWS service (`events.amazonaws.com`), acting for `sourceArn` (the rule or alarm that
+ * calls it), get `action` on `resource` from the resource's policy?
+ */
+export async function serviceMayDo(
+  service: string,
+  action: string,
+  resource: string,
+  sourceArn: string,
+  resourcePolicy: PolicyDocument,
+): Promise<boolean> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal: service,
+        action,
+        resource: { resource, accountId: ACCOUNT },
+        contextVariables: { "aws:SourceArn": sourceArn, "aws:SourceAccount": ACCOUNT },
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy,
+    },
+    {},
+  );
+  if (result.resultType === "error") {
+    throw new Error(
+      `the IAM simulator cannot evaluate ${action}: ${JSON.stringify(result.errors)}`,
+    );
+  }
+  return result.overallResult === "Allowed";
+}

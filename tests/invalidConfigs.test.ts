@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import { ConfigInput } from "../stacks/load";
 import { shippedStack } from "./hooks";
-import { refusedWith, withConfig } from "./support";
+import { FALLBACK_ON, refusedWith, withConfig } from "./support";
 
 /** [title, config, key path the problem starts with, fragments the problem contains]. */
 type Case = [title: string, input: () => ConfigInput, key: string, ...fragments: string[]];
@@ -684,7 +684,7 @@ const cases: Record<string, Case[]> = {
       "a fallback whose keys would go to an unmanaged GitHub environment",
       () =>
         withConfig(staging(), {
-          "delivery:fallback": { enabled: true, alarmEmails: ["oncall@example.com"] },
+          "delivery:fallback": FALLBACK_ON,
           "delivery:github.manage": false,
         }),
       "delivery:fallback.enabled",

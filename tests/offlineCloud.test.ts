@@ -12,7 +12,7 @@ import { DATA_SOURCE_MOCKS, RESOURCE_MOCKS } from "../scripts/mocks";
 import { OfflineRun, startOffline, waitForRegistrations } from "../scripts/offline";
 import { SUMMARY_OF_KIND } from "../scripts/summary";
 import { cloud, plan, shippedPlans, shippedStack } from "./hooks";
-import { ofType, one, withConfig } from "./support";
+import { FALLBACK_ON, ofType, one, withConfig } from "./support";
 
 /** Configs that between them declare every kind of resource the program has. */
 async function variedRuns(): Promise<OfflineRun[]> {
@@ -23,7 +23,7 @@ async function variedRuns(): Promise<OfflineRun[]> {
     await plan(prod),
     await plan(
       withConfig(staging, {
-        "delivery:fallback": { enabled: true, alarmEmails: ["oncall@example.com"] },
+        "delivery:fallback": FALLBACK_ON,
         "delivery:github.commitWorkflows": true,
         "delivery:github.subjectClaims": { includeClaimKeys: ["repo", "context"], manage: true },
         "delivery:services.backend.taskRolePolicyArns": [

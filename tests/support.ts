@@ -23,6 +23,16 @@ import { ACCOUNT, DEFAULT_KEY_POLICY } from "./iam";
 /** The audience of the GitHub Actions tokens that AWS roles admit. */
 export const AUD = "sts.amazonaws.com";
 
+/** The account's CloudTrail trail, which the break-glass rule's events come through. */
+export const TRAIL = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/management-events";
+
+/** The break-glass fallback switched on, with whom to tell and the trail that sees its use. */
+export const FALLBACK_ON = {
+  enabled: true,
+  alarmEmails: ["oncall@example.com"],
+  trailArn: TRAIL,
+} as const;
+
 export const unwrap = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
 
 /** All resources of a type, e.g. `aws:iam/role:Role`. */

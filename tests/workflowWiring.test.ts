@@ -10,7 +10,7 @@ import * as path from "path";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { ConfigInput, loadStage } from "../stacks/load";
 import { shippedStack } from "./hooks";
-import { withConfig } from "./support";
+import { FALLBACK_ON, withConfig } from "./support";
 
 const ROOT = path.join(__dirname, "..");
 const staging = () => shippedStack("staging");
@@ -21,7 +21,7 @@ const VARIANTS: Record<string, () => ConfigInput> = {
   "shipped prod": () => shippedStack("prod"),
   "break-glass fallback": () =>
     withConfig(staging(), {
-      "delivery:fallback": { enabled: true, alarmEmails: ["oncall@example.com"] },
+      "delivery:fallback": FALLBACK_ON,
     }),
   "compact variables (25 services)": () =>
     withConfig(staging(), {

@@ -16,6 +16,11 @@ export const fallbackRules: readonly Rule[] = [
         `${PROJECT}:fallback.alarmEmails: nobody would hear when the break-glass keys are used. Fix: list at least one e-mail address`,
       );
     }
+    if (c.fallback.trailArn === undefined) {
+      problems.push(
+        `${PROJECT}:fallback.trailArn: the keys' use is detected from CloudTrail, and EventBridge sees API calls only while a trail with logging on records the account's management events in this region. Fix: give the ARN of that trail (multi-region, or in this region; see \`aws cloudtrail describe-trails\`), or create one first`,
+      );
+    }
     if (!c.github.manage) {
       problems.push(
         `${PROJECT}:fallback.enabled: the keys go only to the GitHub environment's secrets, which this stack does not manage. Fix: set delivery:github.manage: true or disable the fallback`,
