@@ -66,6 +66,12 @@ export const ACTIONS = {
     version: "v7.0.0",
     sha: "8e5e406f4007fca908480587cb9893c07090f58d",
   },
+  // Pulumi Cloud's OIDC token exchange: a short-lived, scoped token instead of a stored one.
+  pulumiAuth: {
+    repository: "pulumi/auth-actions",
+    version: "v2.1.0",
+    sha: "141415910c3beb54e03b48e9057c204c97b956f2",
+  },
 } as const satisfies Record<string, PinnedAction>;
 
 /** `owner/repo@<sha>`, as a step's `uses:`. */

@@ -1,17 +1,21 @@
 /**
- * `npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--account-id ID]`
+ * `npm run plan -- [--stack NAME] [--config FILE] [--json FILE] [--markdown FILE] [--account-id ID]`
+ * `npm run plan -- --compare BEFORE.json AFTER.json`
  *
  * Evaluates the real program for one stack on Pulumi's mock runtime (no cloud access, no Pulumi
- * CLI) and prints what it would build. Exit status: 0 planned, 1 config refused, 2 bad usage,
+ * CLI) and prints what it would build; `--markdown` also writes it for a pull request's job
+ * summary, with the access model as a Mermaid diagram. `--compare` lists what changed between two
+ * `--json` plans, access changes first. Exit status: 0 planned, 1 config refused, 2 bad usage,
  * 3 program error, 4 mandatory policy violations.
  */
-import { existsSync, writeFileSync } from "fs";
+import { existsSync, readFileSync, writeFileSync } from "fs";
 import { parseArgs } from "util";
 import { ConfigError } from "../stacks/load";
 import { DEFAULT_ACCOUNT_ID, MockCloud } from "./mocks";
 import { OfflineRun, runOffline } from "./offline";
 import { readStack, stackFilePath } from "../stacks/stackFiles";
-import { planCost, summarize } from "./summary";
+import { arnValuesOf, planCost, summarize } from "./summary";
+import { AccessDocument, accessChanges, accessMermaid, accessPaths } from "./accessView";
 import { formatViolations, runPolicies } from "../policy/run";
 import { totalMonthlyCost } from "../lib/cost";
 
@@ -27,6 +31,10 @@ export function planDocument(run: OfflineRun): Record<string, unknown> {
     stack: run.stack,
     warnings: run.stage.warnings,
     shared: run.stage.shared,
+    access: {
+      environment: run.stage.access.environment,
+      paths: accessPaths(run.stage, arnValuesOf(run)),
+    } satisfies AccessDocument,
     resources: run.resources.map((r) => ({
       urn: r.urn,
       type: r.type,
@@ -48,8 +56,59 @@ export function planDocument(run: OfflineRun): Record<string, unknown> {
   };
 }
 
-const USAGE =
-  "usage: npm run plan -- [--stack staging|prod|NAME] [--config FILE] [--json FILE] [--account-id 123456789012]";
+const USAGE = [
+  "usage: npm run plan -- [--stack staging|prod|NAME] [--config FILE] [--json FILE] [--markdown FILE] [--account-id 123456789012]",
+  "       npm run plan -- --compare BEFORE.json AFTER.json",
+].join("\n");
+
+/** A `--json` plan, as `--compare` reads it. */
+interface PlanJson {
+  readonly stack: string;
+  readonly access: AccessDocument;
+  readonly resources: readonly { readonly urn: string; readonly inputs: unknown }[];
+}
+
+/** What changed from one plan to the other: access first, then resources by URN. */
+export function comparePlans(before: PlanJson, after: PlanJson): string[] {
+  const access = accessChanges(before.access, after.access);
+  const old = new Map(before.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+  const now = new Map(after.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+  const resources = [
+    ...[...now.keys()].filter((u) => !old.has(u)).map((u) => `+ ${u}`),
+    ...[...old.keys()].filter((u) => !now.has(u)).map((u) => `- ${u}`),
+    ...[...now.entries()].filter(([u, i]) => old.has(u) && old.get(u) !== i).map(([u]) => `~ ${u}`),
+  ];
+  return [
+    `Access changes, stack ${after.stack} (new ways in, new permissions, weaker protection first):`,
+    ...(access.length ? access.map((a) => `  ${a}`) : ["  none"]),
+    "",
+    "Resource changes (+ added, - removed, ~ inputs changed):",
+    ...(resources.length ? resources.map((r) => `  ${r}`) : ["  none"]),
+  ];
+}
+
+/** The plan for a pull request's job summary: warnings, the access diagram, the full text. */
+export function planMarkdown(run: OfflineRun, text: string): string {
+  return [
+    `## Offline plan: stack ${run.stack} (stage ${run.stage.name})`,
+    "",
+    ...run.stage.warnings.map((w) => `> **Warning:** ${w}\n`),
+    "### Who can do what",
+    "",
+    "```mermaid",
+    accessMermaid(accessPaths(run.stage, arnValuesOf(run))),
+    "```",
+    "",
+    "<details><summary>Full plan and policy pack</summary>",
+    "",
+    "```text",
+    text.trimEnd(),
+    "```",
+    "",
+    "</details>",
+    "",
+  ].join("\n");
+}
 
 /** Where the command writes; the process streams when run from the shell. */
 export interface PlanIo {
@@ -64,21 +123,33 @@ export interface PlanIo {
  */
 export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promise<number> {
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv],
       options: {
         stack: { type: "string", default: "staging" },
         config: { type: "string" },
         json: { type: "string" },
+        markdown: { type: "string" },
+        compare: { type: "boolean", default: false },
         "account-id": { type: "string", default: DEFAULT_ACCOUNT_ID },
       },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     }));
   } catch (err) {
     io.err(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
+  }
+  if (values.compare || positionals.length > 0) {
+    if (!values.compare || positionals.length !== 2) {
+      io.err(`--compare takes two plan JSON files, written with --json\n${USAGE}\n`);
+      return 2;
+    }
+    const [before, after] = positionals.map((f) => JSON.parse(readFileSync(f, "utf8")) as PlanJson);
+    io.out(`${comparePlans(before, after).join("\n")}\n`);
+    return 0;
   }
   const stack = values.stack;
   const accountId = values["account-id"];
@@ -114,12 +185,16 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promi
   // The same policy pack `pulumi preview --policy-pack policy` runs, over the planned resources.
   const violations = await runPolicies(run.resources, { stackStage: run.stage.name });
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-  io.out(`${summarize(run)}\n\n`);
-  io.out(
+  const text = `${summarize(run)}\n\n${
     violations.length === 0
       ? "Policy pack (policy/): no violations.\n"
-      : `Policy pack (policy/): ${violations.length} violation(s), ${mandatory} mandatory:\n${formatViolations(violations).join("\n")}\n`,
-  );
+      : `Policy pack (policy/): ${violations.length} violation(s), ${mandatory} mandatory:\n${formatViolations(violations).join("\n")}\n`
+  }`;
+  io.out(text);
+  if (values.markdown) {
+    writeFileSync(values.markdown, planMarkdown(run, text));
+    io.out(`\nwrote ${values.markdown}\n`);
+  }
   if (values.json) {
     writeFileSync(
       values.json,

@@ -3,6 +3,8 @@
  * the program declared (not from its config), so the summary cannot disagree with the plan. Only
  * the header (stage, app, region) and the cost's region come from the validated stage.
  */
+import { ArnValues } from "../lib/arns";
+import { accessLines, accessPaths } from "./accessView";
 import { RecordedResource } from "./mocks";
 import { OfflineRun } from "./offline";
 import { PolicyDocument, Statement } from "../lib/iam";
@@ -463,6 +465,14 @@ function costSection(run: OfflineRun): string[] {
 }
 
 /** The summary a reviewer reads: everything grouped by component, then counts. */
+/** The values the run's ARN templates render with: its account and its secrets' ARNs. */
+export function arnValuesOf(run: OfflineRun): ArnValues {
+  return {
+    accountId: text(run.outputs.accountId),
+    secretArns: (run.outputs.secretArns ?? {}) as Record<string, string>,
+  };
+}
+
 export function summarize(run: OfflineRun): string {
   const unplaced = [
     ...new Set(
@@ -492,6 +502,9 @@ export function summarize(run: OfflineRun): string {
     `Every AWS resource is tagged ${Object.entries(tags)
       .map(([k, v]) => `${k}=${v}`)
       .join(", ")}`,
+    "",
+    // Who can do what before what is built: the access model, path by path.
+    ...accessLines(accessPaths(run.stage, arnValuesOf(run))),
     "",
   );
   const oidc = ix.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0];

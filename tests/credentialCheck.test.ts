@@ -19,14 +19,28 @@ interface Run {
   awsCalls: string[];
 }
 
-/** Runs the script with a stubbed `aws` whose caller identity is `identity`. */
-function check(mode: string, env: Record<string, string>, identity = ""): Run {
+/**
+ * Runs the script with a stubbed `aws` whose caller identity is `identity`; the calls named in
+ * `failing` (`cloudwatch put-metric-data`) fail as the CLI does when AWS refuses them.
+ */
+function check(
+  mode: string,
+  env: Record<string, string>,
+  identity = "",
+  failing: readonly string[] = [],
+): Run {
   const dir = mkdtempSync(path.join(tmpdir(), "creds-"));
   const log = path.join(dir, "aws.log");
   const outputFile = path.join(dir, "github-output");
+  const refusals = failing
+    .map(
+      (call) =>
+        `if [ "$1 $2" = "${call}" ]; then echo "An error occurred (AccessDenied) when calling ${call}" >&2; exit 254; fi\n`,
+    )
+    .join("");
   writeFileSync(
     path.join(dir, "aws"),
-    `#!/usr/bin/env bash\necho "$*" >> "${log}"\nif [ "$1 $2" = "sts get-caller-identity" ]; then echo "${identity}"; fi\n`,
+    `#!/usr/bin/env bash\necho "$*" >> "${log}"\n${refusals}if [ "$1 $2" = "sts get-caller-identity" ]; then echo "${identity}"; fi\n`,
   );
   chmodSync(path.join(dir, "aws"), 0o755);
   const result = spawnSync("bash", [CREDENTIAL_CHECK_SOURCE, mode], {
@@ -124,5 +138,20 @@ describe("credential check", () => {
       run.awsCalls[1],
       "cloudwatch put-metric-data --namespace CICD --metric-name FallbackAccessKeysUsed --dimensions Environment=staging --value 1 --unit Count",
     );
+  });
+
+  it("refuses to deploy with the break-glass keys when their use cannot be recorded", () => {
+    const run = check(
+      "verify",
+      { CREDENTIALS_MODE: "fallback" },
+      "arn:aws:iam::123456789012:user/shop-staging-fallback",
+      ["cloudwatch put-metric-data"],
+    );
+    assert.equal(run.status, 1, run.stdout);
+    assert.match(
+      run.stdout,
+      /::error title=AWS credentials::could not record the break-glass use in CloudWatch \(CICD\/FallbackAccessKeysUsed\); refusing to deploy unrecorded/,
+    );
+    assert.ok(run.awsCalls[1]?.startsWith("cloudwatch put-metric-data"), "the use was tried");
   });
 });

@@ -2,9 +2,22 @@
  * ECR repositories and the account's GitHub OIDC provider, per stage.
  */
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { lifecycleRules } from "../lib/ecrLifecycle";
-import { plan, shippedStack } from "./hooks";
+import { MockCloud } from "../scripts/mocks";
+import { runOffline, startOffline } from "../scripts/offline";
+import { cloud, plan, shippedStack } from "./hooks";
 import { AUD, ofType, trustAdmits, trustOf, withConfig } from "./support";
+
+const LOOKUP = "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider";
+
+/** The offline cloud of an account whose GitHub OIDC provider admits another audience only. */
+class CloudWithoutStsAudience extends MockCloud {
+  override call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const answer = super.call(args);
+    return args.token === LOOKUP ? { ...answer, clientIdLists: ["sigstore"] } : answer;
+  }
+}
 
 describe("ECR repositories", () => {
   it("gives every service its own repository named <app>-<stage>-<service>, scanned on push", async () => {
@@ -92,9 +105,7 @@ describe("GitHub OIDC provider", () => {
   it("is only looked up (by URL) by a stack that says existing, so two stacks never both create it", async () => {
     const run = await plan(shippedStack("prod"));
     assert.equal(ofType(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
-    const lookups = run.calls.filter(
-      (c) => c.token === "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider",
-    );
+    const lookups = run.calls.filter((c) => c.token === LOOKUP);
     assert.deepEqual(
       lookups.map((c) => c.inputs),
       [{ url: "https://token.actions.githubusercontent.com" }],
@@ -105,14 +116,33 @@ describe("GitHub OIDC provider", () => {
     );
   });
 
+  it("is refused when it exists but does not admit the STS audience, looked up or adopted, since no role could be assumed through it", async () => {
+    const arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+    const other = new CloudWithoutStsAudience(cloud.options);
+    try {
+      for (const input of [
+        shippedStack("prod"),
+        withConfig(shippedStack("staging"), { "delivery:adopt.oidcProvider": arn }),
+      ]) {
+        await assert.rejects(
+          runOffline(other, input),
+          new RegExp(`the GitHub OIDC provider ${arn} does not list the audience ${AUD}`),
+          input.stack,
+        );
+        assert.ok(other.calls.some((c) => c.token === LOOKUP));
+      }
+    } finally {
+      // Back to the suite's cloud (tests/hooks.ts), as every other test expects.
+      await startOffline(cloud, shippedStack("staging"));
+    }
+  });
+
   it("is looked up by ARN when one is configured, and the deploy role trusts that ARN", async () => {
     const arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
     const run = await plan(
       withConfig(shippedStack("prod"), { "delivery:oidc": { mode: "existing", arn } }),
     );
-    const lookups = run.calls.filter(
-      (c) => c.token === "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider",
-    );
+    const lookups = run.calls.filter((c) => c.token === LOOKUP);
     assert.deepEqual(
       lookups.map((c) => c.inputs),
       [{ arn }],

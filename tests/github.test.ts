@@ -138,6 +138,34 @@ describe("GitHub environment", () => {
     });
   });
 
+  it("keeps one variable per name up to GitHub's 100 per environment, and one JSON variable for the services past it", async () => {
+    // The shipped stage's variables plus user variables up to exactly 100, then one more.
+    const upTo = (total: number) =>
+      plan(
+        withConfig(
+          shippedStack("staging"),
+          Object.fromEntries(
+            Array.from({ length: total - ofType(staging, VARIABLE).length }, (_, i) => [
+              `delivery:github.variables.SETTING_${i}`,
+              "x",
+            ]),
+          ),
+        ),
+      );
+    const flat = variables(await upTo(100));
+    assert.equal(Object.keys(flat).length, 100);
+    assert.equal(flat.ECR_REPOSITORY_BACKEND, "shop-staging-backend");
+    assert.equal(flat.DELIVERY_SERVICES, undefined);
+    const compact = variables(await upTo(101));
+    assert.ok(Object.keys(compact).length <= 100);
+    assert.equal(compact.ECR_REPOSITORY_BACKEND, undefined);
+    assert.equal(
+      (JSON.parse(String(compact.DELIVERY_SERVICES)) as Record<string, { repository: string }>)
+        .backend.repository,
+      "shop-staging-backend",
+    );
+  });
+
   it("names variables of hyphenated services in upper case with underscores", async () => {
     const run = await plan(
       withConfig(shippedStack("staging"), {
@@ -214,10 +242,13 @@ describe("subject formats", () => {
     );
     const preview = trustOf(run, "shop-preview");
     assert.ok(
-      trustAdmits(preview, { sub: "repo:acme@1234/shop-infra@9012:pull_request", aud: AUD }),
+      trustAdmits(preview, {
+        sub: "repo:acme@1234/shop-infra@9012:environment:preview-prod",
+        aud: AUD,
+      }),
     );
     assert.equal(
-      trustAdmits(preview, { sub: "repo:acme@1234/shop@5678:pull_request", aud: AUD }),
+      trustAdmits(preview, { sub: "repo:acme@1234/shop@5678:environment:preview-prod", aud: AUD }),
       false,
     );
   });
@@ -230,9 +261,14 @@ describe("subject formats", () => {
       }),
     );
     const preview = trustOf(run, "shop-preview");
-    assert.ok(trustAdmits(preview, { sub: "repo:acme/shop-infra:pull_request", aud: AUD }));
+    assert.ok(
+      trustAdmits(preview, { sub: "repo:acme/shop-infra:environment:preview-prod", aud: AUD }),
+    );
     assert.equal(
-      trustAdmits(preview, { sub: "repo:acme@1234/shop-infra@9012:pull_request", aud: AUD }),
+      trustAdmits(preview, {
+        sub: "repo:acme@1234/shop-infra@9012:environment:preview-prod",
+        aud: AUD,
+      }),
       false,
     );
     const deploy = trustOf(run);

@@ -4,9 +4,11 @@
  * fix. One block per class of limit; each case names its source.
  */
 import { strict as assert } from "assert";
+import { ADMIN_CLASS_POLICIES, adminClassReason } from "../lib/adminPolicies";
+import { generatedStackConfig } from "../scripts/generated";
 import { ConfigInput } from "../stacks/load";
 import { plan, shippedStack } from "./hooks";
-import { ofType, one, refusedWith, withConfig } from "./support";
+import { ofType, one, refusedWith, withConfig, withSecret } from "./support";
 
 const staging = () => shippedStack("staging");
 const prod = () => shippedStack("prod");
@@ -20,6 +22,20 @@ function refuses(cases: readonly Case[]): void {
       await refusedWith(input(), key, ...fragments);
     });
   }
+}
+
+/** A generated staging stack of `n` services with two secrets each (scripts/generated.ts). */
+function generated(n: number): ConfigInput {
+  return {
+    stack: "staging",
+    values: Object.fromEntries(
+      Object.entries(generatedStackConfig(n)).map(([k, v]) => [
+        k,
+        typeof v === "string" ? v : JSON.stringify(v),
+      ]),
+    ),
+    secretKeys: new Set(),
+  };
 }
 
 const TG =
@@ -212,7 +228,26 @@ describe("limits: ECS awsvpc and images", () => {
       "delivery:services.backend.repositoryName",
       "at most 255",
     ],
+    [
+      "a repository name that leaves no room for the pipeline's tag, the commit's 40-character SHA",
+      // 44 (registry) + 1 + 170 + 1 + 40 = 256; with the short "bootstrap" tag it would fit.
+      () =>
+        withConfig(staging(), {
+          "delivery:services.backend.repositoryName": `shop/${"b".repeat(165)}`,
+        }),
+      "delivery:services.backend.repositoryName",
+      "would be 256 characters",
+      "at most 255",
+    ],
   ]);
+
+  it("accepts the longest repository name whose image reference fits with the commit's SHA as tag", async () => {
+    const name = `shop/${"b".repeat(164)}`;
+    const run = await plan(
+      withConfig(staging(), { "delivery:services.backend.repositoryName": name }),
+    );
+    assert.equal(one(run, "aws:ecr/repository:Repository", "shop-backend").inputs.name, name);
+  });
 });
 
 describe("limits: ARNs in config (right service, resource type, region, account)", () => {
@@ -341,6 +376,26 @@ describe("limits: IAM policy ARNs (exactly policy ARNs, AWS-managed ones include
       `${name} is an admin-class AWS-managed policy`,
     ]),
   ]);
+
+  it("knows an admin-class policy by its name, on any path and in any partition, and no other policy", () => {
+    for (const arn of [
+      "arn:aws:iam::aws:policy/AdministratorAccess",
+      "arn:aws:iam::aws:policy/job-function/AdministratorAccess",
+      "arn:aws:iam::aws:policy/service-role/team/IAMFullAccess",
+      "arn:aws-cn:iam::aws:policy/PowerUserAccess",
+      "arn:aws-us-gov:iam::aws:policy/AdministratorAccess-Amplify",
+    ]) {
+      const name = arn.slice(arn.lastIndexOf("/") + 1);
+      assert.equal(adminClassReason(arn), ADMIN_CLASS_POLICIES[name], arn);
+    }
+    for (const arn of [
+      "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+      "arn:aws:iam::aws:policy/AdministratorAccess/ReadOnly",
+      "arn:aws:iam::aws:policy/AdministratorAccessToSomething",
+    ]) {
+      assert.equal(adminClassReason(arn), undefined, arn);
+    }
+  });
 });
 
 describe("limits: policies attached by config", () => {
@@ -404,6 +459,50 @@ describe("limits: random passwords", () => {
   ]);
 });
 
+describe("limits: encrypted config values (Secrets Manager 65,536 bytes, a GitHub secret 48 KB)", () => {
+  /** Staging with `delivery:bigValue` (encrypted) as the value of a runtime or a GitHub secret. */
+  const holding = (where: "runtime" | "github", value: string) =>
+    withSecret(
+      withConfig(staging(), {
+        [where === "runtime" ? "delivery:secrets.big" : "delivery:github.secrets.BIG"]: {
+          source: "config",
+          key: "bigValue",
+        },
+      }),
+      "delivery:bigValue",
+      value,
+    );
+
+  refuses([
+    [
+      "a runtime secret's value over 65,536 bytes (CreateSecret SecretString)",
+      () => holding("runtime", "x".repeat(65_537)),
+      "delivery:bigValue",
+      "65537 bytes",
+      "at most 65,536",
+    ],
+    [
+      "a GitHub secret's value over 48 KB, which Secrets Manager would still take",
+      () => holding("github", "x".repeat(48 * 1024 + 1)),
+      "delivery:bigValue",
+      "49153 bytes",
+      "a GitHub secret holds at most 48 KB",
+    ],
+    [
+      "a GitHub secret's value of 30,000 characters that is 60,000 bytes in UTF-8",
+      () => holding("github", "é".repeat(30_000)),
+      "delivery:bigValue",
+      "60000 bytes",
+      "at most 48 KB",
+    ],
+  ]);
+
+  it("accepts a value of exactly the limit: 65,536 bytes in a runtime secret, 48 KB in a GitHub secret", async () => {
+    await plan(holding("runtime", "x".repeat(65_536)));
+    await plan(holding("github", "x".repeat(48 * 1024)));
+  });
+});
+
 describe("limits: duplicate list entries (two resources of one URN)", () => {
   refuses([
     [
@@ -433,6 +532,22 @@ describe("limits: duplicate list entries (two resources of one URN)", () => {
         }),
       "delivery:github.protection.reviewers.users[1]",
       "twice",
+    ],
+    [
+      "a reviewing team listed twice, in another letter case",
+      () =>
+        withConfig(prod(), {
+          "delivery:github.protection.reviewers.teams": ["shop-maintainers", "Shop-Maintainers"],
+        }),
+      "delivery:github.protection.reviewers.teams[1]",
+      "twice",
+      "ignoring letter case",
+    ],
+    [
+      "a deploy tag pattern listed twice",
+      () => withConfig(prod(), { "delivery:github.deployTags": ["backend-v*", "backend-v*"] }),
+      "delivery:github.deployTags[1]",
+      'lists "backend-v*" twice',
     ],
     [
       "a task role policy listed twice",
@@ -504,6 +619,14 @@ describe("limits: GitHub (per-environment limits, names that ignore case)", () =
         }),
       "delivery:github",
       "at most 100",
+    ],
+    [
+      "more services than the compact layout's one variable of at most 48 KB can hold",
+      () => generated(450),
+      "delivery:github.variableLayout",
+      "the DELIVERY_SERVICES variable would be",
+      "for 450 services",
+      "a GitHub variable holds at most 48 KB",
     ],
   ]);
 

@@ -43,6 +43,18 @@ describe("names table", () => {
     );
   });
 
+  it("refuses two GitHub secrets whose names differ only in letter case, as GitHub sees one name", async () => {
+    await refusedWith(
+      withConfig(staging(), {
+        "delivery:github.secrets.DEPLOY_TOKEN": { source: "generated" },
+        "delivery:github.secrets.deploy_token": { source: "generated" },
+      }),
+      "delivery:github.secrets.DEPLOY_TOKEN",
+      "like secret deploy_token",
+      "same ignoring letter case",
+    );
+  });
+
   it("refuses an adopted log group that is another service's log group", async () => {
     await refusedWith(
       withConfig(staging(), {

@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import * as ecr from "@pulumi/aws/ecr";
 import * as s3 from "@pulumi/aws/s3";
+import * as pulumi from "@pulumi/pulumi";
 import { arnTemplate, renderArn } from "../lib/arns";
 import { COST_BY_KIND } from "../lib/cost";
 import { DATA_SOURCE_MOCKS, RESOURCE_MOCKS } from "../scripts/mocks";
@@ -49,6 +50,15 @@ describe("offline cloud", () => {
     await startOffline(cloud, shippedStack("staging"));
     new s3.Bucket("uploads", {});
     await assert.rejects(registrations(), /no mock for resource type aws:s3\/bucket:Bucket/);
+  });
+
+  it("refuses a component type that is not the program's own", async () => {
+    await startOffline(cloud, shippedStack("staging"));
+    new pulumi.ComponentResource("acme:storage:Uploads", "uploads", {});
+    await assert.rejects(
+      registrations(),
+      /the offline cloud does not know the component type acme:storage:Uploads/,
+    );
   });
 
   it("refuses a second registration of one URN, as the engine does at preview", async () => {

@@ -16,7 +16,7 @@ import { OfflineRun } from "../scripts/offline";
 import { ConfigInput, loadStage } from "../stacks/load";
 import { ACCOUNT, mayDo } from "./iam";
 import { plan } from "./hooks";
-import { ofType, policy, refusedWith, rolePolicies, withConfig } from "./support";
+import { FALLBACK_ON, ofType, policy, refusedWith, rolePolicies, withConfig } from "./support";
 
 /** A generated staging stack of `n` services with two secrets each. */
 function generated(n: number, extra: Record<string, unknown> = {}): ConfigInput {
@@ -94,6 +94,19 @@ describe("IAM quotas", () => {
           .flatMap((s) => s.Resource as string[]);
       assert.deepEqual(granted("Push"), statement("Push", 150).Resource);
       assert.deepEqual(granted("Deploy"), statement("Deploy", 40).Resource);
+    });
+
+    it("lays out the same policies whatever order the grants come in, so a refactor moves no statement", () => {
+      const limits = { inlineSize: ROLE_INLINE_POLICY_SIZE, managedSize: MANAGED_POLICY_SIZE };
+      for (const [ecr, ecs] of [
+        [statement("Push", 3), statement("Deploy", 2)],
+        [statement("Push", 150), statement("Deploy", 40)],
+      ]) {
+        assert.deepEqual(
+          packPolicies({ ecs: [ecs], ecr: [ecr] }, limits),
+          packPolicies({ ecr: [ecr], ecs: [ecs] }, limits),
+        );
+      }
     });
   });
 
@@ -185,6 +198,29 @@ describe("IAM quotas", () => {
     const preview = stage.access.roles.preview;
     assert.equal(preview.inline.length, 0);
     assert.ok(preview.managed.length > 10 && preview.managed.length <= 25);
+  });
+
+  it("refuses a break-glass user whose grants need more managed policies than IAM attaches to a user, and lays it out once that quota is raised", async () => {
+    // The roles' quota is raised so that they fit; the user's (10) is not.
+    const { problems } = await refusedWith(
+      generated(150, {
+        "delivery:fallback": FALLBACK_ON,
+        "delivery:quotas": { managedPoliciesPerRole: 20 },
+      }),
+      "delivery:fallback.enabled",
+      'quota "Managed policies per user" of 10',
+      "delivery:quotas.managedPoliciesPerUser",
+    );
+    assert.equal(problems.length, 1, problems.join("\n"));
+    const stage = loadStage(
+      generated(150, {
+        "delivery:fallback": FALLBACK_ON,
+        "delivery:quotas": { managedPoliciesPerRole: 20, managedPoliciesPerUser: 20 },
+      }),
+    );
+    const user = stage.access.fallbackUser;
+    assert.ok(user && user.inline.length === 0);
+    assert.ok(user.managed.length > 10 && user.managed.length <= 20, `${user.managed.length}`);
   });
 
   it("refuses a trust policy over IAM's default length, and takes it once the quota is raised", async () => {

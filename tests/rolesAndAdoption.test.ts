@@ -3,6 +3,7 @@
  */
 import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
+import { summarize } from "../scripts/summary";
 
 import { plan, shippedStack } from "./hooks";
 import {
@@ -53,10 +54,18 @@ describe("extra roles", () => {
     );
   });
 
-  it("gives the preview role pull requests of the infrastructure repository and read-only access", () => {
+  it("gives the preview role only reviewed preview jobs of the infrastructure repository, never a pull request, and read-only access", () => {
     const trust = trustOf(prod, "shop-preview");
-    assert.ok(trustAdmits(trust, { sub: "repo:acme/shop-infra:pull_request", aud: AUD }));
-    assert.equal(trustAdmits(trust, { sub: "repo:acme/shop:pull_request", aud: AUD }), false);
+    assert.ok(
+      trustAdmits(trust, { sub: "repo:acme/shop-infra:environment:preview-prod", aud: AUD }),
+    );
+    for (const sub of [
+      "repo:acme/shop-infra:pull_request",
+      "repo:acme/shop:environment:preview-prod",
+      "repo:acme/shop-infra:environment:preview-staging",
+    ]) {
+      assert.equal(trustAdmits(trust, { sub, aud: AUD }), false, sub);
+    }
     const docs = rolePolicies(prod, "shop-prod-preview");
     const actions = grantedActions(docs);
     assert.ok(
@@ -201,6 +210,24 @@ describe("adopting existing resources", () => {
       one(run, "aws:secretsmanager/secret:Secret", "shop-openai-key").inputs.name,
       "app/openai-key",
     );
+  });
+
+  it("tells the reviewer in the plan that pulumi up imports each adopted resource, then updates it to these settings", async () => {
+    const text = summarize(
+      await plan(withConfig(shippedStack("staging"), { "delivery:adopt": adopt })),
+    );
+    for (const id of [
+      adopt.oidcProvider,
+      adopt.cluster,
+      adopt.repositories.backend,
+      adopt.logGroups.backend,
+      adopt.secrets["openai-key"],
+    ]) {
+      assert.ok(
+        text.includes(`adopts ${id}: pulumi up imports it, then updates it to these settings`),
+        `the summary says what the import of ${id} does`,
+      );
+    }
   });
 
   it("never rewrites an adopted OIDC provider's audiences, and checks it already admits sts.amazonaws.com", async () => {

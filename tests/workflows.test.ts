@@ -122,14 +122,12 @@ describe("workflows", () => {
     });
   }
 
-  it("previews each stack on pull requests, one comment per stack edited in place", () => {
+  it("previews each stack on pull requests in its reviewed preview environment, one comment per stack edited in place", () => {
     const preview = load(".github/workflows/preview.yml");
     assert.ok("pull_request" in preview.on);
     const job = preview.jobs.preview;
-    assert.deepEqual(
-      job.strategy?.matrix.include?.map((i) => i.stack),
-      ["staging", "prod"],
-    );
+    assert.deepEqual(job.strategy?.matrix.stack, ["staging", "prod"]);
+    assert.equal(job.environment, "preview-${{ matrix.stack }}");
     const step = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
     assert.equal(step?.with?.command, "preview");
     assert.equal(step?.with?.["comment-on-pr"], true);
@@ -138,25 +136,57 @@ describe("workflows", () => {
     assert.equal(job.permissions?.["pull-requests"], "write");
   });
 
-  it("runs the tests before previewing, and gives forks the offline plan without credentials", () => {
+  it("gives pull-request jobs no long-lived credential that can write the app repository or decrypt a stack", () => {
+    const text = readFileSync(path.join(ROOT, ".github/workflows/preview.yml"), "utf8");
+    // Neither the Pulumi token that decrypts prod's secrets nor the app repository's admin token.
+    assert.doesNotMatch(text, /PULUMI_ACCESS_TOKEN|DELIVERY_GITHUB_TOKEN\b/);
+    const preview = load(".github/workflows/preview.yml");
+    for (const [name, job] of Object.entries(preview.jobs)) {
+      const body = JSON.stringify(job);
+      if (job.environment === undefined) {
+        // Runs before any review: no secret, no OIDC token.
+        assert.ok(!body.includes("secrets."), `${name} reads no secret`);
+        assert.notEqual(job.permissions?.["id-token"], "write", `${name} gets no OIDC token`);
+      } else {
+        assert.match(
+          String(job.environment),
+          /^preview-/,
+          `${name} waits for a reviewed environment`,
+        );
+        // Pulumi Cloud by token exchange, short-lived; GitHub read-only.
+        const auth = job.steps.find((s) => s.uses?.startsWith("pulumi/auth-actions@"));
+        assert.equal(
+          auth?.with?.["requested-token-type"],
+          "urn:pulumi:token-type:access_token:team",
+        );
+        assert.equal(auth?.with?.["token-expiration"], 3600);
+        assert.deepEqual(
+          [...body.matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]),
+          ["DELIVERY_GITHUB_READ_TOKEN"],
+        );
+      }
+    }
+  });
+
+  it("plans every pull request offline, forks included, with the access diagram and what changed in access", () => {
     const preview = load(".github/workflows/preview.yml");
     assert.ok(preview.jobs.test.steps.some((s) => s.run === "npm test"));
     assert.equal(
       preview.jobs.preview.if,
       "github.event.pull_request.head.repo.full_name == github.repository",
     );
-    const fork = preview.jobs["offline-plan"];
-    assert.equal(fork.if, "github.event.pull_request.head.repo.full_name != github.repository");
-    assert.deepEqual(fork.permissions, { contents: "read" });
+    const offline = preview.jobs["offline-plan"];
+    assert.equal(offline.if, undefined, "every pull request");
+    assert.deepEqual(offline.permissions, { contents: "read" });
+    assert.deepEqual(offline.strategy?.matrix.stack, ["staging", "prod"]);
+    const runs = offline.steps.map((s) => s.run ?? "").join("\n");
+    assert.match(runs, /plan -- --stack "\$STACK" --json "\$RUNNER_TEMP\/plan\.json" --markdown/);
+    assert.match(runs, /plan -- --compare "\$RUNNER_TEMP\/base\.json" "\$RUNNER_TEMP\/plan\.json"/);
+    assert.match(runs, /GITHUB_STEP_SUMMARY/);
     assert.ok(
-      fork.steps.some(
-        (s) =>
-          s.run?.includes("npm run --silent plan -- --stack") &&
-          s.run.includes("GITHUB_STEP_SUMMARY"),
-      ),
+      offline.steps.some((s) => s.with?.ref === "${{ github.event.pull_request.base.sha }}"),
+      "the base branch is planned with its own code",
     );
-    assert.ok(!JSON.stringify(fork).includes("secrets."), "the fork path reads no secret");
-    assert.deepEqual(fork.strategy?.matrix.stack, ["staging", "prod"]);
   });
 
   it("updates staging on merges and prod on releases behind the production environment, one update per stack at a time", () => {
