@@ -55,7 +55,8 @@ interface ClusterRef {
 export class DeliveryStage extends pulumi.ComponentResource {
   readonly accountId: pulumi.Output<string>;
   readonly oidcProviderArn: pulumi.Output<string>;
-  readonly deployRoleArn: pulumi.Output<string>;
+  /** Undefined when the stage has no services, so no deploy role. */
+  readonly deployRoleArn?: pulumi.Output<string>;
   readonly clusterName?: pulumi.Output<string>;
   readonly services: Readonly<Record<string, ServiceOutputs>>;
   /** Secret key → ARN. Never the value. */
@@ -167,21 +168,24 @@ export class DeliveryStage extends pulumi.ComponentResource {
     }
     this.services = services;
 
-    const deployRole = new GithubActionsRole(
-      `${name}-deploy`,
-      {
-        roleName: s.deployRole.name,
-        description: `GitHub Actions deploys of ${s.repo.owner}/${s.repo.repository} to ${s.app} ${s.name}`,
-        providerArn: oidc.arn,
-        repo: s.repo,
-        subjects: s.deployRole.subjects,
-        subjectFormat: s.github.subjectFormat,
-        maxSessionDuration: s.deployRole.maxSessionDuration,
-        permissionsBoundary: s.deployRole.permissionsBoundary,
-        policies: renderPolicies(s.access.deployRole, arnValues),
-      },
-      { parent: this },
-    );
+    const deployRole =
+      s.deployRole && s.access.deployRole
+        ? new GithubActionsRole(
+            `${name}-deploy`,
+            {
+              roleName: s.deployRole.name,
+              description: `GitHub Actions deploys of ${s.repo.owner}/${s.repo.repository} to ${s.app} ${s.name}`,
+              providerArn: oidc.arn,
+              repo: s.repo,
+              subjects: s.deployRole.subjects,
+              subjectFormat: s.github.subjectFormat,
+              maxSessionDuration: s.deployRole.maxSessionDuration,
+              permissionsBoundary: s.deployRole.permissionsBoundary,
+              policies: renderPolicies(s.access.deployRole, arnValues),
+            },
+            { parent: this },
+          )
+        : undefined;
 
     // Break-glass keys: the same grants as the role, for when OIDC cannot be used.
     const fallbackAccess = s.access.fallbackUser;
@@ -237,7 +241,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
           waitTimerMinutes: s.github.protection.waitTimerMinutes,
           canAdminsBypass: s.github.protection.canAdminsBypass,
           rulesets: s.github.rulesets,
-          roleArn: deployRole.arn,
+          roleArn: deployRole?.arn,
           secrets: s.github.secrets,
           variables: this.githubVariables,
           subjectClaimKeys: s.github.manageSubjectClaims
@@ -253,7 +257,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
     }
 
     this.oidcProviderArn = oidc.arn;
-    this.deployRoleArn = deployRole.arn;
+    this.deployRoleArn = deployRole?.arn;
     this.registerOutputs({
       accountId: this.accountId,
       oidcProviderArn: this.oidcProviderArn,
@@ -376,7 +380,8 @@ export interface StageOutputs {
   readonly region: string;
   readonly accountId: pulumi.Output<string>;
   readonly oidcProviderArn: pulumi.Output<string>;
-  readonly deployRoleArn: pulumi.Output<string>;
+  /** Undefined when the stage has no services, so no deploy role. */
+  readonly deployRoleArn?: pulumi.Output<string>;
   readonly githubEnvironment: string;
   readonly clusterName?: pulumi.Output<string>;
   readonly services: Readonly<Record<string, ServiceOutputs>>;

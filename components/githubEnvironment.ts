@@ -45,8 +45,8 @@ export interface GithubEnvironmentArgs {
    * @see https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/about-rulesets
    */
   readonly rulesets?: DeployRulesets;
-  /** The deploy role, written as the `AWS_ROLE_ARN` environment secret. */
-  readonly roleArn: pulumi.Input<string>;
+  /** The deploy role, written as the `AWS_ROLE_ARN` environment secret; none without services. */
+  readonly roleArn?: pulumi.Input<string>;
   /** Further environment secrets: from encrypted config or generated. */
   readonly secrets: readonly GithubSecretStage[];
   /** Environment variables, written from the real resources (never typed by a person). */
@@ -122,9 +122,8 @@ export class GithubEnvironment extends pulumi.ComponentResource {
 
     if (args.rulesets) this.rulesets(name, repository, args.rulesets);
 
-    const secretValues: Record<string, pulumi.Output<string>> = {
-      [ROLE_ARN_SECRET]: pulumi.output(args.roleArn),
-    };
+    const secretValues: Record<string, pulumi.Output<string>> = {};
+    if (args.roleArn !== undefined) secretValues[ROLE_ARN_SECRET] = pulumi.output(args.roleArn);
     if (args.fallbackCredentials) {
       secretValues[FALLBACK_SECRETS.accessKeyId] = pulumi.output(
         args.fallbackCredentials.accessKeyId,

@@ -23,6 +23,8 @@ export const CREDENTIAL_CHECK_SOURCE = path.join(
 
 /** Path in the app repository → file content. */
 export function appRepoFiles(stage: Stage): Record<string, string> {
+  // Only for what the stage has: no services, no deploy workflows and nothing they call.
+  if (stage.services.length === 0) return {};
   const files: Record<string, string> = {
     [CREDENTIAL_CHECK_PATH]: readFileSync(CREDENTIAL_CHECK_SOURCE, "utf8"),
   };

@@ -11,6 +11,7 @@ import {
   EnvironmentProtection,
   PrincipalAccess,
   Trigger,
+  githubRoles,
   renderStatements,
 } from "../stacks/access";
 import { Stage } from "../stacks/stage";
@@ -116,7 +117,7 @@ export function accessPaths(stage: Stage, values: ArnValues): AccessPath[] {
   const a = stage.access;
   const guards = environmentGuards(a.environment);
   const paths: AccessPath[] = [];
-  for (const role of [a.deployRole, ...Object.values(a.roles)]) {
+  for (const role of githubRoles(a)) {
     const permissions = permissionsOf(role, values);
     for (const edge of role.trustedBy) {
       const { from, protection } = triggerText(edge.trigger, edge.repository);

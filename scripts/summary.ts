@@ -356,10 +356,12 @@ function environmentSection(ix: Index, component: RecordedResource): string[] {
     `  may deploy: branches ${branches.join(", ") || "none"}; tags ${tags.join(", ") || "none"} (no other ref can use the environment)`,
     `  required reviewers: ${count ? [...users.map((u) => `user ${u}`), ...teams.map((t) => `team ${t}`)].join(", ") : "none"}; prevent self-review ${env.inputs.preventSelfReview ? "yes" : "no"}; wait ${text(env.inputs.waitTimer)} min; admins bypass ${env.inputs.canAdminsBypass ? "yes" : "no"}`,
     `  trusted by AWS roles: ${rolesTrusting(ix, text(env.inputs.repository), `environment:${name}`).join(", ") || "NONE"} (their sub ends in environment:${name})`,
-    `  secrets: ${secrets
-      .map((s) => text(s.inputs.secretName))
-      .sort()
-      .join(", ")} (values [secret])`,
+    `  secrets: ${
+      secrets
+        .map((s) => text(s.inputs.secretName))
+        .sort()
+        .join(", ") || "none"
+    }${secrets.length ? " (values [secret])" : ""}`,
     `  variables: ${variables
       .map((v) => `${text(v.inputs.variableName)}=${text(v.inputs.value)}`)
       .sort()

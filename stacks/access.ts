@@ -111,13 +111,19 @@ export interface EnvironmentProtection {
 
 /** Everything the stage's principals may do, and who can reach them. */
 export interface StageAccess {
-  readonly deployRole: GithubRoleAccess;
+  /** None when the stage has no services. */
+  readonly deployRole?: GithubRoleAccess;
   /** Extra role key → its access. */
   readonly roles: Readonly<Record<string, GithubRoleAccess>>;
   readonly environment: EnvironmentProtection;
   /** Service key → its execution role's access. */
   readonly executionRoles: Readonly<Record<string, PrincipalAccess>>;
   readonly fallbackUser?: PrincipalAccess;
+}
+
+/** The stage's GitHub Actions roles: the deploy role (when there is one) and the extra roles. */
+export function githubRoles(access: StageAccess): GithubRoleAccess[] {
+  return [...(access.deployRole ? [access.deployRole] : []), ...Object.values(access.roles)];
 }
 
 /** A ref pattern that matches every branch or tag: nothing but `*` and `/` after the prefix. */
@@ -245,7 +251,7 @@ function previewTargets(stage: Stage): PreviewTargets {
   return {
     oidcProviderArn: stage.oidc.arn ?? arnTemplate.githubOidcProvider(stage),
     roleArns: [
-      arnTemplate.role(stage, stage.deployRole.name),
+      ...(stage.deployRole ? [arnTemplate.role(stage, stage.deployRole.name)] : []),
       ...stage.services.flatMap((s) => [
         arnTemplate.role(stage, s.names.executionRole),
         arnTemplate.role(stage, s.names.taskRole),
@@ -391,14 +397,16 @@ export function stageAccess(
     classes: [...grantClasses(Object.values(access.grants).flat())].sort(),
   });
   const access: StageAccess = {
-    deployRole: githubRole(
-      role(stage.deployRole.name, `${PROJECT}:deployRole`, "the deploy role", deploy),
-      stage.deployRole.subjects,
-      stage.repo,
-      // The deploy role's first subject is the stage's environment; config's own come after.
-      (i) =>
-        i === 0 ? `${PROJECT}:github.environment` : `${PROJECT}:deployRole.subjects[${i - 1}]`,
-    ),
+    deployRole: stage.deployRole
+      ? githubRole(
+          role(stage.deployRole.name, `${PROJECT}:deployRole`, "the deploy role", deploy),
+          stage.deployRole.subjects,
+          stage.repo,
+          // The deploy role's first subject is the stage's environment; config's own come after.
+          (i) =>
+            i === 0 ? `${PROJECT}:github.environment` : `${PROJECT}:deployRole.subjects[${i - 1}]`,
+        )
+      : undefined,
     roles: Object.fromEntries(
       stage.roles.map((r) => [
         r.key,
@@ -466,13 +474,17 @@ export function stageAccess(
 function trustProblems(stage: Stage, quotas: QuotaSettings, values: ArnValues): string[] {
   const providerArn = renderArn(stage.oidc.arn ?? arnTemplate.githubOidcProvider(stage), values);
   const roles = [
-    {
-      key: `${PROJECT}:deployRole.subjects`,
-      what: "the deploy role",
-      repo: stage.repo,
-      subjects: stage.deployRole.subjects,
-      format: stage.github.subjectFormat,
-    },
+    ...(stage.deployRole
+      ? [
+          {
+            key: `${PROJECT}:deployRole.subjects`,
+            what: "the deploy role",
+            repo: stage.repo,
+            subjects: stage.deployRole.subjects,
+            format: stage.github.subjectFormat,
+          },
+        ]
+      : []),
     ...stage.roles.map((r) => ({
       key: `${PROJECT}:roles.${r.key}.subjects`,
       what: `extra role ${r.key}`,

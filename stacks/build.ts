@@ -181,12 +181,16 @@ export function buildStageObject(
       variables: Object.fromEntries(byKey(c.github.variables).map(([k, v]) => [k, String(v)])),
     },
     oidc: { mode: c.oidc.mode, arn: c.oidc.arn, adoptArn: c.adopt.oidcProvider },
-    deployRole: {
-      name: names.deployRole,
-      subjects: [{ kind: "environment", value: c.github.environment }, ...trust.deploy],
-      maxSessionDuration: c.deployRole.maxSessionDuration,
-      permissionsBoundary: c.deployRole.permissionsBoundary,
-    },
+    // Without services there is nothing to deploy: extra roles do what the stage needs.
+    deployRole:
+      services.length === 0
+        ? undefined
+        : {
+            name: names.deployRole,
+            subjects: [{ kind: "environment", value: c.github.environment }, ...trust.deploy],
+            maxSessionDuration: c.deployRole.maxSessionDuration,
+            permissionsBoundary: c.deployRole.permissionsBoundary,
+          },
     ecr: { ...c.ecr },
     services,
     secrets,

@@ -768,7 +768,9 @@ export function deliverySchema(ctx: SchemaContext) {
     oidc,
     deployRole: deployRole.default(deployRole.parse({})),
     ecr: ecr.default(ecr.parse({})),
-    services: z.record(z.string(), service, { error: "must be a map of service name to settings" }),
+    services: z
+      .record(z.string(), service, { error: "must be a map of service name to settings" })
+      .default({}),
     secrets: z
       .record(z.string(), secret, { error: "must be a map of secret name to its source" })
       .default({}),

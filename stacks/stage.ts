@@ -191,7 +191,8 @@ export interface Stage {
     readonly arn?: string;
     readonly adoptArn?: string;
   };
-  readonly deployRole: {
+  /** The role the app repository's deploy jobs assume; none when the stage has no services. */
+  readonly deployRole?: {
     readonly name: string;
     /** Always starts with the stage's environment. */
     readonly subjects: readonly Subject[];

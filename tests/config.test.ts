@@ -26,18 +26,6 @@ describe("config validation", () => {
       '"dev"',
     ],
     [
-      "empty services",
-      () => withConfig(staging(), { "delivery:services": {} }),
-      "delivery:services",
-      "no services",
-    ],
-    [
-      "missing services",
-      () => withConfig(staging(), { "delivery:services": undefined }),
-      "delivery:services",
-      "required",
-    ],
-    [
       "bad app name",
       () => withConfig(staging(), { "delivery:app": "Shop_App" }),
       "delivery:app",

@@ -173,7 +173,7 @@ describe("ARN templates of the access model", () => {
         arnsOf("aws:ecs/service:Service"),
       );
       const roles = [
-        stage.deployRole.name,
+        ...(stage.deployRole ? [stage.deployRole.name] : []),
         ...stage.roles.map((r) => r.name),
         ...stage.services.flatMap((s) => [s.names.executionRole, s.names.taskRole]),
       ];

@@ -1,4 +1,4 @@
-/** Where services run: a network needs a cluster. */
+/** Where services run: a network needs a cluster, and a cluster needs services. */
 import { PROJECT } from "../project";
 import { Rule, rule } from "./rule";
 
@@ -7,6 +7,13 @@ export const ecsRules: readonly Rule[] = [
     c.ecs.network !== undefined && c.ecs.cluster === undefined
       ? [
           `${PROJECT}:ecs.cluster: services need a cluster when delivery:ecs.network is set. Fix: add cluster: { create: true } or { existingName: <name> }`,
+        ]
+      : [],
+  ),
+  rule(["ecs", "services"], (c, ctx) =>
+    ctx.declared.services.size === 0 && (c.ecs.cluster !== undefined || c.ecs.network !== undefined)
+      ? [
+          `${PROJECT}:ecs.${c.ecs.cluster !== undefined ? "cluster" : "network"}: the stage has no services to run there, so nothing would use it. Fix: remove delivery:ecs.cluster and delivery:ecs.network, or declare the services`,
         ]
       : [],
   ),

@@ -3,9 +3,14 @@ import { PROJECT } from "../project";
 import { Rule, rule } from "./rule";
 
 export const fallbackRules: readonly Rule[] = [
-  rule(["fallback", "github"], (c, ctx) => {
+  rule(["fallback", "github", "services"], (c, ctx) => {
     if (!c.fallback.enabled) return [];
     const problems: string[] = [];
+    if (ctx.declared.services.size === 0) {
+      problems.push(
+        `${PROJECT}:fallback.enabled: the break-glass user holds the deploy role's grants, and a stage without services has no deploy role. Fix: remove the fallback, or declare the services it deploys`,
+      );
+    }
     if (ctx.stage === "prod" && !c.fallback.allowInProd) {
       problems.push(
         `${PROJECT}:fallback.enabled: long-lived access keys for prod are refused unless explicitly allowed. Fix: use OIDC (AWS_ROLE_ARN); if you must, also set delivery:fallback.allowInProd: true`,

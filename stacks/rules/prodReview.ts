@@ -5,13 +5,13 @@
  * "every branch" or "every tag". `delivery:waivers.prodWithoutReview` lets it go, for a reason
  * the plan prints first.
  */
-import { GithubRoleAccess, StageAccess, Trigger } from "../access";
+import { GithubRoleAccess, StageAccess, Trigger, githubRoles } from "../access";
 import { PROJECT } from "../project";
 import type { Stage } from "../stage";
 
 /** The roles whose grants change something or read a secret. */
 export function writeRoles(access: StageAccess): GithubRoleAccess[] {
-  return [access.deployRole, ...Object.values(access.roles)].filter(
+  return githubRoles(access).filter(
     (r) => r.classes.includes("write") || r.classes.includes("secret"),
   );
 }

@@ -16,11 +16,6 @@ const at = (svc: string) => `${PROJECT}:services.${svc}`;
 export const serviceRules: readonly Rule[] = [
   rule(["services"], (c, ctx) => {
     const problems: string[] = [];
-    if (ctx.declared.services.size === 0) {
-      problems.push(
-        `${PROJECT}:services: no services. Fix: declare at least one, e.g. backend: { port: 5000, healthCheckPath: /api/health }`,
-      );
-    }
     for (const svc of ctx.declared.services) {
       if (!NAME_PATTERN.test(svc) || svc.length > 24) {
         problems.push(
