@@ -136,11 +136,12 @@ export class FargateService extends pulumi.ComponentResource {
             name: svc.names.container,
             image: `${repositoryUrl}:${svc.imageTag}`,
             port: svc.port,
-            healthCheck: {
-              tool: svc.healthCheckCommand,
-              path: svc.healthCheckPath,
-              ...COMMON_DEFAULTS.healthCheck,
-            },
+            healthCheck:
+              svc.healthCheck.kind === "none"
+                ? svc.healthCheck
+                : { ...svc.healthCheck, ...COMMON_DEFAULTS.healthCheck },
+            command: svc.command,
+            entryPoint: svc.entryPoint,
             environment: svc.environment,
             secrets,
             readonlyRootFilesystem: svc.readonlyRootFilesystem,
@@ -207,7 +208,7 @@ export class FargateService extends pulumi.ComponentResource {
           propagateTags: "SERVICE",
           enableEcsManagedTags: true,
           waitForSteadyState: false,
-          ...(svc.targetGroupArn
+          ...(svc.targetGroupArn && svc.port !== undefined
             ? {
                 loadBalancers: [
                   {

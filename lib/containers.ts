@@ -33,17 +33,43 @@ export function secretValueFrom(secretArn: string, jsonKey?: string): string {
 export interface ContainerInputs {
   readonly name: string;
   readonly image: string;
-  readonly port: number;
-  readonly healthCheck: {
-    readonly tool: "curl" | "wget";
-    readonly path: string;
-  } & HealthCheckTiming;
+  /** The port a web service listens on; none for a worker. */
+  readonly port?: number;
+  /** HTTP on the port, a shell command, or none. */
+  readonly healthCheck:
+    | ({
+        readonly kind: "http";
+        readonly tool: "curl" | "wget";
+        readonly path: string;
+      } & HealthCheckTiming)
+    | ({ readonly kind: "command"; readonly command: string } & HealthCheckTiming)
+    | { readonly kind: "none" };
+  readonly command?: readonly string[];
+  readonly entryPoint?: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
   /** Variable → `valueFrom`. */
   readonly secrets: Readonly<Record<string, string>>;
   readonly readonlyRootFilesystem: boolean;
   readonly logGroupName: string;
   readonly region: string;
+}
+
+/** ECS's `healthCheck` of a container: HTTP on its port, or a shell command. */
+function healthCheckOf(
+  h: Exclude<ContainerInputs["healthCheck"], { kind: "none" }>,
+  port: number | undefined,
+): Record<string, unknown> {
+  if (h.kind === "http" && port === undefined) {
+    throw new Error("an HTTP health check needs the container's port");
+  }
+  return {
+    command:
+      h.kind === "http" ? healthCheckCommand(h.tool, port ?? 0, h.path) : ["CMD-SHELL", h.command],
+    interval: h.intervalSeconds,
+    timeout: h.timeoutSeconds,
+    retries: h.retries,
+    startPeriod: h.startPeriodSeconds,
+  };
 }
 
 /** Writable scratch space when the root filesystem is read-only. */
@@ -59,16 +85,13 @@ export function containerDefinition(c: ContainerInputs): Record<string, unknown>
     name: c.name,
     image: c.image,
     essential: true,
-    portMappings: [{ containerPort: c.port, hostPort: c.port, protocol: "tcp" }],
+    portMappings:
+      c.port === undefined ? [] : [{ containerPort: c.port, hostPort: c.port, protocol: "tcp" }],
+    ...(c.command ? { command: [...c.command] } : {}),
+    ...(c.entryPoint ? { entryPoint: [...c.entryPoint] } : {}),
     environment: byName(c.environment, "value"),
     secrets: byName(c.secrets, "valueFrom"),
-    healthCheck: {
-      command: healthCheckCommand(c.healthCheck.tool, c.port, c.healthCheck.path),
-      interval: c.healthCheck.intervalSeconds,
-      timeout: c.healthCheck.timeoutSeconds,
-      retries: c.healthCheck.retries,
-      startPeriod: c.healthCheck.startPeriodSeconds,
-    },
+    ...(c.healthCheck.kind === "none" ? {} : { healthCheck: healthCheckOf(c.healthCheck, c.port) }),
     logConfiguration: {
       logDriver: "awslogs",
       options: {

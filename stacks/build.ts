@@ -75,9 +75,16 @@ export function buildStageObject(
     name: names.services[key].family,
     names: names.services[key],
     repositoryName: names.services[key].repository,
-    port: s.port,
-    healthCheckPath: s.healthCheckPath,
-    healthCheckCommand: s.healthCheckCommand,
+    kind: s.kind,
+    port: s.kind === "web" ? s.port : undefined,
+    healthCheck:
+      s.kind === "web"
+        ? { kind: "http", tool: s.healthCheckCommand, path: s.healthCheckPath ?? "/" }
+        : s.healthCheck
+          ? { kind: "command", command: s.healthCheck.command }
+          : { kind: "none" },
+    command: s.command,
+    entryPoint: s.entryPoint,
     cpu: s.cpu,
     memory: s.memory,
     architecture: s.architecture,

@@ -474,16 +474,38 @@ export function deliverySchema(ctx: SchemaContext) {
     },
   );
 
-  const service = strict({
-    port: intRange("port", 1, 65535),
-    healthCheckPath: z
-      .string({
-        error: 'the path the app answers health checks on is required. Fix: e.g. "/api/health"',
+  /** A container's command or entry point: the words ECS runs, without a shell. */
+  const commandWords = (what: string) =>
+    z
+      .array(z.string().min(1, { error: `${what} words must not be empty` }), {
+        error: `must be a list of words, e.g. ["node", "worker.js"]`,
       })
+      .min(1, { error: `needs at least one word. Fix: remove ${what} to use the image's own` })
+      .optional();
+
+  const service = strict({
+    kind: z
+      .enum(["web", "worker"], {
+        error:
+          'must be "web" (listens on port, checked over HTTP at healthCheckPath) or "worker" (no port, no load balancer)',
+      })
+      .default("web"),
+    port: intRange("port", 1, 65535).optional(),
+    healthCheckPath: z
+      .string()
       .regex(/^\/[A-Za-z0-9/_.~%-]*$/, {
         error:
           'must be a URL path starting with "/" (no spaces or quotes). Fix: e.g. "/api/health"',
-      }),
+      })
+      .optional(),
+    healthCheck: strict({
+      command: z
+        .string({ error: "must be a shell command that exits 0 while the worker is healthy" })
+        .min(1, { error: "must not be empty" })
+        .max(1024, { error: "must be at most 1024 characters" }),
+    }).optional(),
+    command: commandWords("command"),
+    entryPoint: commandWords("entryPoint"),
     cpu: z
       .number({ error: "must be a number of CPU units. Fix: e.g. 256" })
       .default(COMMON_DEFAULTS.cpu),

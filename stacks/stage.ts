@@ -85,6 +85,12 @@ export interface ExtraRoleStage {
   };
 }
 
+/** How ECS checks a container. */
+export type HealthCheck =
+  | { readonly kind: "http"; readonly tool: "curl" | "wget"; readonly path: string }
+  | { readonly kind: "command"; readonly command: string }
+  | { readonly kind: "none" };
+
 /** A container secret: environment variable name → secret (optionally one JSON key of it). */
 export interface ServiceSecretRef {
   readonly variable: string;
@@ -101,9 +107,15 @@ export interface ServiceStage {
   /** Physical names of the service's resources, from the stage's names table. */
   readonly names: ServiceNames;
   readonly repositoryName: string;
-  readonly port: number;
-  readonly healthCheckPath: string;
-  readonly healthCheckCommand: "curl" | "wget";
+  /** `web` listens on `port` behind an optional load balancer; `worker` serves no traffic. */
+  readonly kind: "web" | "worker";
+  /** The container port; web services only. */
+  readonly port?: number;
+  /** How ECS checks the container: HTTP on the port (web), a command (worker), or not at all. */
+  readonly healthCheck: HealthCheck;
+  /** Overrides of the image's command and entry point. */
+  readonly command?: readonly string[];
+  readonly entryPoint?: readonly string[];
   readonly cpu: number;
   readonly memory: number;
   readonly architecture: "ARM64" | "X86_64";

@@ -16,6 +16,7 @@ const inputs: ContainerInputs = {
   image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-staging-backend:bootstrap",
   port: 5000,
   healthCheck: {
+    kind: "http",
     tool: "curl",
     path: "/api/health",
     intervalSeconds: 30,
@@ -120,7 +121,15 @@ describe("containerDefinition", () => {
     const def = define({
       ...inputs,
       port: 8080,
-      healthCheck: { ...inputs.healthCheck, tool: "wget", path: "/ready" },
+      healthCheck: {
+        kind: "http",
+        tool: "wget",
+        path: "/ready",
+        intervalSeconds: 30,
+        timeoutSeconds: 5,
+        retries: 3,
+        startPeriodSeconds: 60,
+      },
     });
     assert.deepEqual(def.healthCheck.command, [
       "CMD-SHELL",

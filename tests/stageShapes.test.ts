@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { readdirSync } from "fs";
+import { parse } from "yaml";
 import * as path from "path";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { readStack } from "../stacks/stackFiles";
@@ -22,6 +23,7 @@ import {
 } from "./support";
 
 const ROOT = path.join(__dirname, "..");
+type Json = Record<string, unknown>;
 const publishOnly = () => readStack("prod", path.join(ROOT, "examples/publish-only.prod.yaml"));
 
 describe("a stage without ECS", () => {
@@ -101,4 +103,82 @@ describe("the README's recipes", () => {
       assert.equal(run.stack, stack);
     });
   }
+});
+
+describe("a worker service", () => {
+  const withWorker = (extra: Record<string, unknown> = {}) =>
+    withConfig(shippedStack("staging"), {
+      "delivery:services.worker": {
+        kind: "worker",
+        command: ["node", "dist/worker.js"],
+        healthCheck: { command: "test -f /tmp/worker-alive" },
+        ...extra,
+      },
+    });
+  const workerDefinition = async (extra: Record<string, unknown> = {}) => {
+    const run = await plan(withWorker(extra));
+    const td = ofType(run, "aws:ecs/taskDefinition:TaskDefinition").find(
+      (t) => t.inputs.family === "shop-staging-worker",
+    );
+    assert.ok(td);
+    return { run, container: (JSON.parse(String(td.inputs.containerDefinitions)) as Json[])[0] };
+  };
+
+  it("plans with no port mapping and no HTTP health check, running its own command", async () => {
+    const { container } = await workerDefinition();
+    assert.deepEqual(container.portMappings, []);
+    assert.deepEqual(container.command, ["node", "dist/worker.js"]);
+    assert.deepEqual((container.healthCheck as Json).command, [
+      "CMD-SHELL",
+      "test -f /tmp/worker-alive",
+    ]);
+  });
+
+  it("may have no health check at all, rather than a fake one ECS would kill it for", async () => {
+    const { container } = await workerDefinition({ healthCheck: undefined });
+    assert.equal(container.healthCheck, undefined);
+  });
+
+  it("runs as an ECS service without a load balancer, and its workflow waits for it to be stable", async () => {
+    const { run } = await workerDefinition();
+    const service = ofType(run, "aws:ecs/service:Service").find(
+      (s) => s.inputs.name === "shop-staging-worker",
+    );
+    assert.ok(service);
+    assert.equal(service.inputs.loadBalancers, undefined);
+    assert.equal(service.inputs.healthCheckGracePeriodSeconds, undefined);
+    const workflow = parse(
+      appRepoFiles(run.stage)[".github/workflows/deploy-worker-staging.yml"],
+    ) as { jobs: Record<string, { steps: { uses?: string; with?: Json }[] }> };
+    const deploy = Object.values(workflow.jobs)
+      .flatMap((j) => j.steps)
+      .find((s) => s.uses?.startsWith("aws-actions/amazon-ecs-deploy-task-definition@"));
+    assert.equal(deploy?.with?.["wait-for-service-stability"], true);
+    assert.equal(deploy?.with?.["codedeploy-appspec"], undefined);
+  });
+
+  it("refuses a port, an HTTP health path or a target group on a worker", async () => {
+    for (const key of ["port", "healthCheckPath", "targetGroupArn"]) {
+      const value =
+        key === "port"
+          ? 9000
+          : key === "healthCheckPath"
+            ? "/health"
+            : "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-staging-w/6d0ecf831eec9f09";
+      await refusedWith(
+        withWorker({ [key]: value }),
+        `delivery:services.worker.${key}`,
+        "a worker has no port",
+      );
+    }
+  });
+
+  it("still requires a web service's port and health path, pointing to kind: worker", async () => {
+    const err = await refusedWith(
+      withConfig(shippedStack("staging"), { "delivery:services.jobs": { cpu: 256 } }),
+      "delivery:services.jobs.port",
+      "kind: worker",
+    );
+    assert.ok(err.problems.some((p) => p.startsWith("delivery:services.jobs.healthCheckPath: ")));
+  });
 });

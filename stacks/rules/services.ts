@@ -27,6 +27,35 @@ export const serviceRules: readonly Rule[] = [
       // Fargate's allowed pairs: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
       const size = fargateSizeProblem(s.cpu, s.memory);
       if (size) problems.push(`${at(svc)}.${FARGATE_SIZES.has(s.cpu) ? "memory" : "cpu"}: ${size}`);
+      if (s.kind === "web") {
+        if (s.port === undefined) {
+          problems.push(
+            `${at(svc)}.port: a web service needs the port its container listens on. Fix: e.g. port: 5000, or kind: worker for a service that serves no traffic`,
+          );
+        }
+        if (s.healthCheckPath === undefined) {
+          problems.push(
+            `${at(svc)}.healthCheckPath: the path the app answers health checks on is required. Fix: e.g. "/api/health", or kind: worker for a service without HTTP`,
+          );
+        }
+        if (s.healthCheck !== undefined) {
+          problems.push(
+            `${at(svc)}.healthCheck: a web service is checked over HTTP at healthCheckPath. Fix: remove healthCheck, or set kind: worker`,
+          );
+        }
+      } else {
+        for (const [key, set] of [
+          ["port", s.port !== undefined],
+          ["healthCheckPath", s.healthCheckPath !== undefined],
+          ["targetGroupArn", s.targetGroupArn !== undefined],
+        ] as const) {
+          if (set) {
+            problems.push(
+              `${at(svc)}.${key}: a worker has no port, HTTP health check or load balancer (ECS would kill a task that fails a check it cannot answer). Fix: remove ${key}, or set kind: web; check a worker with healthCheck: { command: ... }`,
+            );
+          }
+        }
+      }
       for (const variable of Object.keys(s.secrets)) {
         if (Object.hasOwn(s.environment, variable)) {
           problems.push(
