@@ -1,5 +1,6 @@
 import * as iam from "@pulumi/aws/iam";
 import * as ecs from "@pulumi/aws/ecs";
+import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
 import { COMMON_DEFAULTS } from "../stacks/defaults";
@@ -222,12 +223,20 @@ export class FargateService extends pulumi.ComponentResource {
               }
             : {}),
         },
-        // In pipeline mode CI owns the running revision: `pulumi up` must not roll it back.
-        { parent: this, ignoreChanges: args.imageOwner === "pipeline" ? ["taskDefinition"] : [] },
+        // In pipeline mode CI owns the running revision: `pulumi up` must not roll it back. With
+        // autoscaling the scaler owns the task count: `pulumi up` must not reset it either.
+        {
+          parent: this,
+          ignoreChanges: [
+            ...(args.imageOwner === "pipeline" ? ["taskDefinition"] : []),
+            ...(svc.autoscaling ? ["desiredCount"] : []),
+          ],
+        },
       );
       this.serviceName = service.name;
       this.serviceArn = service.arn;
     }
+    if (svc.autoscaling && this.serviceArn) this.autoscale(name, svc, this.serviceArn);
 
     this.executionRoleArn = executionRole.arn;
     this.taskRoleArn = taskRole.arn;
@@ -246,5 +255,54 @@ export class FargateService extends pulumi.ComponentResource {
       serviceArn: this.serviceArn,
       serviceName: this.serviceName,
     });
+  }
+
+  /**
+   * Application Auto Scaling owns the service's task count between min and max, with a target
+   * tracking policy per metric.
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html
+   */
+  private autoscale(name: string, svc: ServiceStage, serviceArn: pulumi.Output<string>): void {
+    const a = svc.autoscaling;
+    if (!a) return;
+    const target = new appautoscaling.Target(
+      `${name}-scaling`,
+      {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        // service/<cluster>/<service>: the service ARN's resource part.
+        resourceId: serviceArn.apply((arn) => arn.split(":").slice(5).join(":")),
+        minCapacity: a.minTasks,
+        maxCapacity: a.maxTasks,
+      },
+      { parent: this },
+    );
+    const metrics = [
+      ["cpu", a.cpuTarget, svc.names.scalingPolicies.cpu, "ECSServiceAverageCPUUtilization"],
+      [
+        "memory",
+        a.memoryTarget,
+        svc.names.scalingPolicies.memory,
+        "ECSServiceAverageMemoryUtilization",
+      ],
+    ] as const;
+    for (const [metric, targetValue, policyName, predefinedMetricType] of metrics) {
+      if (targetValue === undefined || policyName === undefined) continue;
+      new appautoscaling.Policy(
+        `${name}-scaling-${metric}`,
+        {
+          name: policyName,
+          policyType: "TargetTrackingScaling",
+          serviceNamespace: target.serviceNamespace,
+          scalableDimension: target.scalableDimension,
+          resourceId: target.resourceId,
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue,
+            predefinedMetricSpecification: { predefinedMetricType },
+          },
+        },
+        { parent: this },
+      );
+    }
   }
 }

@@ -52,6 +52,8 @@ export const COST_BY_KIND: Readonly<
 > = {
   "aws:secretsmanager/secret:Secret": () => ({ secrets: 1 }),
   "aws:cloudwatch/metricAlarm:MetricAlarm": () => ({ alarms: 1 }),
+  // A target tracking policy creates and bills two CloudWatch alarms (scale out, scale in).
+  "aws:appautoscaling/policy:Policy": () => ({ alarms: 2 }),
   "aws:cloudwatch/logGroup:LogGroup": () => ({ logGroups: 1 }),
   // A repository's storage is what its lifecycle policy keeps.
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": (inputs) => ({
@@ -75,6 +77,8 @@ export const COST_BY_KIND: Readonly<
   "aws:sns/topic:Topic": "free",
   "aws:sns/topicSubscription:TopicSubscription": "free",
   "aws:sns/topicPolicy:TopicPolicy": "free",
+  // Application Auto Scaling has no charge of its own.
+  "aws:appautoscaling/target:Target": "free",
   // AWS service events on the default bus, CloudTrail's read-only ones included, cost nothing.
   "aws:cloudwatch/eventRule:EventRule": "free",
   "aws:cloudwatch/eventTarget:EventTarget": "free",

@@ -157,6 +157,21 @@ export function accessPaths(stage: Stage, values: ArnValues): AccessPath[] {
       })),
     });
   }
+  for (const s of a.awsServices) {
+    paths.push({
+      from: s.service,
+      protection: [`an AWS service, asked by this stack: ${s.bounds}`],
+      principal: s.principal,
+      kind: "role",
+      classes: [...grantClasses(s.statements)].sort(),
+      permissions: renderStatements(s.statements, values).map((x) => ({
+        effect: x.Effect,
+        actions: list(x.Action),
+        resources: list(x.Resource),
+        condition: conditionText(x),
+      })),
+    });
+  }
   if (a.fallbackUser) {
     paths.push({
       from: "whoever holds the break-glass access key",

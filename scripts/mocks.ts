@@ -284,6 +284,21 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
     const arn = `arn:${partitionOf(r.region)}:sns:${r.region}:${r.accountId}:${given(r)}`;
     return { id: arn, state: { name: given(r), arn, owner: r.accountId } };
   },
+  // appautoscaling/target.go: id = the resource id (service/<cluster>/<service>).
+  "aws:appautoscaling/target:Target": (r) => ({
+    id: given(r, "resourceId"),
+    state: {
+      arn: `arn:${partitionOf(r.region)}:application-autoscaling:${r.region}:${r.accountId}:scalable-target/${hash(r.name, 32)}`,
+      roleArn: `arn:${partitionOf(r.region)}:iam::${r.accountId}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+    },
+  }),
+  // appautoscaling/policy.go: id = the policy's name.
+  "aws:appautoscaling/policy:Policy": (r) => ({
+    id: given(r),
+    state: {
+      arn: `arn:${partitionOf(r.region)}:autoscaling:${r.region}:${r.accountId}:scalingPolicy:${uuidLike(r.name)}:resource/ecs/${given(r, "resourceId")}:policyName/${given(r)}`,
+    },
+  }),
   // sns/topic_policy.go: id = the topic's ARN.
   "aws:sns/topicPolicy:TopicPolicy": (r) => ({
     id: given(r, "arn"),

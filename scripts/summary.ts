@@ -61,6 +61,8 @@ export const SUMMARY_OF_KIND: Readonly<Record<string, string>> = {
   "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate":
     "the GitHub environment section (subject claim template)",
   "github:index/repositoryFile:RepositoryFile": "the GitHub environment section (committed files)",
+  "aws:appautoscaling/target:Target": "the service's section (autoscaling)",
+  "aws:appautoscaling/policy:Policy": "the service's section (autoscaling)",
   "aws:sns/topicPolicy:TopicPolicy": "the break-glass section (who may publish to the topic)",
   "aws:cloudwatch/eventRule:EventRule": "the break-glass section (the CloudTrail rule)",
   "aws:cloudwatch/eventTarget:EventTarget": "the break-glass section (the CloudTrail rule)",
@@ -257,8 +259,10 @@ function serviceSection(ix: Index, component: RecordedResource): string[] {
       .map((p) => text(p.containerPort))
       .join(", ");
     lines.push(
-      `  container ${text(c.name)}: image ${text(c.image)}; port ${ports}; privileged ${c.privileged ? "YES" : "no"}; root filesystem ${c.readonlyRootFilesystem ? "read-only" : "writable"}`,
-      `    health check: ${list(hc.command).slice(1).join(" ")} (every ${text(hc.interval)} s, ${text(hc.retries)} retries, start period ${text(hc.startPeriod)} s)`,
+      `  container ${text(c.name)}: image ${text(c.image)}; port ${ports || "none"}; privileged ${c.privileged ? "YES" : "no"}; root filesystem ${c.readonlyRootFilesystem ? "read-only" : "writable"}`,
+      ...(c.command ? [`    command: ${list(c.command).join(" ")}`] : []),
+      ...(c.entryPoint ? [`    entry point: ${list(c.entryPoint).join(" ")}`] : []),
+      `    health check: ${c.healthCheck ? `${list(hc.command).slice(1).join(" ")} (every ${text(hc.interval)} s, ${text(hc.retries)} retries, start period ${text(hc.startPeriod)} s)` : "none"}`,
       `    environment: ${((c.environment as Json[] | undefined) ?? []).map((e) => `${text(e.name)}=${text(e.value)}`).join(", ") || "none"}`,
       `    secrets: ${((c.secrets as Json[] | undefined) ?? []).map((e) => `${text(e.name)} <- ${ix.secretName(text(e.valueFrom)) ?? text(e.valueFrom)}`).join(", ") || "none"}`,
     );
@@ -288,6 +292,20 @@ function serviceSection(ix: Index, component: RecordedResource): string[] {
       `  ECS service ${text(service.inputs.name)} on ${text(service.inputs.cluster)}`,
       `    desired ${text(service.inputs.desiredCount)}; subnets ${list(net.subnets).join(", ")}; security groups ${list(net.securityGroups).join(", ")}; public IP ${net.assignPublicIp ? "ON" : "off"}`,
       `    circuit breaker ${breaker.enable ? "on" : "OFF"}, rollback ${breaker.rollback ? "on" : "OFF"}${lbs.length ? `; target group ${text(lbs[0].targetGroupArn)}` : ""}`,
+      ...ix.children(component, "aws:appautoscaling/target:Target").map(
+        (t) =>
+          `    autoscaling ${text(t.inputs.minCapacity)}-${text(t.inputs.maxCapacity)} tasks (the scaler owns desiredCount): ${ix
+            .children(component, "aws:appautoscaling/policy:Policy")
+            .map((p) => {
+              const cfg =
+                (p.inputs.targetTrackingScalingPolicyConfiguration as Json | undefined) ?? {};
+              const metric = text(
+                (cfg.predefinedMetricSpecification as Json | undefined)?.predefinedMetricType,
+              );
+              return `${metric.replace(/^ECSServiceAverage|Utilization$/g, "")} at ${text(cfg.targetValue)} %`;
+            })
+            .join(", ")}`,
+      ),
       `    ${service.options.ignoreChanges.includes("taskDefinition") ? "image owned by the pipeline: pulumi up never rolls back what CI deployed" : "image owned by the stack: pulumi up deploys the configured tag"}`,
     );
   }

@@ -119,6 +119,23 @@ export interface StageAccess {
   /** Service key → its execution role's access. */
   readonly executionRoles: Readonly<Record<string, PrincipalAccess>>;
   readonly fallbackUser?: PrincipalAccess;
+  /**
+   * AWS services that act on the stage's resources through their own service-linked roles,
+   * because the stage asked them to (Application Auto Scaling setting a service's task count).
+   */
+  readonly awsServices: readonly AwsServiceAccess[];
+}
+
+/** An AWS service acting on the stage's resources with its service-linked role. */
+export interface AwsServiceAccess {
+  /** Who: "Application Auto Scaling". */
+  readonly service: string;
+  /** Its service-linked role. */
+  readonly principal: string;
+  /** What bounds it, for the plan: "between 2 and 10 tasks". */
+  readonly bounds: string;
+  /** What it does on the stage's resources (ARN templates). */
+  readonly statements: readonly Statement[];
 }
 
 /** The stage's GitHub Actions roles: the deploy role (when there is one) and the extra roles. */
@@ -465,9 +482,40 @@ export function stageAccess(
           problems,
         )
       : undefined,
+    awsServices: awsServiceAccess(stage),
   };
   problems.push(...trustProblems(stage, quotas, values));
   return { access, problems, names: policyNameEntries(access) };
+}
+
+/** Application Auto Scaling sets the task count of each autoscaled service, within its range. */
+function awsServiceAccess(stage: Stage): AwsServiceAccess[] {
+  const cluster = stage.ecs.cluster?.name ?? "";
+  return placed(stage).flatMap((s) =>
+    s.autoscaling
+      ? [
+          {
+            service: `Application Auto Scaling (service ${s.key})`,
+            principal: "AWSServiceRoleForApplicationAutoScaling_ECSService",
+            bounds: `between ${s.autoscaling.minTasks} and ${s.autoscaling.maxTasks} tasks, tracking ${[
+              ...(s.autoscaling.cpuTarget !== undefined
+                ? [`CPU at ${s.autoscaling.cpuTarget} %`]
+                : []),
+              ...(s.autoscaling.memoryTarget !== undefined
+                ? [`memory at ${s.autoscaling.memoryTarget} %`]
+                : []),
+            ].join(" and ")}`,
+            statements: [
+              {
+                Effect: "Allow",
+                Action: ["ecs:DescribeServices", "ecs:UpdateService"],
+                Resource: arnTemplate.service(stage, cluster, s.names.service),
+              },
+            ],
+          },
+        ]
+      : [],
+  );
 }
 
 /** Trust policies longer than IAM's "Role trust policy length" quota. */

@@ -38,6 +38,8 @@ export interface ServiceNames {
   readonly taskRole: string;
   /** The container in the task definition. */
   readonly container: string;
+  /** Target tracking policies of the service's scalable target, by metric. */
+  readonly scalingPolicies: { readonly cpu?: string; readonly memory?: string };
 }
 
 /** Names of the break-glass resources, when the fallback is on. */
@@ -111,6 +113,10 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
             executionPolicy: `${base}-execution`,
             taskRole: `${base}-task`,
             container: key,
+            scalingPolicies: {
+              cpu: s.autoscaling?.cpuTarget !== undefined ? `${base}-cpu` : undefined,
+              memory: s.autoscaling?.memoryTarget !== undefined ? `${base}-memory` : undefined,
+            },
           } satisfies ServiceNames,
         ];
       }),
@@ -311,6 +317,16 @@ export const NAMESPACES = {
     ignoresCase: false,
     source: "EventBridge API PutRule, Name",
   },
+  scalingPolicy: {
+    what: "Application Auto Scaling policy name",
+    minLength: 1,
+    maxLength: 256,
+    pattern: /^[^\p{Cc}:/]+$/u,
+    allowed: 'printable characters but ":" and "/"',
+    ignoresCase: false,
+    source:
+      "Application Auto Scaling API PutScalingPolicy, PolicyName (unique per scalable target)",
+  },
   githubEnvironment: {
     what: "GitHub environment name",
     minLength: 1,
@@ -441,6 +457,17 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
     );
     add("iamRole", n.executionRole, at, `the execution role of service ${key}`);
     add("iamRole", n.taskRole, at, `the task role of service ${key}`);
+    for (const policy of [n.scalingPolicies.cpu, n.scalingPolicies.memory]) {
+      if (policy) {
+        add(
+          "scalingPolicy",
+          policy,
+          `${at}.autoscaling`,
+          `a scaling policy of service ${key}`,
+          n.service,
+        );
+      }
+    }
     if (names.cluster !== undefined) {
       add(
         "ecsService",

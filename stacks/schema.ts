@@ -506,6 +506,12 @@ export function deliverySchema(ctx: SchemaContext) {
     }).optional(),
     command: commandWords("command"),
     entryPoint: commandWords("entryPoint"),
+    autoscaling: strict({
+      minTasks: intRange("minTasks", 0, 100),
+      maxTasks: intRange("maxTasks", 1, 100),
+      cpuTarget: intRange("cpuTarget (percent)", 1, 100).optional(),
+      memoryTarget: intRange("memoryTarget (percent)", 1, 100).optional(),
+    }).optional(),
     cpu: z
       .number({ error: "must be a number of CPU units. Fix: e.g. 256" })
       .default(COMMON_DEFAULTS.cpu),

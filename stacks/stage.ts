@@ -125,7 +125,15 @@ export interface ServiceStage {
   /** The image tag Pulumi deploys: the config's `imageTag` (stack mode) or the bootstrap tag. */
   readonly imageTag: string;
   readonly logGroupName: string;
+  /** Tasks to run; with autoscaling, the scaler's minimum to start with, then the scaler's. */
   readonly desiredCount: number;
+  /** Application Auto Scaling owns the task count between these, tracking CPU and/or memory. */
+  readonly autoscaling?: {
+    readonly minTasks: number;
+    readonly maxTasks: number;
+    readonly cpuTarget?: number;
+    readonly memoryTarget?: number;
+  };
   readonly healthCheckGracePeriodSeconds: number;
   readonly targetGroupArn?: string;
   readonly existingServiceName?: string;

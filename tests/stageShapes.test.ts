@@ -8,6 +8,7 @@ import { readdirSync } from "fs";
 import { parse } from "yaml";
 import * as path from "path";
 import { appRepoFiles } from "../lib/appRepoFiles";
+import { summarize } from "../scripts/summary";
 import { readStack } from "../stacks/stackFiles";
 import { mayDo } from "./iam";
 import { plan, shippedStack } from "./hooks";
@@ -180,5 +181,66 @@ describe("a worker service", () => {
       "kind: worker",
     );
     assert.ok(err.problems.some((p) => p.startsWith("delivery:services.jobs.healthCheckPath: ")));
+  });
+});
+
+describe("autoscaling", () => {
+  const scaled = (autoscaling: Record<string, unknown>) =>
+    withConfig(shippedStack("staging"), {
+      "delivery:services.worker": { kind: "worker", autoscaling },
+    });
+
+  it("lets Application Auto Scaling own the worker's task count between min and max, tracking CPU and memory", async () => {
+    const run = await plan(scaled({ minTasks: 1, maxTasks: 8, cpuTarget: 60, memoryTarget: 75 }));
+    const [target] = ofType(run, "aws:appautoscaling/target:Target");
+    assert.equal(target.inputs.resourceId, "service/shop-staging/shop-staging-worker");
+    assert.equal(target.inputs.scalableDimension, "ecs:service:DesiredCount");
+    assert.deepEqual([target.inputs.minCapacity, target.inputs.maxCapacity], [1, 8]);
+    const policies = ofType(run, "aws:appautoscaling/policy:Policy").map((p) => [
+      p.inputs.name,
+      (p.inputs.targetTrackingScalingPolicyConfiguration as Json).targetValue,
+      (
+        (p.inputs.targetTrackingScalingPolicyConfiguration as Json)
+          .predefinedMetricSpecification as Json
+      ).predefinedMetricType,
+    ]);
+    assert.deepEqual(policies, [
+      ["shop-staging-worker-cpu", 60, "ECSServiceAverageCPUUtilization"],
+      ["shop-staging-worker-memory", 75, "ECSServiceAverageMemoryUtilization"],
+    ]);
+    const service = ofType(run, "aws:ecs/service:Service").find(
+      (s) => s.inputs.name === "shop-staging-worker",
+    );
+    assert.equal(service?.inputs.desiredCount, 1, "starts at the minimum");
+    assert.ok(
+      service?.options.ignoreChanges?.includes("desiredCount"),
+      "pulumi up leaves the count to the scaler",
+    );
+    const path = run.stage.access.awsServices[0];
+    assert.equal(path.principal, "AWSServiceRoleForApplicationAutoScaling_ECSService");
+    assert.match(
+      summarize(run),
+      /autoscaling 1-8 tasks \(the scaler owns desiredCount\): CPU at 60 %, Memory at 75 %/,
+    );
+  });
+
+  it("refuses a range upside down, nothing to track, or no ECS service to scale", async () => {
+    await refusedWith(
+      scaled({ minTasks: 5, maxTasks: 2, cpuTarget: 50 }),
+      "delivery:services.worker.autoscaling.minTasks",
+      "more than maxTasks",
+    );
+    await refusedWith(
+      scaled({ minTasks: 1, maxTasks: 2 }),
+      "delivery:services.worker.autoscaling",
+      "nothing to track",
+    );
+    await refusedWith(
+      withConfig(scaled({ minTasks: 1, maxTasks: 2, cpuTarget: 50 }), {
+        "delivery:ecs.network": undefined,
+      }),
+      "delivery:services.worker.autoscaling",
+      "runs none",
+    );
   });
 });

@@ -11,10 +11,11 @@ import { oidcRules } from "./oidc";
 import { roleRules } from "./roles";
 import { Rule, StageRule } from "./rule";
 import { secretRules } from "./secrets";
-import { serviceRules } from "./services";
+import { autoscalingRules, serviceRules } from "./services";
 
 export const RULES: readonly Rule[] = [
   ...serviceRules,
+  ...autoscalingRules,
   ...secretRules,
   ...imageRules,
   ...oidcRules,

@@ -9,6 +9,7 @@ import { policyNameOf } from "../../lib/arns";
 import { byKey } from "../../lib/order";
 import { PROJECT } from "../project";
 import { NAME_PATTERN } from "../schema";
+import { runsEcsServices } from "../stage";
 import { Rule, rule } from "./rule";
 
 const at = (svc: string) => `${PROJECT}:services.${svc}`;
@@ -151,4 +152,31 @@ export const serviceRules: readonly Rule[] = [
     }
     return problems;
   }),
+];
+
+/** Autoscaling scales an ECS service: it needs one, a range and something to track. */
+export const autoscalingRules: readonly Rule[] = [
+  rule(["services", "ecs"], (c) =>
+    byKey(c.services).flatMap(([svc, s]) => {
+      const a = s.autoscaling;
+      if (!a) return [];
+      const problems: string[] = [];
+      if (!runsEcsServices(c.ecs)) {
+        problems.push(
+          `${at(svc)}.autoscaling: Application Auto Scaling scales an ECS service, and without delivery:ecs.cluster and delivery:ecs.network the stage runs none. Fix: add them, or remove autoscaling`,
+        );
+      }
+      if (a.minTasks > a.maxTasks) {
+        problems.push(
+          `${at(svc)}.autoscaling.minTasks: ${a.minTasks} is more than maxTasks ${a.maxTasks}; RegisterScalableTarget refuses it. Fix: make minTasks at most maxTasks`,
+        );
+      }
+      if (a.cpuTarget === undefined && a.memoryTarget === undefined) {
+        problems.push(
+          `${at(svc)}.autoscaling: nothing to track, so the task count would never change. Fix: set cpuTarget and/or memoryTarget (percent), e.g. cpuTarget: 60`,
+        );
+      }
+      return problems;
+    }),
+  ),
 ];
