@@ -30,8 +30,14 @@ export interface DeployWorkflowInput {
   readonly service: string;
   readonly architecture: "ARM64" | "X86_64";
   readonly build: { readonly context: string; readonly dockerfile?: string };
+  /** The branches and tags that deploy this service (`ServiceStage.deployOn`). */
   readonly deployBranches: readonly string[];
   readonly deployTags: readonly string[];
+  /**
+   * What starts a deploy: a push of a deploy branch or tag, and/or a published release whose
+   * tag is one of `deployTags`.
+   */
+  readonly events: readonly ("push" | "release")[];
   /** Also push a moving `<stack>` tag (only where tags are mutable). */
   readonly movingTag: boolean;
   /** Offer the break-glass access keys when `AWS_ROLE_ARN` is absent. */
@@ -47,11 +53,38 @@ export interface DeployWorkflowInput {
 
 const expr = (e: string) => `\${{ ${e} }}`;
 
-/** The tag patterns that trigger this service: its own (`backend-v*`) if any, else all of them. */
-export function serviceTags(service: string, tags: readonly string[]): string[] {
-  const own = tags.filter((t) => t.startsWith(`${service}-`));
-  return [...(own.length > 0 ? own : tags)];
+/**
+ * The tag patterns that deploy a service, when config does not list its own: those named after
+ * it (`backend-v*`). Where no tag is named after any service, the stage deploys everything on
+ * shared tags (`v*`). Never another service's: once tags name services, `worker` without one of
+ * its own does not deploy on `backend-v1` (nor on `package-v*`, which may be anyone's).
+ */
+export function serviceTags(
+  service: string,
+  services: readonly string[],
+  tags: readonly string[],
+): string[] {
+  const named = (t: string, s: string) => t.startsWith(`${s}-`);
+  const own = tags.filter((t) => named(t, service));
+  if (own.length > 0) return own;
+  return tags.some((t) => services.some((s) => named(t, s))) ? [] : [...tags];
 }
+
+/**
+ * A job condition that lets a release through only when its tag is one of `tags` (each a literal
+ * or `<prefix>*`, which config checks); other events pass.
+ */
+export function releaseCondition(tags: readonly string[]): string {
+  const matches = tags.map((t) =>
+    t.endsWith("*")
+      ? `startsWith(github.event.release.tag_name, '${t.slice(0, -1)}')`
+      : `github.event.release.tag_name == '${t}'`,
+  );
+  return `github.event_name != 'release' || ${matches.join(" || ") || "false"}`;
+}
+
+/** A tag pattern a release's tag can be matched against in a job condition. */
+export const RELEASE_TAG_PATTERN = /^[^*?[\]!+']*\*?$/;
 
 /** The environment variable the select step gets: whether the break-glass key is there, never the key. */
 export const BREAK_GLASS_PRESENT = "BREAK_GLASS_KEY_PRESENT";
@@ -64,7 +97,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
   const read = (field: Parameters<typeof serviceField>[2]) =>
     expr(serviceField(w.layout, w.service, field));
   const image = `${expr("steps.ecr.outputs.registry")}/${read("repository")}`;
-  const tags = serviceTags(w.service, w.deployTags);
+  const tags = w.deployTags;
   // Steps see only what they need. In particular no step but the break-glass login gets the
   // access key: a step's env wins over the role credentials the login exported, and STS would
   // see the break-glass key id with the role's secret.
@@ -164,10 +197,15 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
   return {
     name: `Deploy ${w.service} to ${w.stack}`,
     on: {
-      push: {
-        ...(w.deployBranches.length ? { branches: [...w.deployBranches] } : {}),
-        ...(tags.length ? { tags } : {}),
-      },
+      ...(w.events.includes("push")
+        ? {
+            push: {
+              ...(w.deployBranches.length ? { branches: [...w.deployBranches] } : {}),
+              ...(tags.length ? { tags } : {}),
+            },
+          }
+        : {}),
+      ...(w.events.includes("release") ? { release: { types: ["published"] } } : {}),
       workflow_dispatch: {},
     },
     permissions: { contents: "read" },
@@ -175,6 +213,8 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
     jobs: {
       deploy: {
         name: `Deploy ${w.service}`,
+        // A release event has no tag filter of its own: only this service's tags deploy it.
+        ...(w.events.includes("release") ? { if: releaseCondition(tags) } : {}),
         "runs-on": "ubuntu-latest",
         environment: w.environment,
         // id-token: write lets this one job ask GitHub for the OIDC token.

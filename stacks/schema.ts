@@ -380,6 +380,18 @@ export function deliverySchema(ctx: SchemaContext) {
       )
       .default({}),
     commitWorkflows: bool().default(false),
+    deployEvents: unique(
+      z
+        .array(
+          z.enum(["push", "release"], {
+            error:
+              'must be "push" (a push of a deploy branch or tag) or "release" (a published release whose tag is a deploy tag)',
+          }),
+          { error: "must be a list: [push], [release] or [push, release]" },
+        )
+        .min(1, { error: "needs at least one event, or nothing deploys. Fix: e.g. [push]" }),
+      "deployEvents",
+    ).default(["push"]),
     plan: z
       .enum(GITHUB_PLANS, {
         error: `must be the GitHub plan of the repository's owner: one of ${GITHUB_PLANS.join(", ")}`,
@@ -506,6 +518,10 @@ export function deliverySchema(ctx: SchemaContext) {
     }).optional(),
     command: commandWords("command"),
     entryPoint: commandWords("entryPoint"),
+    deployOn: strict({
+      tags: stringList("tags").optional(),
+      branches: stringList("branches").optional(),
+    }).optional(),
     autoscaling: strict({
       minTasks: intRange("minTasks", 0, 100),
       maxTasks: intRange("maxTasks", 1, 100),

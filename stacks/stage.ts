@@ -113,6 +113,8 @@ export interface ServiceStage {
   readonly port?: number;
   /** How ECS checks the container: HTTP on the port (web), a command (worker), or not at all. */
   readonly healthCheck: HealthCheck;
+  /** The deploy branches and tags that deploy this service (its workflow's triggers). */
+  readonly deployOn: { readonly branches: readonly string[]; readonly tags: readonly string[] };
   /** Overrides of the image's command and entry point. */
   readonly command?: readonly string[];
   readonly entryPoint?: readonly string[];
@@ -200,6 +202,8 @@ export interface Stage {
     readonly variables: Readonly<Record<string, string>>;
     /** Commit the generated deploy workflows into the app repository. */
     readonly commitWorkflows: boolean;
+    /** What starts a deploy workflow: pushes of deploy refs, published releases, or both. */
+    readonly deployEvents: readonly ("push" | "release")[];
     /** The owner's GitHub plan and the repository's visibility: what GitHub lets the stack write. */
     readonly plan: GithubPlan;
     readonly visibility: RepositoryVisibility;

