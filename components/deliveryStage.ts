@@ -182,6 +182,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
               maxSessionDuration: s.deployRole.maxSessionDuration,
               permissionsBoundary: s.deployRole.permissionsBoundary,
               policies: renderPolicies(s.access.deployRole, arnValues),
+              attachedPolicyArns: s.access.deployRole.attachedPolicyArns,
             },
             { parent: this },
           )
@@ -221,6 +222,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
             maxSessionDuration: role.maxSessionDuration,
             permissionsBoundary: role.permissionsBoundary,
             policies: renderPolicies(s.access.roles[role.key], arnValues),
+            attachedPolicyArns: s.access.roles[role.key].attachedPolicyArns,
           },
           { parent: this },
         ).arn,

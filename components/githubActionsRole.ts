@@ -1,5 +1,6 @@
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
+import { policyNameOf } from "../lib/arns";
 import { RepositoryRef, Subject, SubjectFormat, githubTrustPolicy } from "../lib/subjects";
 import { RenderedPolicies, declareRolePolicies } from "./policies";
 
@@ -43,6 +44,8 @@ export interface GithubActionsRoleArgs {
    * policy per grant while they fit IAM's inline quota, customer-managed policies past it.
    */
   readonly policies: RenderedPolicies;
+  /** Policies attached as they are (customer-managed, or AWS-managed but not admin-class). */
+  readonly attachedPolicyArns?: readonly string[];
 }
 
 /**
@@ -86,6 +89,14 @@ export class GithubActionsRole extends pulumi.ComponentResource {
       { parent: this },
     );
     declareRolePolicies(name, this.role, args.policies, this);
+    for (const policyArn of args.attachedPolicyArns ?? []) {
+      // Keyed by the policy's name, which config keeps unique per role.
+      new iam.RolePolicyAttachment(
+        `${name}-attached/${policyNameOf(policyArn)}`,
+        { role: this.role.name, policyArn },
+        { parent: this },
+      );
+    }
     this.arn = this.role.arn;
     this.roleName = this.role.name;
     this.registerOutputs({ arn: this.arn, roleName: this.roleName, trustPolicy: this.trustPolicy });

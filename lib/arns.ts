@@ -193,6 +193,11 @@ export const arnTemplate = {
     `arn:${partitionOf(s.region)}:logs:${s.region}:${ACCOUNT_TOKEN}:log-group:${name}`,
   githubOidcProvider: (s: ArnScope) =>
     `arn:${partitionOf(s.region)}:iam::${ACCOUNT_TOKEN}:oidc-provider/token.actions.githubusercontent.com`,
+  /** A CDK bootstrap role of this account and region (`cdk-<qualifier>-<kind>-role-<account>-<region>`). */
+  cdkBootstrapRole: (s: ArnScope, qualifier: string, kind: string) =>
+    `arn:${partitionOf(s.region)}:iam::${ACCOUNT_TOKEN}:role/cdk-${qualifier}-${kind}-role-${ACCOUNT_TOKEN}-${s.region}`,
+  lambdaFunction: (s: ArnScope, name: string) =>
+    `arn:${partitionOf(s.region)}:lambda:${s.region}:${ACCOUNT_TOKEN}:function:${name}`,
   /** A created secret's ARN, for sizing: its name and six placeholder characters. */
   secretForSizing: (s: ArnScope, name: string) =>
     `arn:${partitionOf(s.region)}:secretsmanager:${s.region}:${ACCOUNT_TOKEN}:secret:${name}-XXXXXX`,

@@ -183,6 +183,55 @@ export function readSecrets(
   return statements;
 }
 
+/**
+ * Assume this account's CDK bootstrap roles (deploy, file and image publishing, lookup) of one
+ * qualifier: what `cdk deploy` needs, and nothing the bootstrap roles do not already bound.
+ * @see https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
+ */
+export function assumeCdkBootstrapRoles(roleArns: readonly string[]): Statement[] {
+  return roleArns.length === 0
+    ? []
+    : [
+        {
+          Sid: "AssumeCdkBootstrapRoles",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Resource: sorted(roleArns),
+        },
+      ];
+}
+
+/** Actions that deploy a Lambda function's code and configuration, with versions and aliases. */
+export const LAMBDA_DEPLOY_ACTIONS = [
+  "lambda:CreateAlias",
+  "lambda:GetAlias",
+  "lambda:GetFunction",
+  "lambda:GetFunctionConfiguration",
+  "lambda:ListVersionsByFunction",
+  "lambda:PublishVersion",
+  "lambda:UpdateAlias",
+  "lambda:UpdateFunctionCode",
+  "lambda:UpdateFunctionConfiguration",
+] as const;
+
+/**
+ * Deploy exactly these Lambda functions: their code, configuration, versions and aliases (the
+ * function ARN and its qualified forms). Changing a function's execution role would also need
+ * iam:PassRole, which is not granted.
+ */
+export function deployLambdas(functionArns: readonly string[]): Statement[] {
+  return functionArns.length === 0
+    ? []
+    : [
+        {
+          Sid: "DeployLambdaFunctions",
+          Effect: "Allow",
+          Action: [...LAMBDA_DEPLOY_ACTIONS],
+          Resource: sorted(functionArns.flatMap((arn) => [arn, `${arn}:*`])),
+        },
+      ];
+}
+
 /** Write container logs to exactly this log group. */
 export function writeLogs(logGroupArn: string): Statement[] {
   return [
@@ -300,6 +349,16 @@ export const ACTION_CLASSES: Readonly<Record<string, GrantClass>> = {
   "secretsmanager:GetSecretValue": "secret",
   "kms:Decrypt": "secret",
   "cloudwatch:PutMetricData": "write",
+  "sts:AssumeRole": "write",
+  "lambda:CreateAlias": "write",
+  "lambda:GetAlias": "read",
+  "lambda:GetFunction": "read",
+  "lambda:GetFunctionConfiguration": "read",
+  "lambda:ListVersionsByFunction": "read",
+  "lambda:PublishVersion": "write",
+  "lambda:UpdateAlias": "write",
+  "lambda:UpdateFunctionCode": "write",
+  "lambda:UpdateFunctionConfiguration": "write",
 };
 
 /** The classes of what these statements allow (denies take nothing away from the class). */

@@ -53,12 +53,17 @@ function conditionText(s: Statement): string | undefined {
 }
 
 function permissionsOf(access: PrincipalAccess, values: ArnValues): Permission[] {
-  return renderStatements(Object.values(access.grants).flat(), values).map((s) => ({
-    effect: s.Effect,
-    actions: list(s.Action),
-    resources: list(s.Resource),
-    condition: conditionText(s),
-  }));
+  return [
+    ...renderStatements(Object.values(access.grants).flat(), values).map((s) => ({
+      effect: s.Effect,
+      actions: list(s.Action),
+      resources: list(s.Resource),
+      condition: conditionText(s),
+    })),
+    ...access.attachedPolicyArns.map(
+      (arn): Permission => ({ effect: "Allow", actions: [`whatever ${arn} allows`], resources: [] }),
+    ),
+  ];
 }
 
 /** What stands in front of the stage's own environment, as the stack writes it. */

@@ -11,6 +11,8 @@ import {
   PreviewTargets,
   grantClasses,
   ecrLogin,
+  assumeCdkBootstrapRoles,
+  deployLambdas,
   ecrPublish,
   ecrPull,
   ecsDeploy,
@@ -32,6 +34,7 @@ import { PROJECT } from "./project";
 import type { Quotas } from "./schema";
 import {
   type DeployRulesets,
+  type ExtraGrants,
   type ExtraRoleStage,
   type ServiceStage,
   type StageWithoutAccess as Stage,
@@ -56,6 +59,8 @@ export interface PrincipalAccess {
   readonly grants: Readonly<Record<string, readonly Statement[]>>;
   readonly inline: readonly PlannedPolicy[];
   readonly managed: readonly PlannedPolicy[];
+  /** Policies config attaches as they are (`grants.managedPolicyArns`); opaque to the model. */
+  readonly attachedPolicyArns: readonly string[];
 }
 
 /**
@@ -246,6 +251,7 @@ const placed = (stage: Stage): readonly ServiceStage[] =>
 function deployGrants(stage: Stage): Record<string, Statement[]> {
   const cluster = stage.ecs.cluster?.name ?? "";
   return {
+    ...(stage.deployRole ? addedGrants(stage, stage.deployRole.grants) : {}),
     ecr: ecrPublish(stage.services.map((s) => arnTemplate.repository(stage, s.names.repository))),
     ecs: ecsDeploy({
       services: placed(stage).map((s) => ({
@@ -284,19 +290,46 @@ function previewTargets(stage: Stage): PreviewTargets {
   };
 }
 
-/** An extra role's grants: only what its config names. */
-function extraRoleGrants(stage: Stage, role: ExtraRoleStage): Record<string, Statement[]> {
+/** The CDK bootstrap roles `cdk deploy` assumes. */
+const CDK_BOOTSTRAP_ROLES = ["deploy", "file-publishing", "image-publishing", "lookup"] as const;
+
+/** The grants either kind of role may add: secrets, CDK, Lambda (attached policies aside). */
+function addedGrants(stage: Stage, grants: ExtraGrants): Record<string, Statement[]> {
   const kms = stage.secretsKmsKeyArn ? [stage.secretsKmsKeyArn] : [];
-  const repositories = new Map(stage.services.map((s) => [s.key, s.names.repository]));
+  const cdk = grants.cdkBootstrap;
   return {
-    ...(role.grants.readSecrets.length > 0
+    ...(grants.readSecrets.length > 0
       ? {
           secrets: readSecrets(
-            role.grants.readSecrets.map((k) => secretArnTemplate(stage, k)),
+            grants.readSecrets.map((k) => secretArnTemplate(stage, k)),
             kms,
           ),
         }
       : {}),
+    ...(cdk
+      ? {
+          cdk: assumeCdkBootstrapRoles(
+            CDK_BOOTSTRAP_ROLES.map((kind) =>
+              arnTemplate.cdkBootstrapRole(stage, cdk.qualifier, kind),
+            ),
+          ),
+        }
+      : {}),
+    ...(grants.lambdaFunctions.length > 0
+      ? {
+          lambda: deployLambdas(
+            grants.lambdaFunctions.map((f) => arnTemplate.lambdaFunction(stage, f)),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** An extra role's grants: only what its config names. */
+function extraRoleGrants(stage: Stage, role: ExtraRoleStage): Record<string, Statement[]> {
+  const repositories = new Map(stage.services.map((s) => [s.key, s.names.repository]));
+  return {
+    ...addedGrants(stage, role.grants),
     ...(role.grants.pushRepositories.length > 0
       ? {
           ecr: ecrPublish(
@@ -342,6 +375,8 @@ interface Principal {
   readonly quotaKey: keyof QuotaSettings;
   /** Inline policy names for a grant (the execution role keeps its one policy's own name). */
   readonly inlineName: (grant: string) => string;
+  /** Policies config attaches as they are. */
+  readonly attachedPolicyArns?: readonly string[];
 }
 
 /** Lays out one principal's grants, with a problem when they cannot fit. */
@@ -352,14 +387,16 @@ function layOut(p: Principal, values: ArnValues, problems: string[]): PrincipalA
     { inlineSize: p.inlineSize, managedSize: MANAGED_POLICY_SIZE },
     (doc) => policySize(policyDocument(renderStatements(doc.Statement, values))),
   );
-  if (layout.managed.length + p.attached > p.managedSlots) {
+  const attached = p.attached + (p.attachedPolicyArns?.length ?? 0);
+  if (layout.managed.length + attached > p.managedSlots) {
     problems.push(
-      `${p.key}: ${p.what} needs ${layout.managed.length} customer-managed policies for its grants${p.attached ? ` and has ${p.attached} attached by config` : ""}, over IAM's quota "${p.quota}" of ${p.managedSlots}. Fix: raise the quota in Service Quotas (IAM) and set delivery:quotas.${p.quotaKey} to the new value, or split the services over more stacks`,
+      `${p.key}: ${p.what} needs ${layout.managed.length} customer-managed policies for its grants${attached ? ` and has ${attached} attached by config` : ""}, over IAM's quota "${p.quota}" of ${p.managedSlots}. Fix: raise the quota in Service Quotas (IAM) and set delivery:quotas.${p.quotaKey} to the new value, or split the services over more stacks`,
     );
   }
   return {
     principal: p.principal,
     grants: p.grants,
+    attachedPolicyArns: p.attachedPolicyArns ?? [],
     inline: layout.inline.map((policy) => ({
       key: policy.key,
       name: p.inlineName(policy.key),
@@ -385,6 +422,7 @@ export function stageAccess(
     key: string,
     what: string,
     grants: Record<string, Statement[]>,
+    attachedPolicyArns: readonly string[],
   ) =>
     layOut(
       {
@@ -398,6 +436,7 @@ export function stageAccess(
         quota: "Managed policies per role",
         quotaKey: "managedPoliciesPerRole",
         inlineName: (grant) => policyName(principal, grant),
+        attachedPolicyArns,
       },
       values,
       problems,
@@ -411,12 +450,24 @@ export function stageAccess(
   ): GithubRoleAccess => ({
     ...access,
     trustedBy: trustEdges(stage, subjects, repo, keyOf),
-    classes: [...grantClasses(Object.values(access.grants).flat())].sort(),
+    // An attached policy is opaque to the model: it may change anything (fail closed).
+    classes: [
+      ...new Set([
+        ...grantClasses(Object.values(access.grants).flat()),
+        ...(access.attachedPolicyArns.length > 0 ? (["write"] as const) : []),
+      ]),
+    ].sort(),
   });
   const access: StageAccess = {
     deployRole: stage.deployRole
       ? githubRole(
-          role(stage.deployRole.name, `${PROJECT}:deployRole`, "the deploy role", deploy),
+          role(
+            stage.deployRole.name,
+            `${PROJECT}:deployRole`,
+            "the deploy role",
+            deploy,
+            stage.deployRole.grants.managedPolicyArns,
+          ),
           stage.deployRole.subjects,
           stage.repo,
           // The deploy role's first subject is the stage's environment; config's own come after.
@@ -433,6 +484,7 @@ export function stageAccess(
             `${PROJECT}:roles.${r.key}`,
             `extra role ${r.key}`,
             extraRoleGrants(stage, r),
+            r.grants.managedPolicyArns,
           ),
           r.subjects,
           r.repo,

@@ -204,6 +204,7 @@ export function buildStageObject(
             subjects: [{ kind: "environment", value: c.github.environment }, ...trust.deploy],
             maxSessionDuration: c.deployRole.maxSessionDuration,
             permissionsBoundary: c.deployRole.permissionsBoundary,
+            grants: { ...c.deployRole.grants },
           },
     ecr: { ...c.ecr },
     services,

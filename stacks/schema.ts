@@ -453,9 +453,45 @@ export function deliverySchema(ctx: SchemaContext) {
     permissionsBoundary: arn("permissionsBoundary", "policy").optional(),
   };
 
+  /** Grants either kind of role may add: each a named kind with exact resources. */
+  const extraGrants = {
+    readSecrets: stringList("readSecrets").default([]),
+    managedPolicyArns: unique(
+      z.array(arn("managedPolicyArns entries", "policy"), {
+        error: "must be a list of IAM policy ARNs",
+      }),
+      "managedPolicyArns",
+    ).default([]),
+    cdkBootstrap: strict({
+      qualifier: z
+        .string()
+        .regex(/^[a-z0-9]{1,10}$/, {
+          error:
+            'must be the bootstrap qualifier: up to 10 lowercase letters and digits (cdk bootstrap --qualifier). Fix: e.g. "hnb659fds", the default',
+        })
+        .default("hnb659fds"),
+    }).optional(),
+    lambdaFunctions: unique(
+      z.array(
+        z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+          error:
+            'must be a Lambda function name (1-64 letters, digits, "-", "_"). Fix: e.g. "shop-resize"',
+        }),
+        { error: "must be a list of Lambda function names" },
+      ),
+      "lambdaFunctions",
+    ).default([]),
+  };
+
   const deployRole = strict({
     subjects: stringList("subjects").default([]),
     ...roleSettings,
+    /** What the deploy role may do besides deploying the stage's services. */
+    grants: strict(extraGrants).default({
+      readSecrets: [],
+      managedPolicyArns: [],
+      lambdaFunctions: [],
+    }),
   });
 
   const ecr = strict({
@@ -745,7 +781,7 @@ export function deliverySchema(ctx: SchemaContext) {
     }),
     ...roleSettings,
     grants: strict({
-      readSecrets: stringList("readSecrets").default([]),
+      ...extraGrants,
       pushRepositories: stringList("pushRepositories").default([]),
       previewReadOnly: bool().default(false),
     }),

@@ -75,14 +75,24 @@ export interface ExtraRoleStage {
   readonly subjects: readonly Subject[];
   readonly maxSessionDuration: number;
   readonly permissionsBoundary?: string;
-  readonly grants: {
-    /** Keys in `delivery:secrets` the role may read. */
-    readonly readSecrets: readonly string[];
+  readonly grants: ExtraGrants & {
     /** Services whose repositories the role may push to. */
     readonly pushRepositories: readonly string[];
     /** Read-only access for `pulumi preview` of this stage. */
     readonly previewReadOnly: boolean;
   };
+}
+
+/** Grants the deploy role and the extra roles may add, each with exact resources. */
+export interface ExtraGrants {
+  /** Keys in `delivery:secrets` the role may read. */
+  readonly readSecrets: readonly string[];
+  /** Customer-managed or (non-admin) AWS-managed policies attached to the role. */
+  readonly managedPolicyArns: readonly string[];
+  /** Assume this account's CDK bootstrap roles of this qualifier (`cdk deploy`). */
+  readonly cdkBootstrap?: { readonly qualifier: string };
+  /** Lambda functions of the stage's account and region the role may deploy. */
+  readonly lambdaFunctions: readonly string[];
 }
 
 /** How ECS checks a container. */
@@ -222,6 +232,8 @@ export interface Stage {
     readonly subjects: readonly Subject[];
     readonly maxSessionDuration: number;
     readonly permissionsBoundary?: string;
+    /** What it may do besides deploying the stage's services. */
+    readonly grants: ExtraGrants;
   };
   readonly ecr: {
     readonly imageTagMutability: "MUTABLE" | "IMMUTABLE";

@@ -313,3 +313,95 @@ describe("the refs that deploy each service", () => {
     );
   });
 });
+
+describe("grants beyond ECR and ECS", () => {
+  const example = (file: string, stack: string) =>
+    readStack(stack, path.join(ROOT, "examples", file));
+
+  it("lets the CDK role assume exactly this account's bootstrap roles of its qualifier", async () => {
+    const run = await plan(example("cdk-deploy.prod.yaml", "prod"));
+    const docs = rolePolicies(run, "infra-prod-cdk");
+    const role = (q: string, kind: string) =>
+      `arn:aws:iam::123456789012:role/cdk-${q}-${kind}-role-123456789012-eu-west-1`;
+    for (const kind of ["deploy", "file-publishing", "image-publishing", "lookup"]) {
+      assert.ok(await mayDo(docs, "sts:AssumeRole", role("hnb659fds", kind)), kind);
+    }
+    assert.equal(await mayDo(docs, "sts:AssumeRole", role("other", "deploy")), false);
+    assert.equal(
+      await mayDo(docs, "sts:AssumeRole", "arn:aws:iam::123456789012:role/infra-prod-admin"),
+      false,
+    );
+    assert.equal(
+      await mayDo(
+        docs,
+        "cloudformation:CreateStack",
+        "arn:aws:cloudformation:eu-west-1:123456789012:stack/x/y",
+      ),
+      false,
+    );
+  });
+
+  it("lets the Lambda role deploy exactly its functions, their versions and aliases, and pass them no role", async () => {
+    const run = await plan(example("lambda-deploy.staging.yaml", "staging"));
+    const docs = rolePolicies(run, "media-staging-lambda");
+    const fn = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`;
+    assert.ok(await mayDo(docs, "lambda:UpdateFunctionCode", fn("media-resize")));
+    assert.ok(await mayDo(docs, "lambda:UpdateAlias", `${fn("media-resize")}:live`));
+    assert.ok(await mayDo(docs, "lambda:PublishVersion", fn("media-thumbnail")));
+    assert.equal(await mayDo(docs, "lambda:UpdateFunctionCode", fn("billing")), false);
+    assert.equal(await mayDo(docs, "lambda:DeleteFunction", fn("media-resize")), false);
+    assert.equal(
+      await mayDo(docs, "iam:PassRole", "arn:aws:iam::123456789012:role/anything"),
+      false,
+    );
+  });
+
+  it("refuses a Lambda deploy role that any pull request could assume", async () => {
+    await refusedWith(
+      withConfig(example("lambda-deploy.staging.yaml", "staging"), {
+        "delivery:roles.lambda.subjects": ["pull_request"],
+      }),
+      "delivery:roles.lambda.subjects[0]",
+      "a pull request can assume it",
+    );
+  });
+
+  it("attaches the team's own managed policies, counts them as write access, and refuses admin ones", async () => {
+    const policyArn = "arn:aws:iam::123456789012:policy/media-upload-bucket";
+    const run = await plan(
+      withConfig(example("lambda-deploy.staging.yaml", "staging"), {
+        "delivery:roles.lambda.grants.managedPolicyArns": [policyArn],
+      }),
+    );
+    const attachment = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").find(
+      (a) => a.inputs.policyArn === policyArn,
+    );
+    assert.ok(attachment);
+    assert.deepEqual(run.stage.access.roles.lambda.classes, ["read", "write"]);
+    await refusedWith(
+      withConfig(example("lambda-deploy.staging.yaml", "staging"), {
+        "delivery:roles.lambda.grants.managedPolicyArns": [
+          "arn:aws:iam::aws:policy/AdministratorAccess",
+        ],
+      }),
+      "delivery:roles.lambda.grants.managedPolicyArns[0]",
+      "admin-class",
+    );
+  });
+
+  it("gives the deploy role the same kinds of grants, next to its deploys", async () => {
+    const run = await plan(
+      withConfig(shippedStack("staging"), {
+        "delivery:deployRole.grants.lambdaFunctions": ["shop-thumbnails"],
+      }),
+    );
+    const docs = rolePolicies(run, "shop-staging-deploy");
+    assert.ok(
+      await mayDo(
+        docs,
+        "lambda:UpdateFunctionCode",
+        "arn:aws:lambda:eu-west-1:123456789012:function:shop-thumbnails",
+      ),
+    );
+  });
+});

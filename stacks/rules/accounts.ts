@@ -48,7 +48,18 @@ export function configArns(c: ArnSections): ConfigArn[] {
   }
   for (const [role, r] of byKey(c.roles)) {
     add(`roles.${role}.permissionsBoundary`, r.permissionsBoundary, false, false);
+    r.grants.managedPolicyArns.forEach((arn, i) =>
+      add(
+        `roles.${role}.grants.managedPolicyArns[${i}]`,
+        arn,
+        false,
+        parseArn(arn)?.account !== "aws",
+      ),
+    );
   }
+  c.deployRole.grants.managedPolicyArns.forEach((arn, i) =>
+    add(`deployRole.grants.managedPolicyArns[${i}]`, arn, false, parseArn(arn)?.account !== "aws"),
+  );
   for (const [secret, arn] of byKey(c.adopt.secrets)) {
     add(`adopt.secrets.${secret}`, arn, true, true);
   }

@@ -12,7 +12,7 @@ import {
 import { githubPlanRules } from "./githubPlan";
 import { imageRules, imageStageRules } from "./images";
 import { oidcRules } from "./oidc";
-import { roleRules } from "./roles";
+import { deployRoleGrantRules, roleRules } from "./roles";
 import { Rule, StageRule } from "./rule";
 import { secretRules } from "./secrets";
 import { autoscalingRules, serviceRules } from "./services";
@@ -27,6 +27,7 @@ export const RULES: readonly Rule[] = [
   ...deployRefRules,
   ...githubPlanRules,
   ...roleRules,
+  ...deployRoleGrantRules,
   ...adoptionRules,
   ...ecsRules,
   ...fallbackRules,

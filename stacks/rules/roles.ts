@@ -1,7 +1,9 @@
 /** Extra roles: names, a repository whose subjects can be rendered, grants of declared things. */
+import { adminClassReason } from "../../lib/adminPolicies";
+import { policyNameOf } from "../../lib/arns";
 import { byKey } from "../../lib/order";
 import { PROJECT } from "../project";
-import { NAME_PATTERN } from "../schema";
+import { DeliveryConfig, NAME_PATTERN } from "../schema";
 import { Rule, rule } from "./rule";
 
 export const roleRules: readonly Rule[] = [
@@ -19,21 +21,24 @@ export const roleRules: readonly Rule[] = [
     for (const [name, role] of byKey(c.roles)) {
       const key = `${PROJECT}:roles.${name}`;
       const g = role.grants;
-      g.readSecrets.forEach((s, i) => {
-        if (!secrets.has(s))
-          problems.push(
-            `${key}.grants.readSecrets[${i}]: secret "${s}" is not declared. Fix: add it under delivery:secrets`,
-          );
-      });
+      problems.push(...addedGrantProblems(`${key}.grants`, g, secrets));
       g.pushRepositories.forEach((s, i) => {
         if (!services.has(s))
           problems.push(
             `${key}.grants.pushRepositories[${i}]: service "${s}" is not declared. Fix: use one of ${[...services].join(", ")}`,
           );
       });
-      if (g.readSecrets.length === 0 && g.pushRepositories.length === 0 && !g.previewReadOnly) {
+      const grantsSomething =
+        g.readSecrets.length +
+          g.pushRepositories.length +
+          g.managedPolicyArns.length +
+          g.lambdaFunctions.length >
+          0 ||
+        g.previewReadOnly ||
+        g.cdkBootstrap !== undefined;
+      if (!grantsSomething) {
         problems.push(
-          `${key}.grants: grants nothing. Fix: set readSecrets, pushRepositories or previewReadOnly: true`,
+          `${key}.grants: grants nothing. Fix: set readSecrets, pushRepositories, previewReadOnly: true, managedPolicyArns, cdkBootstrap or lambdaFunctions`,
         );
       }
       const ownRepo = role.repository !== undefined && role.repository !== c.github.repository;
@@ -56,4 +61,42 @@ export const roleRules: readonly Rule[] = [
     }
     return problems;
   }),
+];
+
+/** What both kinds of role may add: declared secrets, attachable policies. */
+function addedGrantProblems(
+  key: string,
+  g: DeliveryConfig["deployRole"]["grants"],
+  secrets: ReadonlySet<string>,
+): string[] {
+  const problems: string[] = [];
+  g.readSecrets.forEach((s, i) => {
+    if (!secrets.has(s))
+      problems.push(
+        `${key}.readSecrets[${i}]: secret "${s}" is not declared. Fix: add it under delivery:secrets`,
+      );
+  });
+  const byName = new Map<string, string>();
+  g.managedPolicyArns.forEach((arn, i) => {
+    const name = policyNameOf(arn);
+    if (byName.has(name)) {
+      problems.push(
+        `${key}.managedPolicyArns[${i}]: a second policy named ${name} (the other is ${byName.get(name)}); attachments are keyed by policy name. Fix: attach one of them only`,
+      );
+    }
+    byName.set(name, arn);
+    const admin = adminClassReason(arn);
+    if (admin) {
+      problems.push(
+        `${key}.managedPolicyArns[${i}]: ${name} is an admin-class AWS-managed policy: it ${admin}, so whoever can start a job that assumes the role owns the account. Fix: attach a policy with exactly the actions the job needs`,
+      );
+    }
+  });
+  return problems;
+}
+
+export const deployRoleGrantRules: readonly Rule[] = [
+  rule(["deployRole", "secrets"], (c, ctx) =>
+    addedGrantProblems(`${PROJECT}:deployRole.grants`, c.deployRole.grants, ctx.declared.secrets),
+  ),
 ];
