@@ -15,7 +15,7 @@ import { PROJECT } from "./project";
 import { RULES, STAGE_RULES } from "./rules";
 import { configArns, expectedAccounts } from "./rules/accounts";
 import { isolationProblems } from "./rules/stageIsolation";
-import { siblingNamespaces } from "./siblings";
+import { oidcCreators, siblingNamespaces } from "./siblings";
 import { siblingStacks } from "./stackFiles";
 import { prodReviewFindings } from "./rules/prodReview";
 import { RuleContext, runRules } from "./rules/rule";
@@ -248,6 +248,18 @@ export function loadStage(input: ConfigInput): Stage {
           siblings: siblingNamespaces(input.siblings ?? [], stage),
         }),
       );
+    }
+  }
+
+  if (parsed.sections.has("oidc") && (c as DeliveryConfig).oidc.mode === "create") {
+    const mine = settings.allowedAccountIds ?? [];
+    for (const other of oidcCreators(input.siblings ?? [])) {
+      const shared = other.accounts.filter((a) => mine.includes(a));
+      if (shared.length > 0) {
+        problems.push(
+          `${PROJECT}:oidc.mode: stack ${other.stack} also creates the GitHub OIDC provider in account ${shared.join(", ")}; IAM keeps one per account, so the second pulumi up fails with EntityAlreadyExists. Fix: keep mode: create in one stack of the account and set mode: existing in the others`,
+        );
+      }
     }
   }
 

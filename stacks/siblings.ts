@@ -75,3 +75,19 @@ export function siblingNamespaces(
     return [{ stack: s.stack, stage: siblingStage, names, arns, shared }];
   });
 }
+
+/**
+ * The project's other stacks (of any stage) that create the GitHub OIDC provider, with the
+ * accounts their `aws:allowedAccountIds` name: two stacks creating it in one account collide
+ * (IAM allows one provider per URL and account: EntityAlreadyExists).
+ */
+export function oidcCreators(
+  siblings: readonly StackConfig[],
+): { readonly stack: string; readonly accounts: readonly string[] }[] {
+  return siblings.flatMap((s) => {
+    const oidc = parseValue(s.values[`${PROJECT}:oidc`] ?? "");
+    const accounts = parseValue(s.values["aws:allowedAccountIds"] ?? "");
+    if (!isObject(oidc) || oidc.mode !== "create" || !Array.isArray(accounts)) return [];
+    return [{ stack: s.stack, accounts: accounts.map((a) => String(a)) }];
+  });
+}

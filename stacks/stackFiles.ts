@@ -67,13 +67,12 @@ export function configFromStackYaml(
 
 /**
  * A stack's config as the offline plan reads it: its stack file (or `configFile`), with the
- * project's other stack files as its siblings.
+ * other `Pulumi.<stack>.yaml` files of that file's directory as its siblings.
  */
 export function readStack(stack: string, configFile?: string): ConfigInput {
-  return {
-    ...readStackFile(stack, stackFilePath(stack, configFile)),
-    siblings: siblingStacks(PROJECT_DIR, stack),
-  };
+  const file = stackFilePath(stack, configFile);
+  // A config file elsewhere (a recipe, a scratch copy) belongs with the stack files beside it.
+  return { ...readStackFile(stack, file), siblings: siblingStacks(path.dirname(file), stack) };
 }
 
 /** Reads `Pulumi.<stack>.yaml` (or another file in the same format). */

@@ -213,6 +213,8 @@ describe("limits: ECS awsvpc and images", () => {
       "a target group of another account than the other one",
       () =>
         withConfig(prod(), {
+          // Without the stack's own account guard, the first ARN's account is the stack's.
+          "aws:allowedAccountIds": undefined,
           "delivery:services.backend.targetGroupArn": TG.replace("123456789012", "210987654321"),
         }),
       "delivery:services.frontend.targetGroupArn",
@@ -322,11 +324,13 @@ describe("limits: ARNs in config (right service, resource type, region, account)
   ]);
 
   it("gives the AWS provider the account the config's ARNs name, so other credentials are refused before anything is created", async () => {
-    const run = await plan(prod());
+    const unguarded = { "aws:allowedAccountIds": undefined };
+    const run = await plan(withConfig(prod(), unguarded));
     // Provider inputs reach the engine as JSON text.
     const provider = one(run, "pulumi:providers:aws", "shop");
     assert.deepEqual(JSON.parse(String(provider.inputs.allowedAccountIds)), ["123456789012"]);
-    const staged = await plan(staging());
+    // Staging names no ARN: without aws:allowedAccountIds nothing guards it.
+    const staged = await plan(withConfig(staging(), unguarded));
     assert.equal(one(staged, "pulumi:providers:aws", "shop").inputs.allowedAccountIds, undefined);
   });
 });

@@ -112,10 +112,22 @@ describe("offline plan", () => {
   });
 
   it("as a command: prints the summary, writes the JSON file, exits 0", async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), "plan-")), "staging.json");
+    const dir = mkdtempSync(path.join(tmpdir(), "plan-"));
+    const out = path.join(dir, "staging.json");
+    // A copy of staging without its account guard, planned in another account.
+    const config = path.join(dir, "staging.yaml");
+    writeFileSync(
+      config,
+      readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8").replace(
+        /\n  aws:allowedAccountIds:\n    - "123456789012"/,
+        "",
+      ),
+    );
     const result = await planCommand(
       "--stack",
       "staging",
+      "--config",
+      config,
       "--json",
       out,
       "--account-id",
@@ -131,7 +143,7 @@ describe("offline plan", () => {
   });
 
   it("as a command: refuses to plan prod in an account its target groups are not in", async () => {
-    // The shipped prod stack names target groups of 123456789012; the provider gets that account.
+    // The shipped prod stack runs only in 123456789012 (aws:allowedAccountIds).
     const result = await planCommand("--stack", "prod", "--account-id", "210987654321");
     assert.equal(result.status, 1);
     assert.equal(result.stdout, "");

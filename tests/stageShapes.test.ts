@@ -405,3 +405,24 @@ describe("grants beyond ECR and ECS", () => {
     );
   });
 });
+
+describe("the account a stack runs in", () => {
+  it("ships both stack files with the AWS provider's own account guard", async () => {
+    for (const stack of ["staging", "prod"] as const) {
+      const run = await plan(shippedStack(stack));
+      assert.deepEqual(run.stage.allowedAccountIds, ["123456789012"], stack);
+    }
+  });
+
+  it("says so when two stack files of the repository create the OIDC provider in one account", async () => {
+    const prodCreates = withConfig(shippedStack("prod"), { "delivery:oidc": { mode: "create" } });
+    await refusedWith(
+      { ...shippedStack("staging"), siblings: [prodCreates] },
+      "delivery:oidc.mode",
+      "stack prod also creates the GitHub OIDC provider in account 123456789012",
+    );
+    const otherAccount = withConfig(prodCreates, { "aws:allowedAccountIds": ["210987654321"] });
+    const run = await plan({ ...shippedStack("staging"), siblings: [otherAccount] });
+    assert.equal(run.stage.oidc.mode, "create");
+  });
+});
