@@ -2,8 +2,9 @@ import * as ecs from "@pulumi/aws/ecs";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { Provider as GithubProvider } from "@pulumi/github/provider";
+import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
-import { Stage } from "../stacks/stage";
+import { ServiceStage, Stage, isPlaced } from "../stacks/stage";
 import { ArnValues } from "../lib/arns";
 import { ServiceField, serviceFields, servicesVariableValue } from "../lib/variables";
 import { adoption } from "./adoption";
@@ -104,36 +105,42 @@ export class DeliveryStage extends pulumi.ComponentResource {
 
     const cluster = this.cluster(name, s);
     this.clusterName = cluster?.name;
-    const placement: FargateServicePlacement | undefined =
-      cluster && s.ecs.network
+    const network = s.ecs.network;
+    const placementOf = (svc: ServiceStage): FargateServicePlacement | undefined =>
+      cluster && isPlaced(s.ecs, svc)
         ? {
             clusterArn: cluster.arn,
-            subnets: s.ecs.network.subnets,
-            securityGroups: s.ecs.network.securityGroups,
-            assignPublicIp: s.ecs.network.assignPublicIp,
+            network: network && {
+              subnets: network.subnets,
+              securityGroups: network.securityGroups,
+              assignPublicIp: network.assignPublicIp,
+            },
           }
         : undefined;
 
     const services: Record<string, ServiceOutputs> = {};
     const deployed: FargateService[] = [];
-    const repositories: Record<string, EcrRepository> = {};
     for (const svc of s.services) {
-      const repository = new EcrRepository(
-        `${name}-${svc.key}`,
-        {
-          repositoryName: svc.repositoryName,
-          imageTagMutability: s.ecr.imageTagMutability,
-          scanOnPush: s.ecr.scanOnPush,
-          untaggedExpiryDays: s.ecr.untaggedExpiryDays,
-          keepLastImages: s.ecr.keepLastImages,
-          kmsKeyArn: s.ecr.kmsKeyArn,
-          forceDelete: s.ecr.forceDelete,
-          protect: s.protectData,
-          adoptName: svc.adoptRepository,
-        },
-        { parent: this },
-      );
-      repositories[svc.key] = repository;
+      // An existing repository stays its owner's: looked up (a misspelt name fails the preview),
+      // never managed here.
+      const repository = svc.existingRepository
+        ? ecr.getRepositoryOutput({ name: svc.repositoryName }, { parent: this })
+        : new EcrRepository(
+            `${name}-${svc.key}`,
+            {
+              repositoryName: svc.repositoryName,
+              imageTagMutability: s.ecr.imageTagMutability,
+              scanOnPush: s.ecr.scanOnPush,
+              untaggedExpiryDays: s.ecr.untaggedExpiryDays,
+              keepLastImages: s.ecr.keepLastImages,
+              kmsKeyArn: s.ecr.kmsKeyArn,
+              forceDelete: s.ecr.forceDelete,
+              protect: s.protectData,
+              adoptName: svc.adoptRepository,
+            },
+            { parent: this },
+          );
+      const executionAccess = s.access.executionRoles[svc.key];
       const service = new FargateService(
         `${name}-${svc.key}`,
         {
@@ -144,24 +151,25 @@ export class DeliveryStage extends pulumi.ComponentResource {
           secretArns: Object.fromEntries(
             svc.secrets.map((r) => [r.secret, this.secretArns[r.secret]]),
           ),
-          executionPolicies: renderPolicies(s.access.executionRoles[svc.key], arnValues),
+          executionPolicies: executionAccess && renderPolicies(executionAccess, arnValues),
           imageOwner: s.ecs.imageOwner,
           logRetentionDays: s.ecs.logRetentionDays,
-          placement,
+          placement: placementOf(svc),
           protect: s.protectData,
         },
         { parent: this },
       );
       deployed.push(service);
       services[svc.key] = {
-        repositoryName: repository.repositoryName,
+        repositoryName:
+          "repositoryName" in repository ? repository.repositoryName : repository.name,
         repositoryUrl: repository.repositoryUrl,
         taskDefinitionFamily: service.family,
         containerName: service.containerName,
         logGroupName: service.logGroupName,
         executionRoleArn: service.executionRoleArn,
         taskRoleArn: service.taskRoleArn,
-        clusterName: placement ? cluster?.name : undefined,
+        clusterName: placementOf(svc) ? cluster?.name : undefined,
         serviceName: service.serviceName,
         serviceArn: service.serviceArn,
       };

@@ -16,12 +16,15 @@ import { RenderedPolicies, declareRolePolicies } from "./policies";
 export interface FargateServicePlacement {
   /** The cluster the service runs on. */
   readonly clusterArn: pulumi.Input<string>;
-  /** Subnets of the tasks' network interfaces (at most 16). */
-  readonly subnets: readonly string[];
-  /** Security groups of the tasks (at most 5). */
-  readonly securityGroups: readonly string[];
-  /** Security Hub ECS.2: off unless config says so. */
-  readonly assignPublicIp: boolean;
+  /** Where a created service's tasks run; an existing service keeps its own. */
+  readonly network?: {
+    /** Subnets of the tasks' network interfaces (at most 16). */
+    readonly subnets: readonly string[];
+    /** Security groups of the tasks (at most 5). */
+    readonly securityGroups: readonly string[];
+    /** Security Hub ECS.2: off unless config says so. */
+    readonly assignPublicIp: boolean;
+  };
 }
 
 /** Arguments of {@link FargateService}. */
@@ -38,7 +41,7 @@ export interface FargateServiceArgs {
    * The execution role's policies (pull its image, write its logs, read exactly its secrets),
    * laid out by the stage's access model.
    */
-  readonly executionPolicies: RenderedPolicies;
+  readonly executionPolicies?: RenderedPolicies;
   /**
    * `pipeline`: CI registers new task definition revisions and updates the service; Pulumi
    * ignores the service's `taskDefinition` so `pulumi up` never rolls back a deploy.
@@ -90,35 +93,51 @@ export class FargateService extends pulumi.ComponentResource {
     const trust = pulumi
       .output(args.accountId)
       .apply((account) => JSON.stringify(serviceTrustPolicy(ECS_TASKS_SERVICE, account)));
-    const executionRole = new iam.Role(
-      `${name}-execution`,
-      {
-        name: svc.names.executionRole,
-        description: `ECS agent for ${svc.name}: pull, logs, its secrets`,
-        assumeRolePolicy: trust,
-      },
-      { parent: this },
-    );
-    declareRolePolicies(name, executionRole, args.executionPolicies, this);
-
-    const taskRole = new iam.Role(
-      `${name}-task`,
-      {
-        name: svc.names.taskRole,
-        description: `Application permissions of ${svc.name}`,
-        assumeRolePolicy: trust,
-      },
-      { parent: this },
-    );
-    for (const policyArn of svc.taskRolePolicyArns) {
-      new iam.RolePolicyAttachment(
-        // Keyed by the policy's name (config refuses two of one name), not its ARN, which
-        // carries the account; the ARN was the key before, hence the alias. "/" stands in no
-        // service key or policy name, so no other resource of the stage gets this name.
-        `${name}-task/${policyNameOf(policyArn)}`,
-        { role: taskRole.name, policyArn },
-        { parent: this, aliases: [{ name: `${name}-task-${policyArn}` }] },
+    // An existing role is the team's own: used as it is, never written to.
+    let executionRoleArn: pulumi.Output<string>;
+    if (svc.existingExecutionRoleArn) {
+      executionRoleArn = pulumi.output(svc.existingExecutionRoleArn);
+    } else {
+      const executionRole = new iam.Role(
+        `${name}-execution`,
+        {
+          name: svc.names.executionRole,
+          description: `ECS agent for ${svc.name}: pull, logs, its secrets`,
+          assumeRolePolicy: trust,
+        },
+        { parent: this },
       );
+      if (!args.executionPolicies) {
+        throw new Error(`FargateService ${name}: the execution role it creates needs its policies`);
+      }
+      declareRolePolicies(name, executionRole, args.executionPolicies, this);
+      executionRoleArn = executionRole.arn;
+    }
+
+    let taskRoleArn: pulumi.Output<string>;
+    if (svc.existingTaskRoleArn) {
+      taskRoleArn = pulumi.output(svc.existingTaskRoleArn);
+    } else {
+      const taskRole = new iam.Role(
+        `${name}-task`,
+        {
+          name: svc.names.taskRole,
+          description: `Application permissions of ${svc.name}`,
+          assumeRolePolicy: trust,
+        },
+        { parent: this },
+      );
+      for (const policyArn of svc.taskRolePolicyArns) {
+        new iam.RolePolicyAttachment(
+          // Keyed by the policy's name (config refuses two of one name), not its ARN, which
+          // carries the account; the ARN was the key before, hence the alias. "/" stands in no
+          // service key or policy name, so no other resource of the stage gets this name.
+          `${name}-task/${policyNameOf(policyArn)}`,
+          { role: taskRole.name, policyArn },
+          { parent: this, aliases: [{ name: `${name}-task-${policyArn}` }] },
+        );
+      }
+      taskRoleArn = taskRole.arn;
     }
 
     const secretValueFroms = pulumi.all(
@@ -160,8 +179,8 @@ export class FargateService extends pulumi.ComponentResource {
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: svc.architecture },
-        executionRoleArn: executionRole.arn,
-        taskRoleArn: taskRole.arn,
+        executionRoleArn,
+        taskRoleArn,
         containerDefinitions: containers,
         volumes: svc.readonlyRootFilesystem ? [{ name: TMP_VOLUME }] : [],
         // Earlier revisions stay registered, so a deploy can be rolled back to any of them.
@@ -187,8 +206,8 @@ export class FargateService extends pulumi.ComponentResource {
         }
         return arn;
       });
-    } else if (args.placement) {
-      const p = args.placement;
+    } else if (args.placement?.network) {
+      const p = { clusterArn: args.placement.clusterArn, ...args.placement.network };
       const service = new ecs.Service(
         `${name}-service`,
         {
@@ -238,8 +257,8 @@ export class FargateService extends pulumi.ComponentResource {
     }
     if (svc.autoscaling && this.serviceArn) this.autoscale(name, svc, this.serviceArn);
 
-    this.executionRoleArn = executionRole.arn;
-    this.taskRoleArn = taskRole.arn;
+    this.executionRoleArn = executionRoleArn;
+    this.taskRoleArn = taskRoleArn;
     this.taskDefinitionArn = taskDefinition.arn;
     this.family = taskDefinition.family;
     this.containerName = svc.names.container;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "fs";
 import * as path from "path";
-import { Stage, runsEcsServices } from "../stacks/stage";
+import { Stage, isPlaced } from "../stacks/stage";
 import {
   CREDENTIAL_CHECK_PATH,
   deployWorkflow,
@@ -41,7 +41,7 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       movingTag: stage.ecr.imageTagMutability === "MUTABLE",
       fallback: stage.fallback.enabled,
       layout: stage.names.github.layout,
-      placed: runsEcsServices(stage.ecs),
+      placed: isPlaced(stage.ecs, svc),
     });
     files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(
       workflow,

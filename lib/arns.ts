@@ -95,6 +95,15 @@ export const ARN_KINDS = {
     example: "arn:aws:iam::123456789012:policy/shop-backend-app",
     regional: false,
   },
+  // IAM role ARNs of the account, with a path (service roles live under paths).
+  role: {
+    what: "an IAM role ARN (arn:aws:iam::<account>:role/<path><name>)",
+    pattern: new RegExp(
+      `^arn:${PARTITION}:iam::${ACCOUNT}:role/(?:[A-Za-z0-9.,+@=_-]+/)*[\\w+=,.@-]{1,64}$`,
+    ),
+    example: "arn:aws:iam::123456789012:role/shop-backend-execution",
+    regional: false,
+  },
   // The account's IAM OIDC provider for GitHub Actions.
   githubOidcProvider: {
     what: "the ARN of the account's GitHub OIDC provider (arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com)",
@@ -125,7 +134,7 @@ export const ARN_KINDS = {
   },
 } as const satisfies Record<string, ArnKind>;
 
-/** The name of an IAM policy from its ARN: the last path segment (`…:policy/job-function/ViewOnlyAccess` → `ViewOnlyAccess`). */
+/** The name of an IAM policy (or role) from its ARN: the last path segment (`…:policy/job-function/ViewOnlyAccess` → `ViewOnlyAccess`). */
 export function policyNameOf(policyArn: string): string {
   return policyArn.slice(policyArn.lastIndexOf("/") + 1);
 }

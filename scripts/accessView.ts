@@ -60,9 +60,11 @@ function permissionsOf(access: PrincipalAccess, values: ArnValues): Permission[]
       resources: list(s.Resource),
       condition: conditionText(s),
     })),
-    ...access.attachedPolicyArns.map(
-      (arn): Permission => ({ effect: "Allow", actions: [`whatever ${arn} allows`], resources: [] }),
-    ),
+    ...access.attachedPolicyArns.map((arn): Permission => ({
+      effect: "Allow",
+      actions: [`whatever ${arn} allows`],
+      resources: [],
+    })),
   ];
 }
 
@@ -141,25 +143,37 @@ export function accessPaths(stage: Stage, values: ArnValues): AccessPath[] {
   paths.sort((a, b) => a.from.localeCompare(b.from));
   for (const svc of stage.services) {
     const execution = a.executionRoles[svc.key];
+    // An existing role is the team's own: what it may do is not this stack's to say.
+    const existing = (arn: string): AccessPath["permissions"] => [
+      { effect: "Allow", actions: [`whatever the existing role ${arn} may`], resources: [] },
+    ];
     paths.push({
       from: `ECS tasks of service ${svc.key} (starting them)`,
-      protection: ["ecs-tasks.amazonaws.com of this account only"],
-      principal: execution.principal,
+      protection: execution
+        ? ["ecs-tasks.amazonaws.com of this account only"]
+        : ["whatever the existing role's trust policy allows"],
+      principal: execution?.principal ?? svc.names.executionRole,
       kind: "role",
-      classes: classesOf(execution),
-      permissions: permissionsOf(execution, values),
+      classes: execution ? classesOf(execution) : ["read", "secret", "write"],
+      permissions: execution
+        ? permissionsOf(execution, values)
+        : existing(svc.existingExecutionRoleArn ?? ""),
     });
     paths.push({
       from: `the running containers of service ${svc.key}`,
-      protection: ["ecs-tasks.amazonaws.com of this account only"],
+      protection: svc.existingTaskRoleArn
+        ? ["whatever the existing role's trust policy allows"]
+        : ["ecs-tasks.amazonaws.com of this account only"],
       principal: svc.names.taskRole,
       kind: "role",
-      classes: svc.taskRolePolicyArns.length > 0 ? ["write"] : [],
-      permissions: svc.taskRolePolicyArns.map((arn) => ({
-        effect: "Allow",
-        actions: [`whatever ${arn} allows`],
-        resources: [],
-      })),
+      classes: svc.existingTaskRoleArn || svc.taskRolePolicyArns.length > 0 ? ["write"] : [],
+      permissions: svc.existingTaskRoleArn
+        ? existing(svc.existingTaskRoleArn)
+        : svc.taskRolePolicyArns.map((arn) => ({
+            effect: "Allow",
+            actions: [`whatever ${arn} allows`],
+            resources: [],
+          })),
     });
   }
   for (const s of a.awsServices) {

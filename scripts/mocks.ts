@@ -410,6 +410,20 @@ export const DATA_SOURCE_MOCKS: Readonly<Record<string, DataSourceMock>> = {
       tags: {},
     };
   },
+  // ecr/repository_data_source.go: id = name.
+  "aws:ecr/getRepository:getRepository": (inputs, { accountId, region }) => {
+    const name = text(inputs.name);
+    return {
+      id: name,
+      name,
+      arn: `arn:${partitionOf(region)}:ecr:${region}:${accountId}:repository/${name}`,
+      registryId: accountId,
+      repositoryUrl: `${ecrRegistry(accountId, region)}/${name}`,
+      imageTagMutability: "MUTABLE",
+      mostRecentImageTags: [],
+      tags: {},
+    };
+  },
   // ecs/cluster_data_source.go: id = ARN.
   "aws:ecs/getCluster:getCluster": (inputs, { accountId, region }) => {
     const name = text(inputs.clusterName);

@@ -249,8 +249,15 @@ function serviceSection(ix: Index, component: RecordedResource): string[] {
   const logs = ix.children(component, "aws:cloudwatch/logGroup:LogGroup")[0];
   const roles = ix.children(component, "aws:iam/role:Role");
   const service = ix.children(component, "aws:ecs/service:Service")[0];
+  const stageService = ix.run.stage.services.find((s) => s.names.family === text(td.inputs.family));
   const lines = [
     `Service ${text(td.inputs.family)}`,
+    ...(stageService?.existingRepository
+      ? [`  repository ${stageService.repositoryName}: existing, looked up, never managed here`]
+      : []),
+    ...[stageService?.existingExecutionRoleArn, stageService?.existingTaskRoleArn]
+      .filter((arn): arn is string => arn !== undefined)
+      .map((arn) => `  runs with the existing role ${arn}: its permissions are its own`),
     `  task definition: ${text(td.inputs.cpu)} CPU units / ${text(td.inputs.memory)} MiB, ${text(platform.cpuArchitecture)}, ${text(td.inputs.networkMode)}, Fargate`,
   ];
   for (const c of containers) {

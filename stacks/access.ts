@@ -38,7 +38,7 @@ import {
   type ExtraRoleStage,
   type ServiceStage,
   type StageWithoutAccess as Stage,
-  runsEcsServices,
+  isPlaced,
 } from "./stage";
 
 /** One policy a principal gets: inline (on the role) or customer-managed (attached). */
@@ -121,8 +121,8 @@ export interface StageAccess {
   /** Extra role key → its access. */
   readonly roles: Readonly<Record<string, GithubRoleAccess>>;
   readonly environment: EnvironmentProtection;
-  /** Service key → its execution role's access. */
-  readonly executionRoles: Readonly<Record<string, PrincipalAccess>>;
+  /** Service key → its execution role's access; none for an existing execution role. */
+  readonly executionRoles: Readonly<Partial<Record<string, PrincipalAccess>>>;
   readonly fallbackUser?: PrincipalAccess;
   /**
    * AWS services that act on the stage's resources through their own service-linked roles,
@@ -243,9 +243,17 @@ export function renderStatements(statements: readonly Statement[], values: ArnVa
   return statements.map((s) => render(s) as Statement);
 }
 
+/** A service's execution and task role ARNs: existing ones as config gives them, else ours. */
+const serviceRoleArns =
+  (stage: Stage) =>
+  (s: ServiceStage): string[] => [
+    s.existingExecutionRoleArn ?? arnTemplate.role(stage, s.names.executionRole),
+    s.existingTaskRoleArn ?? arnTemplate.role(stage, s.names.taskRole),
+  ];
+
 /** The stage's services that run on its cluster (created or existing ECS services). */
 const placed = (stage: Stage): readonly ServiceStage[] =>
-  runsEcsServices(stage.ecs) ? stage.services : [];
+  stage.services.filter((s) => isPlaced(stage.ecs, s));
 
 /** The deploy role's grants; the break-glass user gets the same. */
 function deployGrants(stage: Stage): Record<string, Statement[]> {
@@ -258,10 +266,7 @@ function deployGrants(stage: Stage): Record<string, Statement[]> {
         serviceArn: arnTemplate.service(stage, cluster, s.names.service),
         familyArn: arnTemplate.taskFamily(stage, s.names.family),
       })),
-      passRoleArns: stage.services.flatMap((s) => [
-        arnTemplate.role(stage, s.names.executionRole),
-        arnTemplate.role(stage, s.names.taskRole),
-      ]),
+      passRoleArns: stage.services.flatMap(serviceRoleArns(stage)),
       familyArns: stage.services.map((s) => arnTemplate.taskFamily(stage, s.names.family)),
       publicIp: stage.ecs.network?.assignPublicIp ?? false,
     }),
@@ -275,10 +280,7 @@ function previewTargets(stage: Stage): PreviewTargets {
     oidcProviderArn: stage.oidc.arn ?? arnTemplate.githubOidcProvider(stage),
     roleArns: [
       ...(stage.deployRole ? [arnTemplate.role(stage, stage.deployRole.name)] : []),
-      ...stage.services.flatMap((s) => [
-        arnTemplate.role(stage, s.names.executionRole),
-        arnTemplate.role(stage, s.names.taskRole),
-      ]),
+      ...stage.services.flatMap(serviceRoleArns(stage)),
     ],
     repositoryArns: stage.services.map((s) => arnTemplate.repository(stage, s.names.repository)),
     clusterArns: cluster ? [arnTemplate.cluster(stage, cluster.name)] : [],
@@ -494,25 +496,27 @@ export function stageAccess(
     ),
     environment: environmentProtection(stage),
     executionRoles: Object.fromEntries(
-      stage.services.map((svc) => [
-        svc.key,
-        layOut(
-          {
-            principal: svc.names.executionRole,
-            key: `${PROJECT}:services.${svc.key}.secrets`,
-            what: `the execution role of service ${svc.key}`,
-            grants: executionGrants(stage, svc),
-            inlineSize: ROLE_INLINE_POLICY_SIZE,
-            managedSlots: quotas.managedPoliciesPerRole,
-            attached: 0,
-            quota: "Managed policies per role",
-            quotaKey: "managedPoliciesPerRole",
-            inlineName: () => svc.names.executionPolicy,
-          },
-          values,
-          problems,
-        ),
-      ]),
+      stage.services
+        .filter((svc) => !svc.existingExecutionRoleArn)
+        .map((svc) => [
+          svc.key,
+          layOut(
+            {
+              principal: svc.names.executionRole,
+              key: `${PROJECT}:services.${svc.key}.secrets`,
+              what: `the execution role of service ${svc.key}`,
+              grants: executionGrants(stage, svc),
+              inlineSize: ROLE_INLINE_POLICY_SIZE,
+              managedSlots: quotas.managedPoliciesPerRole,
+              attached: 0,
+              quota: "Managed policies per role",
+              quotaKey: "managedPoliciesPerRole",
+              inlineName: () => svc.names.executionPolicy,
+            },
+            values,
+            problems,
+          ),
+        ]),
     ),
     fallbackUser: stage.fallback.names
       ? layOut(
@@ -613,10 +617,9 @@ function policyNameEntries(access: StageAccess): NameEntry[] {
       a,
       `${PROJECT}:roles.${k}`,
     ]),
-    ...Object.entries(access.executionRoles).map(([k, a]): [PrincipalAccess, string] => [
-      a,
-      `${PROJECT}:services.${k}`,
-    ]),
+    ...Object.entries(access.executionRoles).map(
+      ([k, a]): [PrincipalAccess | undefined, string] => [a, `${PROJECT}:services.${k}`],
+    ),
     [access.fallbackUser, `${PROJECT}:fallback.enabled`],
   ];
   return principals.flatMap(([a, key]) =>

@@ -109,6 +109,9 @@ export function buildStageObject(
     existingServiceName: s.existingServiceName,
     taskRolePolicyArns: s.taskRolePolicyArns,
     build: { ...s.build },
+    existingRepository: s.existingRepository !== undefined,
+    existingExecutionRoleArn: s.executionRoleArn,
+    existingTaskRoleArn: s.taskRoleArn,
     adoptRepository: c.adopt.repositories[key],
     adoptLogGroup: c.adopt.logGroups[key],
   }));

@@ -9,6 +9,7 @@
  */
 import { StageName, logGroupName, resourceName, secretName } from "../lib/naming";
 import { ENVIRONMENT_NAME_PATTERN } from "../lib/subjects";
+import { policyNameOf } from "../lib/arns";
 import { byKey } from "../lib/order";
 import {
   FALLBACK_SECRETS,
@@ -21,7 +22,7 @@ import {
 } from "../lib/variables";
 import { PROJECT } from "./project";
 import type { DeliveryConfig } from "./schema";
-import { runsEcsServices } from "./stage";
+import { isPlaced } from "./stage";
 
 /** Names of one service's resources. */
 export interface ServiceNames {
@@ -105,14 +106,17 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
         return [
           key,
           {
-            repository: c.adopt.repositories[key] ?? s.repositoryName ?? base,
-            family: base,
+            repository:
+              s.existingRepository ?? c.adopt.repositories[key] ?? s.repositoryName ?? base,
+            family: s.family ?? base,
             service: s.existingServiceName ?? base,
             logGroup: c.adopt.logGroups[key] ?? logGroupName(c.app, ctx.stack, key),
-            executionRole: `${base}-execution`,
+            executionRole: s.executionRoleArn
+              ? policyNameOf(s.executionRoleArn)
+              : `${base}-execution`,
             executionPolicy: `${base}-execution`,
-            taskRole: `${base}-task`,
-            container: key,
+            taskRole: s.taskRoleArn ? policyNameOf(s.taskRoleArn) : `${base}-task`,
+            container: s.containerName ?? key,
             scalingPolicies: {
               cpu: s.autoscaling?.cpuTarget !== undefined ? `${base}-cpu` : undefined,
               memory: s.autoscaling?.memoryTarget !== undefined ? `${base}-memory` : undefined,
@@ -150,12 +154,11 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
 /** The environment's variables and secrets; `auto` picks the flat layout while it fits. */
 function githubNames(c: DeliveryConfig, named: (suffix: string) => string): GithubNames {
   const rulesets = c.github.manage && c.github.rulesets.enabled;
-  const placed = runsEcsServices(c.ecs);
   const variablesOf = (layout: VariableLayout) =>
     environmentVariables({
       layout,
       cluster: c.ecs.cluster !== undefined,
-      services: byKey(c.services).map(([key]) => ({ key, placed })),
+      services: byKey(c.services).map(([key, s]) => ({ key, placed: isPlaced(c.ecs, s) })),
       user: Object.fromEntries(byKey(c.github.variables).map(([k, v]) => [k, String(v)])),
     });
   const flat = variablesOf("flat");
@@ -442,21 +445,38 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
     const s = c.services[key];
     const at = `${PROJECT}:services.${key}`;
     const repositoryKey =
-      c.adopt.repositories[key] !== undefined
-        ? `${PROJECT}:adopt.repositories.${key}`
-        : s.repositoryName !== undefined
-          ? `${at}.repositoryName`
-          : at;
+      s.existingRepository !== undefined
+        ? `${at}.existingRepository`
+        : c.adopt.repositories[key] !== undefined
+          ? `${PROJECT}:adopt.repositories.${key}`
+          : s.repositoryName !== undefined
+            ? `${at}.repositoryName`
+            : at;
     add("ecrRepository", n.repository, repositoryKey, `the repository of service ${key}`);
-    add("taskFamily", n.family, at, `the task definition family of service ${key}`);
+    add(
+      "taskFamily",
+      n.family,
+      s.family !== undefined ? `${at}.family` : at,
+      `the task definition family of service ${key}`,
+    );
     add(
       "logGroup",
       n.logGroup,
       c.adopt.logGroups[key] !== undefined ? `${PROJECT}:adopt.logGroups.${key}` : at,
       `the log group of service ${key}`,
     );
-    add("iamRole", n.executionRole, at, `the execution role of service ${key}`);
-    add("iamRole", n.taskRole, at, `the task role of service ${key}`);
+    add(
+      "iamRole",
+      n.executionRole,
+      s.executionRoleArn !== undefined ? `${at}.executionRoleArn` : at,
+      `the execution role of service ${key}`,
+    );
+    add(
+      "iamRole",
+      n.taskRole,
+      s.taskRoleArn !== undefined ? `${at}.taskRoleArn` : at,
+      `the task role of service ${key}`,
+    );
     for (const policy of [n.scalingPolicies.cpu, n.scalingPolicies.memory]) {
       if (policy) {
         add(

@@ -615,6 +615,21 @@ export function deliverySchema(ctx: SchemaContext) {
       .string()
       .regex(ECS_NAME, { error: "must be an ECS service name" })
       .optional(),
+    family: z
+      .string()
+      .regex(NAMESPACES.taskFamily.pattern, {
+        error: `must be a task definition family (${NAMESPACES.taskFamily.allowed}). Fix: e.g. "shop-backend"`,
+      })
+      .optional(),
+    containerName: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,255}$/, {
+        error: 'must be a container name (1-255 letters, digits, "_", "-"). Fix: e.g. "app"',
+      })
+      .optional(),
+    executionRoleArn: arn("executionRoleArn", "role").optional(),
+    taskRoleArn: arn("taskRoleArn", "role").optional(),
+    existingRepository: ecrRepositoryName("shop-backend").optional(),
     taskRolePolicyArns: unique(
       z.array(arn("taskRolePolicyArns entries", "policy"), {
         error: "must be a list of IAM policy ARNs",

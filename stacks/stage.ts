@@ -149,6 +149,11 @@ export interface ServiceStage {
   readonly healthCheckGracePeriodSeconds: number;
   readonly targetGroupArn?: string;
   readonly existingServiceName?: string;
+  /** The repository exists and stays someone else's: referenced, never managed here. */
+  readonly existingRepository: boolean;
+  /** Existing roles the service runs with, instead of ones this stack creates and scopes. */
+  readonly existingExecutionRoleArn?: string;
+  readonly existingTaskRoleArn?: string;
   /** Existing repository / log group this stack takes over (Pulumi `import`). */
   readonly adoptRepository?: string;
   readonly adoptLogGroup?: string;
@@ -289,14 +294,18 @@ export interface Stage {
 }
 
 /**
- * Whether the stage runs its services as ECS services: with a cluster and a network. Otherwise
- * only their task definitions (and what they need) are declared.
+ * Whether a service runs as an ECS service of the stage: on its cluster, created in its network,
+ * or existing (an existing service has its own network). Otherwise only its task definition
+ * (and what it needs) is declared.
  */
-export function runsEcsServices(ecs: {
-  readonly cluster?: unknown;
-  readonly network?: unknown;
-}): boolean {
-  return ecs.cluster !== undefined && ecs.network !== undefined;
+export function isPlaced(
+  ecs: { readonly cluster?: unknown; readonly network?: unknown },
+  service: { readonly existingServiceName?: string },
+): boolean {
+  return (
+    ecs.cluster !== undefined &&
+    (ecs.network !== undefined || service.existingServiceName !== undefined)
+  );
 }
 
 /** The stage before its access is computed (from the stage itself, in `access.ts`). */

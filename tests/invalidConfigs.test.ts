@@ -134,15 +134,14 @@ const cases: Record<string, Case[]> = {
       "path in the app repository",
     ],
     [
-      "an existing service without the stage's network",
+      "an existing service without the cluster it runs on",
       () =>
         withConfig(staging(), {
-          "delivery:ecs.network": undefined,
-          "delivery:ecs.cluster": { existingName: "legacy" },
+          "delivery:ecs": {},
           "delivery:services.backend.existingServiceName": "shop-backend",
         }),
       "delivery:services.backend.existingServiceName",
-      "cluster and network",
+      "needs the cluster it runs on",
     ],
     [
       "a service whose execution role name would exceed IAM's 64 characters",

@@ -426,3 +426,90 @@ describe("the account a stack runs in", () => {
     assert.equal(run.stage.oidc.mode, "create");
   });
 });
+
+describe("existing setups kept", () => {
+  const existing = () => readStack("prod", path.join(ROOT, "examples", "existing-app.prod.yaml"));
+
+  it("manages none of the existing cluster, services, repositories or execution role", async () => {
+    const run = await plan(existing());
+    for (const type of [
+      "aws:ecr/repository:Repository",
+      "aws:ecs/service:Service",
+      "aws:ecs/cluster:Cluster",
+    ]) {
+      assert.equal(ofType(run, type).length, 0, type);
+    }
+    const roles = ofType(run, "aws:iam/role:Role").map((r) => r.inputs.name);
+    assert.ok(
+      !roles.includes("storefront-api-execution") &&
+        !roles.includes("legacy-prod-backend-execution"),
+    );
+    const families = ofType(run, "aws:ecs/taskDefinition:TaskDefinition").map((t) => [
+      t.inputs.family,
+      (JSON.parse(String(t.inputs.containerDefinitions)) as Json[])[0].name,
+      t.inputs.executionRoleArn,
+    ]);
+    assert.deepEqual(
+      families.find((f) => f[0] === "storefront-api"),
+      ["storefront-api", "api", "arn:aws:iam::123456789012:role/storefront-api-execution"],
+    );
+  });
+
+  it("lets the deploy role roll out exactly the existing services, with their own families and the existing role", async () => {
+    const run = await plan(existing());
+    const docs = rolePolicies(run, "legacy-prod-deploy");
+    const service = "arn:aws:ecs:eu-west-1:123456789012:service/storefront/storefront-api";
+    const family = (f: string) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/${f}:3`;
+    assert.ok(
+      await mayDo(docs, "ecs:UpdateService", service, {
+        "ecs:task-definition": family("storefront-api"),
+      }),
+    );
+    assert.equal(
+      await mayDo(docs, "ecs:UpdateService", service, {
+        "ecs:task-definition": family("storefront-web"),
+      }),
+      false,
+    );
+    assert.ok(await mayDo(docs, "ecs:RegisterTaskDefinition", family("storefront-api")));
+    assert.ok(
+      await mayDo(docs, "iam:PassRole", "arn:aws:iam::123456789012:role/storefront-api-execution", {
+        "iam:PassedToService": "ecs-tasks.amazonaws.com",
+      }),
+    );
+    assert.ok(
+      await mayDo(
+        docs,
+        "ecr:PutImage",
+        "arn:aws:ecr:eu-west-1:123456789012:repository/storefront/api",
+      ),
+    );
+    const vars = new Map(
+      ofType(run, "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable").map((v) => [
+        String(v.inputs.variableName),
+        String(v.inputs.value),
+      ]),
+    );
+    assert.equal(vars.get("ECS_CONTAINER_NAME_BACKEND"), "api");
+    assert.equal(vars.get("ECS_SERVICE_BACKEND"), "storefront-api");
+  });
+
+  it("refuses a repository from two places, and policies for a task role this stack does not own", async () => {
+    await refusedWith(
+      withConfig(existing(), { "delivery:services.backend.repositoryName": "storefront-api" }),
+      "delivery:services.backend.existingRepository",
+      "comes from one place only",
+    );
+    await refusedWith(
+      withConfig(existing(), {
+        "delivery:services.frontend.taskRoleArn":
+          "arn:aws:iam::123456789012:role/storefront-web-task",
+        "delivery:services.frontend.taskRolePolicyArns": [
+          "arn:aws:iam::123456789012:policy/web-assets",
+        ],
+      }),
+      "delivery:services.frontend.taskRolePolicyArns",
+      "never changes",
+    );
+  });
+});

@@ -15,7 +15,7 @@ import { byKey } from "../../lib/order";
 import { RELEASE_TAG_PATTERN, serviceTags } from "../../lib/workflows";
 import { STAGE_DEFAULTS } from "../defaults";
 import { PROJECT } from "../project";
-import { runsEcsServices } from "../stage";
+import { isPlaced } from "../stage";
 import { Rule, StageRule, rule } from "./rule";
 
 const at = `${PROJECT}:github`;
@@ -151,7 +151,6 @@ export const githubEnvironmentStageRules: readonly StageRule[] = [
   // The compact layout's one variable must still fit GitHub's 48 KB per variable.
   (stage) => {
     if (!stage.github.manage || stage.names.github.layout !== "compact") return [];
-    const placed = runsEcsServices(stage.ecs);
     const value = servicesVariableValue(
       stage.services.map((svc) => {
         const n = svc.names;
@@ -163,7 +162,9 @@ export const githubEnvironmentStageRules: readonly StageRule[] = [
         };
         return {
           key: svc.key,
-          fields: Object.fromEntries(serviceFields(placed).map((f) => [f, all[f]])),
+          fields: Object.fromEntries(
+            serviceFields(isPlaced(stage.ecs, svc)).map((f) => [f, all[f]]),
+          ),
         };
       }),
     );

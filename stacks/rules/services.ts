@@ -9,13 +9,13 @@ import { policyNameOf } from "../../lib/arns";
 import { byKey } from "../../lib/order";
 import { PROJECT } from "../project";
 import { NAME_PATTERN } from "../schema";
-import { runsEcsServices } from "../stage";
+import { isPlaced } from "../stage";
 import { Rule, rule } from "./rule";
 
 const at = (svc: string) => `${PROJECT}:services.${svc}`;
 
 export const serviceRules: readonly Rule[] = [
-  rule(["services"], (c, ctx) => {
+  rule(["services", "adopt"], (c, ctx) => {
     const problems: string[] = [];
     for (const svc of ctx.declared.services) {
       if (!NAME_PATTERN.test(svc) || svc.length > 24) {
@@ -28,6 +28,21 @@ export const serviceRules: readonly Rule[] = [
       // Fargate's allowed pairs: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
       const size = fargateSizeProblem(s.cpu, s.memory);
       if (size) problems.push(`${at(svc)}.${FARGATE_SIZES.has(s.cpu) ? "memory" : "cpu"}: ${size}`);
+      const repositoryFrom = [
+        ["existingRepository", s.existingRepository !== undefined],
+        ["repositoryName", s.repositoryName !== undefined],
+        [`adopt.repositories.${svc}`, c.adopt.repositories[svc] !== undefined],
+      ].filter(([, set]) => set);
+      if (repositoryFrom.length > 1) {
+        problems.push(
+          `${at(svc)}.existingRepository: the repository comes from one place only, but ${repositoryFrom.map(([k]) => k).join(" and ")} are set. Fix: existingRepository to use one someone else manages, adopt.repositories to take one over, repositoryName to create one under that name`,
+        );
+      }
+      if (s.taskRoleArn !== undefined && s.taskRolePolicyArns.length > 0) {
+        problems.push(
+          `${at(svc)}.taskRolePolicyArns: the service runs with the existing task role ${s.taskRoleArn}, which this stack never changes. Fix: attach the policies to that role yourself, or remove taskRoleArn`,
+        );
+      }
       if (s.kind === "web") {
         if (s.port === undefined) {
           problems.push(
@@ -141,12 +156,10 @@ export const serviceRules: readonly Rule[] = [
           `${at(svc)}.imageTag: set, but delivery:ecs.imageOwner is "pipeline" (CI owns the image). Fix: remove imageTag, or set delivery:ecs.imageOwner: stack`,
         );
       }
-      if (
-        s.existingServiceName !== undefined &&
-        (c.ecs.cluster === undefined || c.ecs.network === undefined)
-      ) {
+      // An existing service keeps its own network: only the cluster it runs on is needed.
+      if (s.existingServiceName !== undefined && c.ecs.cluster === undefined) {
         problems.push(
-          `${at(svc)}.existingServiceName: needs the stage's cluster and network, or CI could not be granted the service. Fix: set delivery:ecs.cluster.existingName and delivery:ecs.network`,
+          `${at(svc)}.existingServiceName: needs the cluster it runs on, or CI could not be granted the service. Fix: set delivery:ecs.cluster: { existingName: <its cluster> }`,
         );
       }
     }
@@ -161,7 +174,7 @@ export const autoscalingRules: readonly Rule[] = [
       const a = s.autoscaling;
       if (!a) return [];
       const problems: string[] = [];
-      if (!runsEcsServices(c.ecs)) {
+      if (!isPlaced(c.ecs, s)) {
         problems.push(
           `${at(svc)}.autoscaling: Application Auto Scaling scales an ECS service, and without delivery:ecs.cluster and delivery:ecs.network the stage runs none. Fix: add them, or remove autoscaling`,
         );
