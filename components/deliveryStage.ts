@@ -238,6 +238,9 @@ export class DeliveryStage extends pulumi.ComponentResource {
     );
 
     this.githubVariables = this.variables(s, cluster);
+    /** Output name → the ARN of the role it carries. */
+    const arnsOf = (outputs: Readonly<Record<string, string>>) =>
+      Object.fromEntries(Object.entries(outputs).map(([out, role]) => [out, this.roleArns[role]]));
     if (s.github.manage) {
       new GithubEnvironment(
         `${name}-github`,
@@ -252,6 +255,11 @@ export class DeliveryStage extends pulumi.ComponentResource {
           canAdminsBypass: s.github.protection.canAdminsBypass,
           rulesets: s.github.rulesets,
           roleArn: deployRole?.arn,
+          roleArnSecrets: arnsOf(s.names.github.roleArnSecrets),
+          repositoryOutputs: {
+            secrets: arnsOf(s.names.github.repository.secrets),
+            variables: arnsOf(s.names.github.repository.variables),
+          },
           secrets: s.github.secrets,
           variables: this.githubVariables,
           subjectClaimKeys: s.github.manageSubjectClaims
@@ -346,7 +354,11 @@ export class DeliveryStage extends pulumi.ComponentResource {
                 ? services()
                 : value.kind === "serviceField"
                   ? field(value.service, value.field)
-                  : pulumi.output(value.value);
+                  : value.kind === "roleArn"
+                    ? this.roleArns[value.role]
+                    : value.kind === "secretName"
+                      ? pulumi.output(s.secrets.find((x) => x.key === value.secret)?.name ?? "")
+                      : pulumi.output(value.value);
       if (!resolved) {
         throw new Error(
           `DeliveryStage: the names table lists variable ${name}, which has no value`,

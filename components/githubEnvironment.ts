@@ -1,5 +1,7 @@
 import { ActionsEnvironmentSecret } from "@pulumi/github/actionsEnvironmentSecret";
 import { ActionsEnvironmentVariable } from "@pulumi/github/actionsEnvironmentVariable";
+import { ActionsSecret } from "@pulumi/github/actionsSecret";
+import { ActionsVariable } from "@pulumi/github/actionsVariable";
 import { ActionsRepositoryOidcSubjectClaimCustomizationTemplate } from "@pulumi/github/actionsRepositoryOidcSubjectClaimCustomizationTemplate";
 import { RepositoryEnvironment } from "@pulumi/github/repositoryEnvironment";
 import { RepositoryEnvironmentDeploymentPolicy } from "@pulumi/github/repositoryEnvironmentDeploymentPolicy";
@@ -49,6 +51,16 @@ export interface GithubEnvironmentArgs {
   readonly roleArn?: pulumi.Input<string>;
   /** Further environment secrets: from encrypted config or generated. */
   readonly secrets: readonly GithubSecretStage[];
+  /** Extra roles' ARNs as environment secrets (`roles.<key>.githubOutput`): name → ARN. */
+  readonly roleArnSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Extra roles' ARNs written to the repository, for every workflow (`githubOutput.scope:
+   * repository`; config refuses it for prod roles that may change anything).
+   */
+  readonly repositoryOutputs?: {
+    readonly secrets: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
+  };
   /** Environment variables, written from the real resources (never typed by a person). */
   readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
   /**
@@ -124,6 +136,23 @@ export class GithubEnvironment extends pulumi.ComponentResource {
 
     const secretValues: Record<string, pulumi.Output<string>> = {};
     if (args.roleArn !== undefined) secretValues[ROLE_ARN_SECRET] = pulumi.output(args.roleArn);
+    for (const [secretName, arn] of byKey(args.roleArnSecrets ?? {})) {
+      secretValues[secretName] = pulumi.output(arn);
+    }
+    for (const [secretName, arn] of byKey(args.repositoryOutputs?.secrets ?? {})) {
+      new ActionsSecret(
+        `${name}-repository-${secretName}`,
+        { repository, secretName, plaintextValue: pulumi.secret(arn) },
+        { parent: this },
+      );
+    }
+    for (const [variableName, arn] of byKey(args.repositoryOutputs?.variables ?? {})) {
+      new ActionsVariable(
+        `${name}-repository-${variableName}`,
+        { repository, variableName, value: arn },
+        { parent: this },
+      );
+    }
     if (args.fallbackCredentials) {
       secretValues[FALLBACK_SECRETS.accessKeyId] = pulumi.output(
         args.fallbackCredentials.accessKeyId,

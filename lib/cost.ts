@@ -92,6 +92,8 @@ export const COST_BY_KIND: Readonly<
     "free",
   "github:index/repositoryFile:RepositoryFile": "free",
   "github:index/repositoryRuleset:RepositoryRuleset": "free",
+  "github:index/actionsSecret:ActionsSecret": "free",
+  "github:index/actionsVariable:ActionsVariable": "free",
 };
 
 /** The keep-last-N of a lifecycle policy given as JSON text (its `any` rule), else 0. */

@@ -54,7 +54,11 @@ export type VariableValue =
   | { readonly kind: "cluster" }
   | { readonly kind: "serviceField"; readonly service: string; readonly field: ServiceField }
   | { readonly kind: "services" }
-  | { readonly kind: "config"; readonly value: string };
+  | { readonly kind: "config"; readonly value: string }
+  /** A role's ARN (`roles.<key>.githubOutput`). */
+  | { readonly kind: "roleArn"; readonly role: string }
+  /** A secret's Secrets Manager name (`secrets.<key>.githubVariable`). */
+  | { readonly kind: "secretName"; readonly secret: string };
 
 /** What decides the stage's environment variables. */
 export interface VariablesInput {
@@ -64,6 +68,10 @@ export interface VariablesInput {
   readonly services: readonly { readonly key: string; readonly placed: boolean }[];
   /** `delivery:github.variables`. */
   readonly user: Readonly<Record<string, string>>;
+  /** Roles whose ARN the environment gets as a variable: variable name → role key. */
+  readonly roleArns?: Readonly<Record<string, string>>;
+  /** Secrets whose name the environment gets: variable name → secret key. */
+  readonly secretNames?: Readonly<Record<string, string>>;
 }
 
 /** The fields the stage writes for a service: its service name only when it runs on the cluster. */
@@ -95,6 +103,12 @@ export function environmentVariables(
   }
   for (const [name, value] of Object.entries(v.user)) {
     out.push({ name, value: { kind: "config", value } });
+  }
+  for (const [name, role] of Object.entries(v.roleArns ?? {})) {
+    out.push({ name, value: { kind: "roleArn", role } });
+  }
+  for (const [name, secret] of Object.entries(v.secretNames ?? {})) {
+    out.push({ name, value: { kind: "secretName", secret } });
   }
   return out;
 }

@@ -355,6 +355,16 @@ export const RESOURCE_MOCKS: Readonly<Record<string, ResourceMock>> = {
     id: `${given(r, "repository")}:${given(r, "environment")}:${given(r, "secretName")}`,
     state: {},
   }),
+  // github actions_secret: id = repo:NAME.
+  "github:index/actionsSecret:ActionsSecret": (r) => ({
+    id: `${given(r, "repository")}:${given(r, "secretName")}`,
+    state: {},
+  }),
+  // github actions_variable: id = repo:NAME.
+  "github:index/actionsVariable:ActionsVariable": (r) => ({
+    id: `${given(r, "repository")}:${given(r, "variableName")}`,
+    state: {},
+  }),
   // github actions_environment_variable: id = repo:environment:NAME.
   "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": (r) => ({
     id: `${given(r, "repository")}:${given(r, "environment")}:${given(r, "variableName")}`,

@@ -66,6 +66,9 @@ export const SUMMARY_OF_KIND: Readonly<Record<string, string>> = {
   "aws:sns/topicPolicy:TopicPolicy": "the break-glass section (who may publish to the topic)",
   "aws:cloudwatch/eventRule:EventRule": "the break-glass section (the CloudTrail rule)",
   "aws:cloudwatch/eventTarget:EventTarget": "the break-glass section (the CloudTrail rule)",
+  "github:index/actionsSecret:ActionsSecret": "the GitHub environment section (repository outputs)",
+  "github:index/actionsVariable:ActionsVariable":
+    "the GitHub environment section (repository outputs)",
   "github:index/repositoryRuleset:RepositoryRuleset":
     "the GitHub environment section (rulesets on the deploy refs)",
 };
@@ -397,6 +400,14 @@ function environmentSection(ix: Index, component: RecordedResource): string[] {
         ]
       : []),
     ...(files.length ? [`  commits into the app repository: ${files.join(", ")}`] : []),
+    ...[
+      ...ix
+        .children(component, "github:index/actionsSecret:ActionsSecret")
+        .map((x) => `secret ${text(x.inputs.secretName)} (value [secret])`),
+      ...ix
+        .children(component, "github:index/actionsVariable:ActionsVariable")
+        .map((x) => `variable ${text(x.inputs.variableName)}=${text(x.inputs.value)}`),
+    ].map((x) => `  repository-wide (every workflow of the repository reads it): ${x}`),
     ...rulesetLines(ix, component),
   ];
 }

@@ -61,6 +61,13 @@ export interface GithubNames {
   readonly secrets: readonly string[];
   /** The repository rulesets on the refs that may deploy, when they are on. */
   readonly rulesets: { readonly tags?: string; readonly branches?: string };
+  /** Role ARNs written to the repository itself (`githubOutput.scope: repository`). */
+  readonly repository: {
+    readonly secrets: Readonly<Record<string, string>>;
+    readonly variables: Readonly<Record<string, string>>;
+  };
+  /** Role ARNs written as environment secrets: secret name → role key. */
+  readonly roleArnSecrets: Readonly<Record<string, string>>;
 }
 
 /** Every physical name of the stage. */
@@ -154,12 +161,24 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
 /** The environment's variables and secrets; `auto` picks the flat layout while it fits. */
 function githubNames(c: DeliveryConfig, named: (suffix: string) => string): GithubNames {
   const rulesets = c.github.manage && c.github.rulesets.enabled;
+  const outputs = (kind: "secret" | "variable", scope: "environment" | "repository") =>
+    Object.fromEntries(
+      byKey(c.roles).flatMap(([key, r]) =>
+        r.githubOutput && r.githubOutput.kind === kind && r.githubOutput.scope === scope
+          ? [[r.githubOutput.name, key]]
+          : [],
+      ),
+    );
   const variablesOf = (layout: VariableLayout) =>
     environmentVariables({
       layout,
       cluster: c.ecs.cluster !== undefined,
       services: byKey(c.services).map(([key, s]) => ({ key, placed: isPlaced(c.ecs, s) })),
       user: Object.fromEntries(byKey(c.github.variables).map(([k, v]) => [k, String(v)])),
+      roleArns: outputs("variable", "environment"),
+      secretNames: Object.fromEntries(
+        byKey(c.secrets).flatMap(([key, s]) => (s.githubVariable ? [[s.githubVariable, key]] : [])),
+      ),
     });
   const flat = variablesOf("flat");
   const layout: VariableLayout =
@@ -173,10 +192,17 @@ function githubNames(c: DeliveryConfig, named: (suffix: string) => string): Gith
     layout,
     variables: layout === "flat" ? flat : variablesOf(layout),
     secrets: [
-      ROLE_ARN_SECRET,
+      // The deploy role's ARN, when there is a deploy role (a stage with services).
+      ...(Object.keys(c.services).length > 0 ? [ROLE_ARN_SECRET] : []),
       ...(c.fallback.enabled ? Object.values(FALLBACK_SECRETS) : []),
       ...byKey(c.github.secrets).map(([name]) => name),
+      ...Object.keys(outputs("secret", "environment")),
     ],
+    roleArnSecrets: outputs("secret", "environment"),
+    repository: {
+      secrets: outputs("secret", "repository"),
+      variables: outputs("variable", "repository"),
+    },
     rulesets: {
       tags: rulesets && c.github.deployTags.length > 0 ? named("deploy-tags") : undefined,
       branches:
@@ -362,6 +388,24 @@ export const NAMESPACES = {
     source:
       "docs.github.com, Store information in variables: naming rules; 100 variables per environment",
   },
+  githubRepoSecret: {
+    what: "GitHub repository secret name",
+    minLength: 1,
+    maxLength: 255,
+    pattern: GITHUB_NAME_PATTERN,
+    allowed: "letters, digits and _, not starting with a digit or GITHUB_",
+    ignoresCase: true,
+    source: "docs.github.com, Using secrets in GitHub Actions: naming rules",
+  },
+  githubRepoVariable: {
+    what: "GitHub repository variable name",
+    minLength: 1,
+    maxLength: 255,
+    pattern: GITHUB_NAME_PATTERN,
+    allowed: "letters, digits and _, not starting with a digit or GITHUB_",
+    ignoresCase: true,
+    source: "docs.github.com, Store information in variables: naming rules",
+  },
   githubRuleset: {
     what: "GitHub repository ruleset name",
     minLength: 1,
@@ -541,16 +585,40 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
                 `${PROJECT}:services.${value.service}`,
                 `the ${value.field} variable of service ${value.service}`,
               ]
-            : [`${PROJECT}:github`, `the program's variable ${name}`];
+            : value.kind === "roleArn"
+              ? [`${PROJECT}:roles.${value.role}.githubOutput.name`, `role ${value.role}'s ARN`]
+              : value.kind === "secretName"
+                ? [
+                    `${PROJECT}:secrets.${value.secret}.githubVariable`,
+                    `secret ${value.secret}'s name`,
+                  ]
+                : [`${PROJECT}:github`, `the program's variable ${name}`];
       add("githubVariable", name, key, owner, scope);
     }
     for (const name of g.secrets) {
+      const role = g.roleArnSecrets[name];
       const key = Object.hasOwn(c.github.secrets, name)
         ? `${PROJECT}:github.secrets.${name}`
-        : `${PROJECT}:github`;
+        : role !== undefined
+          ? `${PROJECT}:roles.${role}.githubOutput.name`
+          : `${PROJECT}:github`;
       add("githubSecret", name, key, `secret ${name}`, scope);
     }
     const repository = `repository ${c.github.repository}`;
+    for (const [kind, names] of [
+      ["githubRepoSecret", g.repository.secrets],
+      ["githubRepoVariable", g.repository.variables],
+    ] as const) {
+      for (const [name, role] of Object.entries(names)) {
+        add(
+          kind,
+          name,
+          `${PROJECT}:roles.${role}.githubOutput.name`,
+          `role ${role}'s ARN`,
+          repository,
+        );
+      }
+    }
     const at = `${PROJECT}:github.rulesets`;
     if (g.rulesets.tags)
       add("githubRuleset", g.rulesets.tags, at, "the deploy tags' ruleset", repository);

@@ -291,6 +291,12 @@ export interface SchemaContext {
   readonly stage: StageName;
 }
 
+/** A GitHub secret or variable name, as the names table checks it. */
+const githubName = (what: string, example: string) =>
+  z.string().regex(NAMESPACES.githubVariable.pattern, {
+    error: `${what} must be a GitHub secret or variable name (${NAMESPACES.githubVariable.allowed}). Fix: e.g. ${example}`,
+  });
+
 /** Builds the schema of the whole `delivery:*` namespace for one stage. */
 export function deliverySchema(ctx: SchemaContext) {
   const d = STAGE_DEFAULTS[ctx.stage];
@@ -663,6 +669,8 @@ export function deliverySchema(ctx: SchemaContext) {
       .max(2048, { error: "is longer than Secrets Manager allows (2048). Fix: shorten it" })
       .optional(),
     recoveryWindowDays: recoveryWindow().optional(),
+    /** The environment variable the secret's name is written to, for the team's workflows. */
+    githubVariable: githubName("githubVariable", "AWS_SECRET_NAME").optional(),
   };
   const secret = z.discriminatedUnion(
     "source",
@@ -790,6 +798,18 @@ export function deliverySchema(ctx: SchemaContext) {
         error: 'must be "names" or "immutable", as GitHub writes sub for this role\'s repository',
       })
       .optional(),
+    githubOutput: strict({
+      name: githubName("githubOutput.name", "AWS_ROLE_TO_ASSUME"),
+      kind: z
+        .enum(["secret", "variable"], { error: 'must be "secret" or "variable"' })
+        .default("secret"),
+      scope: z
+        .enum(["environment", "repository"], {
+          error:
+            'must be "environment" (the stage\'s environment only) or "repository" (every workflow of the repository)',
+        })
+        .default("environment"),
+    }).optional(),
     subjects: stringList("subjects").min(1, {
       error:
         'needs at least one subject; a role without one would trust nothing. Fix: e.g. ["pull_request"]',

@@ -51,10 +51,12 @@ describe("a stage without ECS", () => {
         .sort(),
       ["AWS_ACCOUNT_ID", "AWS_REGION"],
     );
-    assert.equal(
-      ofType(run, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").length,
-      0,
-      "no AWS_ROLE_ARN of a deploy role that does not exist",
+    assert.deepEqual(
+      ofType(run, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").map(
+        (x) => x.inputs.secretName,
+      ),
+      ["NPM_PUBLISH_ROLE_ARN"],
+      "no AWS_ROLE_ARN of a deploy role that does not exist; the publishing role's own",
     );
     assert.deepEqual(appRepoFiles(run.stage), {}, "no deploy workflows");
   });
@@ -510,6 +512,73 @@ describe("existing setups kept", () => {
       }),
       "delivery:services.frontend.taskRolePolicyArns",
       "never changes",
+    );
+  });
+});
+
+describe("GitHub outputs as the team's workflows read them", () => {
+  const publishOnlyWith = (changes: Record<string, unknown>) => withConfig(publishOnly(), changes);
+  const secretsOf = (run: Awaited<ReturnType<typeof plan>>, type: string, key: string) =>
+    ofType(run, type).map((x) => String(x.inputs[key]));
+
+  it("writes the publishing role's ARN under the name its workflow reads, in the environment", async () => {
+    const run = await plan(publishOnly());
+    const secret = ofType(
+      run,
+      "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+    ).find((s) => s.inputs.secretName === "NPM_PUBLISH_ROLE_ARN");
+    assert.ok(secret);
+    assert.equal(secret.rawInputs.value, String(ofType(run, "aws:iam/role:Role")[0].state.arn));
+  });
+
+  it("writes a staging role's ARN for every workflow of the repository when asked, as a variable", async () => {
+    const run = await plan(
+      withConfig(shippedStack("staging"), {
+        "delivery:roles.preview.repository": undefined,
+        "delivery:roles.preview.subjects": ["environment:staging"],
+        "delivery:roles.preview.githubOutput": {
+          name: "AWS_ROLE_ARN_DEV",
+          kind: "variable",
+          scope: "repository",
+        },
+      }),
+    );
+    assert.deepEqual(
+      secretsOf(run, "github:index/actionsVariable:ActionsVariable", "variableName"),
+      ["AWS_ROLE_ARN_DEV"],
+    );
+    assert.match(
+      summarize(run),
+      /repository-wide \(every workflow of the repository reads it\): variable AWS_ROLE_ARN_DEV=arn:aws:iam::123456789012:role\/shop-staging-preview/,
+    );
+  });
+
+  it("refuses a prod role that reads a secret advertised to every workflow of the repository", async () => {
+    await refusedWith(
+      publishOnlyWith({
+        "delivery:roles.publish.githubOutput": {
+          name: "NPM_PUBLISH_ROLE_ARN",
+          scope: "repository",
+        },
+      }),
+      "delivery:roles.publish.githubOutput.scope",
+      "stays in the reviewed environment",
+    );
+  });
+
+  it("writes a secret's name where the workflow looks for it, and refuses a name another output has", async () => {
+    const run = await plan(
+      publishOnlyWith({ "delivery:secrets.npm-token.githubVariable": "NPM_TOKEN_SECRET_NAME" }),
+    );
+    const variable = ofType(
+      run,
+      "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+    ).find((v) => v.inputs.variableName === "NPM_TOKEN_SECRET_NAME");
+    assert.equal(variable?.inputs.value, "pkg/prod/npm-token");
+    await refusedWith(
+      publishOnlyWith({ "delivery:secrets.npm-token.githubVariable": "AWS_REGION" }),
+      "delivery:secrets.npm-token.githubVariable",
+      "AWS_REGION",
     );
   });
 });

@@ -3,6 +3,7 @@
  * read-only grants only: anyone who can push a branch or open a pull request (including an
  * untested change) gets its token. Not waivable.
  */
+import { PROJECT } from "../project";
 import { StageRule } from "./rule";
 import { describeTrigger, writeRoles } from "./prodReview";
 
@@ -28,5 +29,26 @@ export const exposedRoleRules: readonly StageRule[] = [
         ];
       }),
     );
+  },
+];
+
+/**
+ * A prod role that may change something or read a secret keeps its ARN in the environment: a
+ * repository-wide output hands it to every workflow of the repository. The ARN is no credential
+ * (the trust still decides), but it advertises the role to jobs that must never ask for it.
+ */
+export const roleOutputRules: readonly StageRule[] = [
+  (stage) => {
+    if (stage.name !== "prod") return [];
+    const writers = new Set(writeRoles(stage.access).map((r) => r.principal));
+    const { secrets, variables } = stage.names.github.repository;
+    return [...Object.values(secrets), ...Object.values(variables)].flatMap((key) => {
+      const role = stage.roles.find((r) => r.key === key);
+      return role && writers.has(role.name)
+        ? [
+            `${PROJECT}:roles.${key}.githubOutput.scope: ${role.name} may change prod or read its secrets, so its ARN stays in the reviewed environment, not in every workflow of the repository. Fix: scope: environment`,
+          ]
+        : [];
+    });
   },
 ];

@@ -2,7 +2,7 @@
 import { accountRules } from "./accounts";
 import { adoptionRules } from "./adoption";
 import { ecsRules } from "./ecs";
-import { exposedRoleRules } from "./exposedRoles";
+import { exposedRoleRules, roleOutputRules } from "./exposedRoles";
 import { fallbackRules } from "./fallback";
 import {
   deployRefRules,
@@ -39,4 +39,5 @@ export const STAGE_RULES: readonly StageRule[] = [
   ...imageStageRules,
   ...githubEnvironmentStageRules,
   ...exposedRoleRules,
+  ...roleOutputRules,
 ];

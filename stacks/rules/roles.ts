@@ -41,6 +41,20 @@ export const roleRules: readonly Rule[] = [
           `${key}.grants: grants nothing. Fix: set readSecrets, pushRepositories, previewReadOnly: true, managedPolicyArns, cdkBootstrap or lambdaFunctions`,
         );
       }
+      if (role.githubOutput && !c.github.manage) {
+        problems.push(
+          `${key}.githubOutput: the stack writes nothing on GitHub while delivery:github.manage is false. Fix: remove it, or set manage: true`,
+        );
+      }
+      if (
+        role.githubOutput &&
+        role.repository !== undefined &&
+        role.repository !== c.github.repository
+      ) {
+        problems.push(
+          `${key}.githubOutput: the role trusts ${role.repository}, but outputs are written to the app repository ${c.github.repository}. Fix: remove it, and give ${role.repository} the ARN from the stack output roleArns.${name}`,
+        );
+      }
       const ownRepo = role.repository !== undefined && role.repository !== c.github.repository;
       const format = role.subjectFormat ?? c.github.subjectFormat;
       if (ownRepo && format === "immutable" && role.repositoryId === undefined) {
