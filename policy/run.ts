@@ -18,7 +18,13 @@ import type {
   ResourceValidationArgs,
   StackValidationArgs,
 } from "@pulumi/policy";
-import { DeliveryPolicy, PACK_ENFORCEMENT_LEVEL, createPolicies } from "./policies";
+import {
+  DeliveryPolicy,
+  PACK_ENFORCEMENT_LEVEL,
+  createPolicies,
+  stageFromConfig,
+} from "./policies";
+import type { StackConfig } from "./read";
 
 /**
  * A resource as the offline plan records it (`RecordedResource` in scripts/mocks.ts is one).
@@ -56,10 +62,16 @@ export interface RunPoliciesOptions {
   readonly config?: PackConfig;
   /**
    * The stack's stage, standing in for what the CLI tells the pack (`delivery:stage` or the stack
-   * name). Prod-only policies use it when neither the resource's tags nor its provider's
-   * defaultTags name a stage.
+   * name); unset, `delivery:stage` of `stackConfig`. The prod-only policies take it unless their
+   * own config names a stage; resource tags never count. Unknown: the prod rules apply.
    */
   readonly stackStage?: string;
+  /**
+   * The stack's config, standing in for the `PULUMI_CONFIG` the CLI hands the pack:
+   * `<namespace>:<key>` to text, objects as JSON text (a `ConfigInput`'s `values` is one). The
+   * stack policies read `delivery:waivers`, `github:owner` and `delivery:github` from it.
+   */
+  readonly stackConfig?: StackConfig;
 }
 
 /** A reported violation. */
@@ -224,7 +236,11 @@ export async function runPolicies(
   resources: readonly PolicyInput[],
   options: RunPoliciesOptions = {},
 ): Promise<PolicyViolation[]> {
-  const policies = createPolicies({ stackStage: () => options.stackStage });
+  const stackConfig = options.stackConfig ?? {};
+  const policies = createPolicies({
+    stackStage: () => options.stackStage ?? stageFromConfig(stackConfig),
+    stackConfig: () => stackConfig,
+  });
   const effective = reconcile(policies, options.config ?? {});
   // The CLI passes the stack's tags; none of the pack's policies read them.
   const stackTags: ReadonlyMap<string, string> = new Map();

@@ -183,7 +183,11 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promi
     throw err;
   }
   // The same policy pack `pulumi preview --policy-pack policy` runs, over the planned resources.
-  const violations = await runPolicies(run.resources, { stackStage: run.stage.name });
+  // As the CLI starts the pack: with the stack's stage and its config (the waiver, the ids).
+  const violations = await runPolicies(run.resources, {
+    stackStage: run.stage.name,
+    stackConfig: input.values,
+  });
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const text = `${summarize(run)}\n\n${
     violations.length === 0

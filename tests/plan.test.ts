@@ -142,6 +142,22 @@ describe("offline plan", () => {
     assert.match(String(role?.state.arn), /^arn:aws:iam::210987654321:role\//);
   });
 
+  it("as a command: hands the stack's config to the policy pack, so a waived prod plans clean with its warning first", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "plan-"));
+    const config = path.join(dir, "prod.yaml");
+    writeFileSync(
+      config,
+      `${readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8").replace(
+        "canAdminsBypass: false",
+        "canAdminsBypass: true",
+      )}  delivery:waivers:\n    prodWithoutReview: "a team of one: the owner deploys alone until a second joins"\n`,
+    );
+    const result = await planCommand("--stack", "prod", "--config", config);
+    assert.equal(result.status, 0, result.stdout);
+    assert.match(result.stdout, /^WARNING: waived by delivery:waivers.prodWithoutReview/);
+    assert.match(result.stdout, /Policy pack \(policy\/\): no violations\./);
+  });
+
   it("as a command: refuses to plan prod in an account its target groups are not in", async () => {
     // The shipped prod stack runs only in 123456789012 (aws:allowedAccountIds).
     const result = await planCommand("--stack", "prod", "--account-id", "210987654321");
