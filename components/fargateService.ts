@@ -93,10 +93,13 @@ export class FargateService extends pulumi.ComponentResource {
     const trust = pulumi
       .output(args.accountId)
       .apply((account) => JSON.stringify(serviceTrustPolicy(ECS_TASKS_SERVICE, account)));
-    // An existing role is the team's own: used as it is, never written to.
+    // An existing role is the team's own: used as it is, never written to. Looked up, so a
+    // misspelt ARN fails the preview instead of RegisterTaskDefinition in pulumi up.
+    const existingRole = (arn: string) =>
+      iam.getRoleOutput({ name: policyNameOf(arn) }, { parent: this }).apply(() => arn);
     let executionRoleArn: pulumi.Output<string>;
     if (svc.existingExecutionRoleArn) {
-      executionRoleArn = pulumi.output(svc.existingExecutionRoleArn);
+      executionRoleArn = existingRole(svc.existingExecutionRoleArn);
     } else {
       const executionRole = new iam.Role(
         `${name}-execution`,
@@ -116,7 +119,7 @@ export class FargateService extends pulumi.ComponentResource {
 
     let taskRoleArn: pulumi.Output<string>;
     if (svc.existingTaskRoleArn) {
-      taskRoleArn = pulumi.output(svc.existingTaskRoleArn);
+      taskRoleArn = existingRole(svc.existingTaskRoleArn);
     } else {
       const taskRole = new iam.Role(
         `${name}-task`,

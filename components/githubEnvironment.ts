@@ -142,7 +142,7 @@ export class GithubEnvironment extends pulumi.ComponentResource {
     for (const [secretName, arn] of byKey(args.repositoryOutputs?.secrets ?? {})) {
       new ActionsSecret(
         `${name}-repository-${secretName}`,
-        { repository, secretName, plaintextValue: pulumi.secret(arn) },
+        { repository, secretName, value: pulumi.secret(arn) },
         { parent: this },
       );
     }

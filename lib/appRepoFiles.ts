@@ -39,6 +39,7 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       deployTags: svc.deployOn.tags,
       events: stage.github.deployEvents,
       movingTag: stage.ecr.imageTagMutability === "MUTABLE",
+      sharedRepository: svc.existingRepository,
       fallback: stage.fallback.enabled,
       layout: stage.names.github.layout,
       placed: isPlaced(stage.ecs, svc),

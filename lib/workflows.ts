@@ -40,6 +40,11 @@ export interface DeployWorkflowInput {
   readonly events: readonly ("push" | "release")[];
   /** Also push a moving `<stack>` tag (only where tags are mutable). */
   readonly movingTag: boolean;
+  /**
+   * The repository is someone else's, maybe another stage's too: images are tagged
+   * `<stack>-<sha>`, so no stage deploys an image another stage's pipeline built.
+   */
+  readonly sharedRepository?: boolean;
   /** Offer the break-glass access keys when `AWS_ROLE_ARN` is absent. */
   readonly fallback: boolean;
   /** How the stage writes its services' names into the environment's variables. */
@@ -64,10 +69,26 @@ export function serviceTags(
   services: readonly string[],
   tags: readonly string[],
 ): string[] {
-  const named = (t: string, s: string) => t.startsWith(`${s}-`);
+  // A tag is the service's whose name is its longest prefix: api-gateway-v1 is api-gateway's.
+  const ownerOf = (t: string) =>
+    services.filter((s) => t.startsWith(`${s}-`)).sort((a, b) => b.length - a.length)[0];
+  const named = (t: string, s: string) => ownerOf(t) === s;
   const own = tags.filter((t) => named(t, service));
   if (own.length > 0) return own;
   return tags.some((t) => services.some((s) => named(t, s))) ? [] : [...tags];
+}
+
+/** The refs that deploy a service: config's own for it, else the defaults of {@link serviceTags}. */
+export function serviceDeployRefs(
+  service: string,
+  own: { readonly tags?: readonly string[]; readonly branches?: readonly string[] } | undefined,
+  services: readonly string[],
+  stage: { readonly deployTags: readonly string[]; readonly deployBranches: readonly string[] },
+): { branches: readonly string[]; tags: readonly string[] } {
+  return {
+    branches: own?.branches ?? stage.deployBranches,
+    tags: own?.tags ?? serviceTags(service, services, stage.deployTags),
+  };
 }
 
 /**
@@ -98,6 +119,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
     expr(serviceField(w.layout, w.service, field));
   const image = `${expr("steps.ecr.outputs.registry")}/${read("repository")}`;
   const tags = w.deployTags;
+  const shaTag = w.sharedRepository ? `${w.stack}-${expr("github.sha")}` : expr("github.sha");
   // Steps see only what they need. In particular no step but the break-glass login gets the
   // access key: a step's env wins over the role credentials the login exported, and STS would
   // see the break-glass key id with the role's secret.
@@ -152,7 +174,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
       name: "Skip the build if this commit's image exists",
       id: "existing",
       run: [
-        'if aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=$GITHUB_SHA" >/dev/null 2>&1; then',
+        `if aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=${w.sharedRepository ? `${w.stack}-` : ""}$GITHUB_SHA" >/dev/null 2>&1; then`,
         '  echo "exists=true" >> "$GITHUB_OUTPUT"',
         "else",
         '  echo "exists=false" >> "$GITHUB_OUTPUT"',
@@ -173,8 +195,8 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
         platforms: w.architecture === "ARM64" ? "linux/arm64" : "linux/amd64",
         push: true,
         tags: [
-          `${image}:${expr("github.sha")}`,
-          ...(w.movingTag ? [`${image}:${w.stack}`] : []),
+          `${image}:${shaTag}`,
+          ...(w.movingTag && !w.sharedRepository ? [`${image}:${w.stack}`] : []),
         ].join("\n"),
       },
     },
@@ -189,7 +211,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
       with: {
         "task-definition": "task-definition.json",
         "container-name": read("containerName"),
-        image: `${image}:${expr("github.sha")}`,
+        image: `${image}:${shaTag}`,
       },
     },
     ...(w.placed ? deploySteps(read) : registerSteps()),
@@ -205,7 +227,8 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
             },
           }
         : {}),
-      ...(w.events.includes("release") ? { release: { types: ["published"] } } : {}),
+      // `released`: a published release, never a pre-release.
+      ...(w.events.includes("release") ? { release: { types: ["released"] } } : {}),
       workflow_dispatch: {},
     },
     permissions: { contents: "read" },

@@ -420,6 +420,20 @@ export const DATA_SOURCE_MOCKS: Readonly<Record<string, DataSourceMock>> = {
       tags: {},
     };
   },
+  // iam/role_data_source.go: id = name.
+  "aws:iam/getRole:getRole": (inputs, { accountId, region }) => {
+    const name = text(inputs.name);
+    return {
+      id: name,
+      name,
+      arn: `arn:${partitionOf(region)}:iam::${accountId}:role/${name}`,
+      assumeRolePolicy: "{}",
+      path: "/",
+      maxSessionDuration: 3600,
+      uniqueId: `AROA${alnum(name, 17).toUpperCase()}`,
+      tags: {},
+    };
+  },
   // ecr/repository_data_source.go: id = name.
   "aws:ecr/getRepository:getRepository": (inputs, { accountId, region }) => {
     const name = text(inputs.name);

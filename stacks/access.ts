@@ -452,11 +452,11 @@ export function stageAccess(
   ): GithubRoleAccess => ({
     ...access,
     trustedBy: trustEdges(stage, subjects, repo, keyOf),
-    // An attached policy is opaque to the model: it may change anything (fail closed).
+    // An attached policy is opaque to the model: it may change anything or read a secret.
     classes: [
       ...new Set([
         ...grantClasses(Object.values(access.grants).flat()),
-        ...(access.attachedPolicyArns.length > 0 ? (["write"] as const) : []),
+        ...(access.attachedPolicyArns.length > 0 ? (["write", "secret"] as const) : []),
       ]),
     ].sort(),
   });

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PROGRAM_TAG_KEYS, StageName } from "../lib/naming";
 import { byKey } from "../lib/order";
-import { serviceTags } from "../lib/workflows";
+import { serviceDeployRefs } from "../lib/workflows";
 import { SubjectFormat } from "../lib/subjects";
 import { STAGE_DEFAULTS } from "./defaults";
 import { StageNames } from "./names";
@@ -86,10 +86,7 @@ export function buildStageObject(
           : { kind: "none" },
     command: s.command,
     entryPoint: s.entryPoint,
-    deployOn: {
-      branches: s.deployOn?.branches ?? c.github.deployBranches,
-      tags: s.deployOn?.tags ?? serviceTags(key, Object.keys(c.services), c.github.deployTags),
-    },
+    deployOn: serviceDeployRefs(key, s.deployOn, Object.keys(c.services), c.github),
     cpu: s.cpu,
     memory: s.memory,
     architecture: s.architecture,

@@ -67,6 +67,7 @@ const NAME_SECTIONS = [
   "roles",
   "adopt",
   "fallback",
+  "deployRole",
 ] as const satisfies readonly Section[];
 
 /** The sections the ARNs and shared resources of the isolation check come from. */
@@ -231,7 +232,11 @@ export function loadStage(input: ConfigInput): Stage {
   // The names table, as soon as the sections names come from parsed (the map sections with the
   // entries that parsed), so a clash is reported with the other problems.
   const names = NAME_SECTIONS.every((section) => parsed.sections.has(section))
-    ? stageNames(c as DeliveryConfig, { stack: input.stack, stage })
+    ? stageNames(c as DeliveryConfig, {
+        stack: input.stack,
+        stage,
+        accounts: settings.allowedAccountIds,
+      })
     : undefined;
   if (names) {
     const entries = awsNameEntries(c as DeliveryConfig, names);

@@ -72,6 +72,12 @@ export interface GithubNames {
 
 /** Every physical name of the stage. */
 export interface StageNames {
+  /** Lambda functions the stage's roles deploy, each with the first key that names it. */
+  readonly lambdaFunctions: Readonly<Record<string, string>>;
+  /** CDK bootstrap qualifiers whose roles the stage's roles assume, with the first key. */
+  readonly cdkQualifiers: Readonly<Record<string, string>>;
+  /** The accounts the stage's account-wide names are in, for messages and scopes. */
+  readonly accountScope: string;
   readonly deployRole: string;
   /** Extra role key → role name. */
   readonly roles: Readonly<Record<string, string>>;
@@ -88,6 +94,8 @@ export interface StageNames {
 export interface NamesContext {
   readonly stack: string;
   readonly stage: StageName;
+  /** `aws:allowedAccountIds`, when set: what account-wide names are scoped by. */
+  readonly accounts?: readonly string[];
 }
 
 /** A policy of a principal: `<principal>-<key>`, the key being its grant or its position. */
@@ -104,7 +112,30 @@ export function secretNameFromArn(arn: string): string {
 export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
   const named = (part?: string) => resourceName(c.app, ctx.stack, part);
   const cluster = c.ecs.cluster;
+  const grantsByKey: [string, DeliveryConfig["deployRole"]["grants"]][] = [
+    [`${PROJECT}:deployRole.grants`, c.deployRole.grants],
+    ...byKey(c.roles).map(([k, r]): [string, DeliveryConfig["deployRole"]["grants"]] => [
+      `${PROJECT}:roles.${k}.grants`,
+      r.grants,
+    ]),
+  ];
+  const firstKeys = (
+    list: (g: DeliveryConfig["deployRole"]["grants"]) => readonly string[],
+    what: string,
+  ) => {
+    const out: Record<string, string> = {};
+    for (const [key, g] of grantsByKey) for (const n of list(g)) out[n] ??= `${key}.${what}`;
+    return out;
+  };
   return {
+    lambdaFunctions: firstKeys((g) => g.lambdaFunctions, "lambdaFunctions"),
+    cdkQualifiers: firstKeys(
+      (g) => (g.cdkBootstrap ? [g.cdkBootstrap.qualifier] : []),
+      "cdkBootstrap",
+    ),
+    accountScope: ctx.accounts?.length
+      ? `account ${[...ctx.accounts].sort().join(", ")}`
+      : "an account config does not name",
     deployRole: named("deploy"),
     roles: Object.fromEntries(byKey(c.roles).map(([key]) => [key, named(key)])),
     services: Object.fromEntries(
@@ -346,6 +377,25 @@ export const NAMESPACES = {
     ignoresCase: false,
     source: "EventBridge API PutRule, Name",
   },
+  lambdaFunction: {
+    what: "Lambda function name",
+    minLength: 1,
+    maxLength: 64,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    allowed: 'letters, digits, "-" and "_"',
+    ignoresCase: false,
+    source: "Lambda API UpdateFunctionCode, FunctionName",
+  },
+  cdkQualifier: {
+    what: "CDK bootstrap qualifier",
+    minLength: 1,
+    maxLength: 10,
+    pattern: /^[a-z0-9]+$/,
+    allowed: "lowercase letters and digits",
+    ignoresCase: false,
+    source:
+      "CDK bootstrapping: the qualifier names the account's bootstrap roles (cdk-<qualifier>-deploy-role-<account>-<region>)",
+  },
   scalingPolicy: {
     what: "Application Auto Scaling policy name",
     minLength: 1,
@@ -485,6 +535,7 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
   const add = (namespace: Namespace, name: string, key: string, owner: string, scope?: string) =>
     entries.push({ namespace, name, key, owner, scope });
   add("iamRole", names.deployRole, `${PROJECT}:deployRole`, "the deploy role");
+  const existingRoles = new Set<string>();
   for (const [key, n] of byKey(names.services)) {
     const s = c.services[key];
     const at = `${PROJECT}:services.${key}`;
@@ -509,18 +560,20 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
       c.adopt.logGroups[key] !== undefined ? `${PROJECT}:adopt.logGroups.${key}` : at,
       `the log group of service ${key}`,
     );
-    add(
-      "iamRole",
-      n.executionRole,
-      s.executionRoleArn !== undefined ? `${at}.executionRoleArn` : at,
-      `the execution role of service ${key}`,
-    );
-    add(
-      "iamRole",
-      n.taskRole,
-      s.taskRoleArn !== undefined ? `${at}.taskRoleArn` : at,
-      `the task role of service ${key}`,
-    );
+    // An existing role may serve several services (or as both roles): it is listed once.
+    for (const [name, arn, field, what] of [
+      [n.executionRole, s.executionRoleArn, "executionRoleArn", "execution"],
+      [n.taskRole, s.taskRoleArn, "taskRoleArn", "task"],
+    ] as const) {
+      if (arn !== undefined && existingRoles.has(arn)) continue;
+      if (arn !== undefined) existingRoles.add(arn);
+      add(
+        "iamRole",
+        name,
+        arn !== undefined ? `${at}.${field}` : at,
+        `the ${what} role of service ${key}`,
+      );
+    }
     for (const policy of [n.scalingPolicies.cpu, n.scalingPolicies.memory]) {
       if (policy) {
         add(
@@ -541,6 +594,13 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
         `cluster ${names.cluster}`,
       );
     }
+  }
+  for (const [fn, key] of byKey(names.lambdaFunctions)) {
+    add("lambdaFunction", fn, key, `Lambda function ${fn}`);
+  }
+  // Bootstrap roles are per account: two stages of one account with one qualifier share them.
+  for (const [q, key] of byKey(names.cdkQualifiers)) {
+    add("cdkQualifier", q, key, `the CDK bootstrap roles of qualifier ${q}`, names.accountScope);
   }
   // Extra roles after the services' roles: a clash is reported on the role's own key.
   for (const [key, name] of byKey(names.roles)) {

@@ -35,6 +35,12 @@ const parseValue = (text: string): unknown => {
   }
 };
 
+/** A sibling's `aws:allowedAccountIds`, when it lists them. */
+function accountsOf(s: StackConfig): string[] | undefined {
+  const accounts = parseValue(s.values["aws:allowedAccountIds"] ?? "");
+  return Array.isArray(accounts) ? accounts.map((a) => String(a)) : undefined;
+}
+
 /** The stage a sibling stack is of: its `delivery:stage`, else its name. */
 function stageOf(s: StackConfig): StageName | undefined {
   const configured = s.values[`${PROJECT}:stage`] ?? s.stack;
@@ -57,8 +63,21 @@ export function siblingNamespaces(
     const c = parsed.config as DeliveryConfig;
     const has = (...sections: (keyof DeliveryConfig)[]) =>
       sections.every((x) => parsed.sections.has(x));
-    const names = has("app", "github", "ecs", "services", "secrets", "roles", "adopt", "fallback")
-      ? awsNameEntries(c, stageNames(c, { stack: s.stack, stage: siblingStage }))
+    const names = has(
+      "app",
+      "github",
+      "ecs",
+      "services",
+      "secrets",
+      "roles",
+      "adopt",
+      "fallback",
+      "deployRole",
+    )
+      ? awsNameEntries(
+          c,
+          stageNames(c, { stack: s.stack, stage: siblingStage, accounts: accountsOf(s) }),
+        )
       : [];
     const arns = has("ecr", "secretSettings", "services", "deployRole", "roles", "oidc", "adopt")
       ? configArns(c).flatMap((a) => (a.reaches ? [a.arn] : []))
@@ -86,8 +105,8 @@ export function oidcCreators(
 ): { readonly stack: string; readonly accounts: readonly string[] }[] {
   return siblings.flatMap((s) => {
     const oidc = parseValue(s.values[`${PROJECT}:oidc`] ?? "");
-    const accounts = parseValue(s.values["aws:allowedAccountIds"] ?? "");
-    if (!isObject(oidc) || oidc.mode !== "create" || !Array.isArray(accounts)) return [];
-    return [{ stack: s.stack, accounts: accounts.map((a) => String(a)) }];
+    const accounts = accountsOf(s);
+    if (!isObject(oidc) || oidc.mode !== "create" || !accounts) return [];
+    return [{ stack: s.stack, accounts }];
   });
 }

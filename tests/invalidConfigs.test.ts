@@ -141,7 +141,7 @@ const cases: Record<string, Case[]> = {
           "delivery:services.backend.existingServiceName": "shop-backend",
         }),
       "delivery:services.backend.existingServiceName",
-      "needs the cluster it runs on",
+      "needs the existing cluster it runs on",
     ],
     [
       "a service whose execution role name would exceed IAM's 64 characters",

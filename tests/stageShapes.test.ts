@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import * as path from "path";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { summarize } from "../scripts/summary";
+import { runPolicies } from "../policy/run";
 import { readStack } from "../stacks/stackFiles";
 import { mayDo } from "./iam";
 import { plan, shippedStack } from "./hooks";
@@ -97,14 +98,20 @@ describe("a stage without ECS", () => {
 
 describe("the README's recipes", () => {
   for (const file of readdirSync(path.join(ROOT, "examples")).filter((f) => f.endsWith(".yaml"))) {
-    it(`${file} plans, with the stack its name ends in`, async () => {
+    it(`${file} plans, with the stack its name ends in, and passes the policy pack`, async () => {
       const stack =
         file
           .replace(/\.yaml$/, "")
           .split(".")
           .pop() ?? "";
-      const run = await plan(readStack(stack, path.join(ROOT, "examples", file)));
-      assert.equal(run.stack, stack);
+      const input = readStack(stack, path.join(ROOT, "examples", file));
+      const run = await plan(input);
+      // Clean under the policy pack too, as `npm run plan` runs it.
+      const violations = await runPolicies(run.resources, {
+        stackStage: run.stage.name,
+        stackConfig: input.values,
+      });
+      assert.deepEqual(violations, []);
     });
   }
 });
@@ -158,7 +165,6 @@ describe("a worker service", () => {
       .flatMap((j) => j.steps)
       .find((s) => s.uses?.startsWith("aws-actions/amazon-ecs-deploy-task-definition@"));
     assert.equal(deploy?.with?.["wait-for-service-stability"], true);
-    assert.equal(deploy?.with?.["codedeploy-appspec"], undefined);
   });
 
   it("refuses a port, an HTTP health path or a target group on a worker", async () => {
@@ -243,7 +249,7 @@ describe("autoscaling", () => {
         "delivery:ecs.network": undefined,
       }),
       "delivery:services.worker.autoscaling",
-      "runs none",
+      "runs this service as none",
     );
   });
 });
@@ -263,7 +269,7 @@ describe("the refs that deploy each service", () => {
     await refusedWith(
       prodWithWorker(),
       "delivery:services.worker",
-      "every deploy tag (backend-v*, frontend-v*, package-v*) is another service's",
+      "no deploy tag (backend-v*, frontend-v*, package-v*) is named after it",
     );
   });
 
@@ -294,7 +300,7 @@ describe("the refs that deploy each service", () => {
       withConfig(shippedStack("prod"), { "delivery:github.deployEvents": ["release"] }),
     );
     const backend = workflowOf(run, "backend");
-    assert.deepEqual(backend.on.release, { types: ["published"] });
+    assert.deepEqual(backend.on.release, { types: ["released"] }, "never a pre-release");
     assert.equal(backend.on.push, undefined, "no tag push deploys");
     assert.equal(
       backend.jobs.deploy.if,
@@ -379,7 +385,8 @@ describe("grants beyond ECR and ECS", () => {
       (a) => a.inputs.policyArn === policyArn,
     );
     assert.ok(attachment);
-    assert.deepEqual(run.stage.access.roles.lambda.classes, ["read", "write"]);
+    // Opaque to the model: it may change anything or read a secret.
+    assert.deepEqual(run.stage.access.roles.lambda.classes, ["read", "secret", "write"]);
     await refusedWith(
       withConfig(example("lambda-deploy.staging.yaml", "staging"), {
         "delivery:roles.lambda.grants.managedPolicyArns": [
@@ -580,5 +587,162 @@ describe("GitHub outputs as the team's workflows read them", () => {
       "delivery:secrets.npm-token.githubVariable",
       "AWS_REGION",
     );
+  });
+});
+
+describe("the new keys keep the stages apart and apply cleanly", () => {
+  const example = (file: string, stack: string) =>
+    readStack(stack, path.join(ROOT, "examples", file));
+  const existing = () => example("existing-app.prod.yaml", "prod");
+
+  it("refuses an AWS-managed policy on a GitHub role: it grants on the other stage's resources too", async () => {
+    await refusedWith(
+      withConfig(shippedStack("staging"), {
+        "delivery:deployRole.grants.managedPolicyArns": [
+          "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser",
+        ],
+      }),
+      "delivery:deployRole.grants.managedPolicyArns[0]",
+      "every resource of the account",
+    );
+  });
+
+  it("refuses staging deploying a prod Lambda function or prod's CDK bootstrap roles", async () => {
+    await refusedWith(
+      withConfig(shippedStack("staging"), {
+        "delivery:deployRole.grants.lambdaFunctions": ["shop-prod-api"],
+      }),
+      "delivery:deployRole.grants.lambdaFunctions",
+      "named like a resource of the other stage",
+    );
+    const cdk = {
+      "delivery:roles.cdk": { subjects: ["environment:staging"], grants: { cdkBootstrap: {} } },
+    };
+    const prodCdk = withConfig(shippedStack("prod"), {
+      "delivery:roles.cdk": { subjects: ["environment:production"], grants: { cdkBootstrap: {} } },
+    });
+    await refusedWith(
+      { ...withConfig(shippedStack("staging"), cdk), siblings: [prodCdk] },
+      "delivery:roles.cdk.grants.cdkBootstrap",
+      "of stack prod",
+    );
+    // In an account of its own, prod's bootstrap roles are prod's alone.
+    const elsewhere = withConfig(prodCdk, { "aws:allowedAccountIds": ["210987654321"] });
+    const run = await plan({ ...withConfig(shippedStack("staging"), cdk), siblings: [elsewhere] });
+    assert.ok(run.stage.roles.some((r) => r.key === "cdk"));
+  });
+
+  it("lets one existing role serve two services, and refuses one of another account", async () => {
+    const role = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
+    const shared = {
+      "delivery:services.backend.executionRoleArn": role,
+      "delivery:services.backend.taskRoleArn": role,
+      "delivery:services.frontend.executionRoleArn": role,
+    };
+    const run = await plan(withConfig(existing(), shared));
+    assert.equal(
+      ofType(run, "aws:iam/role:Role").filter((r) => String(r.inputs.name).includes("execution"))
+        .length,
+      0,
+    );
+    await refusedWith(
+      withConfig(existing(), {
+        "delivery:services.frontend.taskRoleArn": "arn:aws:iam::999999999999:role/web-task",
+      }),
+      "delivery:services.frontend.taskRoleArn",
+      "account 999999999999",
+    );
+  });
+
+  it("refuses an existing execution role for a secret this stack creates, which it was never granted", async () => {
+    await refusedWith(
+      withConfig(existing(), {
+        "delivery:secrets.api-key": { source: "generated" },
+        "delivery:services.backend.secrets.API_KEY": "api-key",
+      }),
+      "delivery:services.backend.executionRoleArn",
+      "api-key",
+    );
+  });
+
+  it("refuses an existing service on a cluster this stack creates, and autoscaling an existing service", async () => {
+    await refusedWith(
+      withConfig(existing(), { "delivery:ecs.cluster": { create: true } }),
+      "delivery:services.backend.existingServiceName",
+      "existing cluster",
+    );
+    await refusedWith(
+      withConfig(existing(), {
+        "delivery:services.backend.autoscaling": { minTasks: 1, maxTasks: 4, cpuTarget: 60 },
+      }),
+      "delivery:services.backend.autoscaling",
+      "take over theirs",
+    );
+  });
+
+  it("tags images in an existing repository by stage, so no stage deploys another stage's build", async () => {
+    const run = await plan(existing());
+    const text = appRepoFiles(run.stage)[".github/workflows/deploy-backend-prod.yml"];
+    assert.match(text, /:prod-\$\{\{ github\.sha \}\}/);
+    assert.match(text, /imageTag=prod-\$GITHUB_SHA/);
+    assert.doesNotMatch(text, /:\$\{\{ github\.sha \}\}\n/);
+  });
+
+  it("gives a tag to the service whose name is its longest prefix: api does not deploy on api-gateway-v1", async () => {
+    const run = await plan(
+      withConfig(shippedStack("prod"), {
+        "delivery:services": {
+          api: { port: 80, healthCheckPath: "/" },
+          "api-gateway": { port: 80, healthCheckPath: "/" },
+        },
+        "delivery:secrets": {},
+        "delivery:github.secrets": {},
+        "delivery:roles": {},
+        "delivery:databaseUrl": undefined,
+        "delivery:github.deployTags": ["api-v*", "api-gateway-v*"],
+      }),
+    );
+    const on = (svc: string) =>
+      (
+        parse(appRepoFiles(run.stage)[`.github/workflows/deploy-${svc}-prod.yml`]) as {
+          on: { push: Json };
+        }
+      ).on.push;
+    assert.deepEqual(on("api"), { tags: ["api-v*"] });
+    assert.deepEqual(on("api-gateway"), { tags: ["api-gateway-v*"] });
+  });
+
+  it("refuses an output in an environment no job that may assume the role can read", async () => {
+    await refusedWith(
+      withConfig(example("lambda-deploy.staging.yaml", "staging"), {
+        "delivery:roles.lambda.subjects": ["ref:refs/heads/develop"],
+        "delivery:roles.lambda.githubOutput": { name: "AWS_LAMBDA_ROLE" },
+      }),
+      "delivery:roles.lambda.githubOutput",
+      "no job there can assume the role",
+    );
+  });
+
+  it("writes a role's ARN as a repository secret when asked", async () => {
+    const run = await plan(
+      withConfig(example("lambda-deploy.staging.yaml", "staging"), {
+        "delivery:roles.lambda.githubOutput": { name: "AWS_LAMBDA_ROLE", scope: "repository" },
+      }),
+    );
+    const [secret] = ofType(run, "github:index/actionsSecret:ActionsSecret");
+    assert.equal(secret.inputs.secretName, "AWS_LAMBDA_ROLE");
+    assert.deepEqual(secret.secretInputs, ["value"]);
+  });
+
+  it("refuses deploy-role and workflow keys in a stage without services, where they would do nothing", async () => {
+    const err = await refusedWith(
+      withConfig(publishOnly(), {
+        "delivery:deployRole.grants.lambdaFunctions": ["pkg-docs"],
+        "delivery:github.commitWorkflows": true,
+      }),
+      "delivery:deployRole.grants",
+      "no deploy role",
+    );
+    assert.ok(err.problems.some((p) => p.startsWith("delivery:github.commitWorkflows: ")));
   });
 });

@@ -42,24 +42,19 @@ export function configArns(c: ArnSections): ConfigArn[] {
   add("adopt.oidcProvider", c.adopt.oidcProvider, false, false);
   for (const [svc, s] of byKey(c.services)) {
     add(`services.${svc}.targetGroupArn`, s.targetGroupArn, true, true);
+    add(`services.${svc}.executionRoleArn`, s.executionRoleArn, false, true);
+    add(`services.${svc}.taskRoleArn`, s.taskRoleArn, false, true);
     s.taskRolePolicyArns.forEach((arn, i) =>
       add(`services.${svc}.taskRolePolicyArns[${i}]`, arn, false, parseArn(arn)?.account !== "aws"),
     );
   }
+  const attached = (key: string, list: readonly string[]) =>
+    list.forEach((arn, i) => add(`${key}[${i}]`, arn, false, parseArn(arn)?.account !== "aws"));
   for (const [role, r] of byKey(c.roles)) {
     add(`roles.${role}.permissionsBoundary`, r.permissionsBoundary, false, false);
-    r.grants.managedPolicyArns.forEach((arn, i) =>
-      add(
-        `roles.${role}.grants.managedPolicyArns[${i}]`,
-        arn,
-        false,
-        parseArn(arn)?.account !== "aws",
-      ),
-    );
+    attached(`roles.${role}.grants.managedPolicyArns`, r.grants.managedPolicyArns);
   }
-  c.deployRole.grants.managedPolicyArns.forEach((arn, i) =>
-    add(`deployRole.grants.managedPolicyArns[${i}]`, arn, false, parseArn(arn)?.account !== "aws"),
-  );
+  attached("deployRole.grants.managedPolicyArns", c.deployRole.grants.managedPolicyArns);
   for (const [secret, arn] of byKey(c.adopt.secrets)) {
     add(`adopt.secrets.${secret}`, arn, true, true);
   }

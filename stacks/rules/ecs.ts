@@ -1,4 +1,7 @@
-/** Where services run: a network needs a cluster, and a cluster needs services. */
+/**
+ * Where services run: a network needs a cluster, and a cluster needs services; what only a
+ * stage with services uses is refused without them.
+ */
 import { PROJECT } from "../project";
 import { Rule, rule } from "./rule";
 
@@ -17,4 +20,25 @@ export const ecsRules: readonly Rule[] = [
         ]
       : [],
   ),
+  // Keys that only mean something for a deploy role or deploy workflows, which need services.
+  rule(["services", "deployRole", "github"], (c, ctx) => {
+    if (ctx.declared.services.size > 0) return [];
+    const g = c.deployRole.grants;
+    const set: [string, boolean][] = [
+      ["deployRole.subjects", c.deployRole.subjects.length > 0],
+      [
+        "deployRole.grants",
+        g.readSecrets.length + g.managedPolicyArns.length + g.lambdaFunctions.length > 0 ||
+          g.cdkBootstrap !== undefined,
+      ],
+      ["github.commitWorkflows", c.github.commitWorkflows],
+      ["github.deployEvents", c.github.deployEvents.includes("release")],
+    ];
+    return set
+      .filter(([, on]) => on)
+      .map(
+        ([key]) =>
+          `${PROJECT}:${key}: a stage without services has no deploy role and no deploy workflows, so this would do nothing. Fix: remove it, or give the grants to an extra role (delivery:roles)`,
+      );
+  }),
 ];

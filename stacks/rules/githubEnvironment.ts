@@ -12,7 +12,7 @@ import {
   servicesVariableValue,
 } from "../../lib/variables";
 import { byKey } from "../../lib/order";
-import { RELEASE_TAG_PATTERN, serviceTags } from "../../lib/workflows";
+import { RELEASE_TAG_PATTERN, serviceDeployRefs } from "../../lib/workflows";
 import { STAGE_DEFAULTS } from "../defaults";
 import { PROJECT } from "../project";
 import { isPlaced } from "../stage";
@@ -212,12 +212,15 @@ export const deployRefRules: readonly Rule[] = [
           }
         });
       }
-      const tags = s.deployOn?.tags ?? serviceTags(svc, Object.keys(c.services), g.deployTags);
-      const branches = s.deployOn?.branches ?? g.deployBranches;
+      const { tags, branches } = serviceDeployRefs(svc, s.deployOn, Object.keys(c.services), g);
       const triggered = (g.deployEvents.includes("push") && branches.length > 0) || tags.length > 0;
       if (!triggered) {
         problems.push(
-          `${PROJECT}:services.${svc}: nothing deploys it: every deploy tag (${g.deployTags.join(", ")}) is another service's, and a service never deploys on another's tag. Fix: add a tag pattern of its own to github.deployTags (e.g. "${svc}-v*"), or list its tags in services.${svc}.deployOn.tags`,
+          `${PROJECT}:services.${svc}: nothing deploys it: ${
+            g.deployTags.length === 0 || s.deployOn?.tags !== undefined
+              ? `it has no deploy tag${g.deployEvents.includes("push") ? " and no deploy branch" : " (and deployEvents has no push, so branches deploy nothing)"}`
+              : `no deploy tag (${g.deployTags.join(", ")}) is named after it, and where tags name services, a service deploys only on its own`
+          }. Fix: add a tag pattern of its own to github.deployTags (e.g. "${svc}-v*") or list its refs in services.${svc}.deployOn`,
         );
       }
     }

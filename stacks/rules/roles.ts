@@ -1,6 +1,6 @@
 /** Extra roles: names, a repository whose subjects can be rendered, grants of declared things. */
 import { adminClassReason } from "../../lib/adminPolicies";
-import { policyNameOf } from "../../lib/arns";
+import { parseArn, policyNameOf } from "../../lib/arns";
 import { byKey } from "../../lib/order";
 import { PROJECT } from "../project";
 import { DeliveryConfig, NAME_PATTERN } from "../schema";
@@ -39,6 +39,15 @@ export const roleRules: readonly Rule[] = [
       if (!grantsSomething) {
         problems.push(
           `${key}.grants: grants nothing. Fix: set readSecrets, pushRepositories, previewReadOnly: true, managedPolicyArns, cdkBootstrap or lambdaFunctions`,
+        );
+      }
+      const env = `environment:${c.github.environment}`.toLowerCase();
+      if (
+        role.githubOutput?.scope === "environment" &&
+        !role.subjects.some((s) => s.toLowerCase().endsWith(env))
+      ) {
+        problems.push(
+          `${key}.githubOutput: the ARN would go to the environment ${c.github.environment}, but no job there can assume the role (its subjects do not trust environment:${c.github.environment}), and the jobs that can never read that environment. Fix: trust environment:${c.github.environment}, use scope: repository, or remove githubOutput`,
         );
       }
       if (role.githubOutput && !c.github.manage) {
@@ -103,6 +112,11 @@ function addedGrantProblems(
     if (admin) {
       problems.push(
         `${key}.managedPolicyArns[${i}]: ${name} is an admin-class AWS-managed policy: it ${admin}, so whoever can start a job that assumes the role owns the account. Fix: attach a policy with exactly the actions the job needs`,
+      );
+    } else if (parseArn(arn)?.account === "aws") {
+      // AWS-managed policies grant on every resource of the account: the other stage's too.
+      problems.push(
+        `${key}.managedPolicyArns[${i}]: ${name} is AWS-managed, and AWS-managed policies grant their actions on every resource of the account, so a job of this stage would reach the other stage's repositories, secrets and services wherever both share an account. Fix: attach a customer-managed policy scoped to this stage's resources`,
       );
     }
   });

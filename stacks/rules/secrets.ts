@@ -75,6 +75,17 @@ export const secretRules: readonly Rule[] = [
   }),
 
   // Encrypted config values must exist and be encrypted; the command to fix it is named.
+  rule(["secrets", "github"], (c) =>
+    c.github.manage
+      ? []
+      : byKey(c.secrets).flatMap(([name, d]) =>
+          d.githubVariable
+            ? [
+                `${PROJECT}:secrets.${name}.githubVariable: the stack writes nothing on GitHub while delivery:github.manage is false. Fix: remove it, or set manage: true`,
+              ]
+            : [],
+        ),
+  ),
   rule(["secrets", "github"], (c, ctx) => {
     const refs: SecretValueRef[] = [
       ...byKey(c.secrets).flatMap(([name, d]) =>

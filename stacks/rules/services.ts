@@ -38,6 +38,16 @@ export const serviceRules: readonly Rule[] = [
           `${at(svc)}.existingRepository: the repository comes from one place only, but ${repositoryFrom.map(([k]) => k).join(" and ")} are set. Fix: existingRepository to use one someone else manages, adopt.repositories to take one over, repositoryName to create one under that name`,
         );
       }
+      if (s.executionRoleArn !== undefined) {
+        const created = Object.values(s.secrets)
+          .map((ref) => (typeof ref === "string" ? ref : ref.secret))
+          .filter((secret) => c.adopt.secrets[secret] === undefined);
+        if (created.length > 0) {
+          problems.push(
+            `${at(svc)}.executionRoleArn: the existing execution role cannot have been granted ${[...new Set(created)].join(", ")}, which this stack creates (a new ARN), so the tasks would fail to start. Fix: adopt those secrets (delivery:adopt.secrets) and grant the role yourself, or let this stack create the execution role`,
+          );
+        }
+      }
       if (s.taskRoleArn !== undefined && s.taskRolePolicyArns.length > 0) {
         problems.push(
           `${at(svc)}.taskRolePolicyArns: the service runs with the existing task role ${s.taskRoleArn}, which this stack never changes. Fix: attach the policies to that role yourself, or remove taskRoleArn`,
@@ -157,9 +167,19 @@ export const serviceRules: readonly Rule[] = [
         );
       }
       // An existing service keeps its own network: only the cluster it runs on is needed.
-      if (s.existingServiceName !== undefined && c.ecs.cluster === undefined) {
+      // A cluster this stack creates cannot hold a service that exists already: the lookup
+      // would fail in pulumi up, after the cluster was created.
+      if (
+        s.existingServiceName !== undefined &&
+        (c.ecs.cluster === undefined || "create" in c.ecs.cluster)
+      ) {
         problems.push(
-          `${at(svc)}.existingServiceName: needs the cluster it runs on, or CI could not be granted the service. Fix: set delivery:ecs.cluster: { existingName: <its cluster> }`,
+          `${at(svc)}.existingServiceName: needs the existing cluster it runs on, or CI could not be granted the service. Fix: set delivery:ecs.cluster: { existingName: <its cluster> }`,
+        );
+      }
+      if (s.existingServiceName !== undefined && s.autoscaling !== undefined) {
+        problems.push(
+          `${at(svc)}.autoscaling: the existing service's scaling is its owner's; registering a scalable target here would take over theirs (and destroying the stack would remove it). Fix: remove autoscaling, or let this stack create the service`,
         );
       }
     }
@@ -176,7 +196,7 @@ export const autoscalingRules: readonly Rule[] = [
       const problems: string[] = [];
       if (!isPlaced(c.ecs, s)) {
         problems.push(
-          `${at(svc)}.autoscaling: Application Auto Scaling scales an ECS service, and without delivery:ecs.cluster and delivery:ecs.network the stage runs none. Fix: add them, or remove autoscaling`,
+          `${at(svc)}.autoscaling: Application Auto Scaling scales an ECS service, and the stage runs this service as none (it needs delivery:ecs.cluster and delivery:ecs.network). Fix: add them, or remove autoscaling`,
         );
       }
       if (a.minTasks > a.maxTasks) {
