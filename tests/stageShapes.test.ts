@@ -15,6 +15,7 @@ import { readStack } from "../stacks/stackFiles";
 import { mayDo } from "./iam";
 import { plan, shippedStack } from "./hooks";
 import {
+  FALLBACK_ON,
   ofType,
   refusedWith,
   rolePolicies,
@@ -744,5 +745,18 @@ describe("the new keys keep the stages apart and apply cleanly", () => {
       "no deploy role",
     );
     assert.ok(err.problems.some((p) => p.startsWith("delivery:github.commitWorkflows: ")));
+  });
+});
+
+describe("break-glass keys and admin-equivalent grants", () => {
+  it("refuses break-glass keys that would copy the deploy role's CDK bootstrap grant", async () => {
+    await refusedWith(
+      withConfig(shippedStack("staging"), {
+        "delivery:deployRole.grants.cdkBootstrap": {},
+        "delivery:fallback": FALLBACK_ON,
+      }),
+      "delivery:fallback.enabled",
+      "admin-equivalent",
+    );
   });
 });

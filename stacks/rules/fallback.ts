@@ -3,7 +3,7 @@ import { PROJECT } from "../project";
 import { Rule, rule } from "./rule";
 
 export const fallbackRules: readonly Rule[] = [
-  rule(["fallback", "github", "services"], (c, ctx) => {
+  rule(["fallback", "github", "services", "deployRole"], (c, ctx) => {
     if (!c.fallback.enabled) return [];
     const problems: string[] = [];
     if (ctx.declared.services.size === 0) {
@@ -14,6 +14,11 @@ export const fallbackRules: readonly Rule[] = [
     if (ctx.stage === "prod" && !c.fallback.allowInProd) {
       problems.push(
         `${PROJECT}:fallback.enabled: long-lived access keys for prod are refused unless explicitly allowed. Fix: use OIDC (AWS_ROLE_ARN); if you must, also set delivery:fallback.allowInProd: true`,
+      );
+    }
+    if (c.deployRole.grants.cdkBootstrap !== undefined) {
+      problems.push(
+        `${PROJECT}:fallback.enabled: the break-glass user copies the deploy role's grants, and its CDK bootstrap grant is admin-equivalent (the bootstrap's execution role has AdministratorAccess by default): long-lived keys must not carry it. Fix: give cdkBootstrap to an extra role (delivery:roles), or disable the fallback`,
       );
     }
     if (c.fallback.alarmEmails.length === 0) {
