@@ -137,6 +137,14 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
       { parent: this },
     );
     // Only this rule and this alarm may publish: the topic's policy replaces the default one.
+    const publishFrom = (Sid: string, service: string, sourceArn: pulumi.Output<string>) => ({
+      Sid,
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: "sns:Publish",
+      Resource: topic.arn,
+      Condition: { ArnEquals: { "aws:SourceArn": sourceArn } },
+    });
     new sns.TopicPolicy(
       `${name}-alarm`,
       {
@@ -144,22 +152,8 @@ export class BreakGlassAccess extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            {
-              Sid: "CloudTrailRule",
-              Effect: "Allow",
-              Principal: { Service: "events.amazonaws.com" },
-              Action: "sns:Publish",
-              Resource: topic.arn,
-              Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
-            },
-            {
-              Sid: "MetricAlarm",
-              Effect: "Allow",
-              Principal: { Service: "cloudwatch.amazonaws.com" },
-              Action: "sns:Publish",
-              Resource: topic.arn,
-              Condition: { ArnEquals: { "aws:SourceArn": alarm.arn } },
-            },
+            publishFrom("CloudTrailRule", "events.amazonaws.com", rule.arn),
+            publishFrom("MetricAlarm", "cloudwatch.amazonaws.com", alarm.arn),
           ],
         }),
       },

@@ -52,19 +52,27 @@ function conditionText(s: Statement): string | undefined {
     .join("; ");
 }
 
+/** Statements as permissions, their ARNs rendered for the stage's account. */
+function statementPermissions(statements: readonly Statement[], values: ArnValues): Permission[] {
+  return renderStatements(statements, values).map((s) => ({
+    effect: s.Effect,
+    actions: list(s.Action),
+    resources: list(s.Resource),
+    condition: conditionText(s),
+  }));
+}
+
+/** What a policy or role the model cannot see into allows: only its name says anything. */
+const opaque = (what: string): Permission => ({
+  effect: "Allow",
+  actions: [`whatever ${what}`],
+  resources: [],
+});
+
 function permissionsOf(access: PrincipalAccess, values: ArnValues): Permission[] {
   return [
-    ...renderStatements(Object.values(access.grants).flat(), values).map((s) => ({
-      effect: s.Effect,
-      actions: list(s.Action),
-      resources: list(s.Resource),
-      condition: conditionText(s),
-    })),
-    ...access.attachedPolicyArns.map((arn): Permission => ({
-      effect: "Allow",
-      actions: [`whatever ${arn} allows`],
-      resources: [],
-    })),
+    ...statementPermissions(Object.values(access.grants).flat(), values),
+    ...access.attachedPolicyArns.map((arn) => opaque(`${arn} allows`)),
   ];
 }
 
@@ -144,9 +152,7 @@ export function accessPaths(stage: Stage, values: ArnValues): AccessPath[] {
   for (const svc of stage.services) {
     const execution = a.executionRoles[svc.key];
     // An existing role is the team's own: what it may do is not this stack's to say.
-    const existing = (arn: string): AccessPath["permissions"] => [
-      { effect: "Allow", actions: [`whatever the existing role ${arn} may`], resources: [] },
-    ];
+    const existing = (arn: string) => [opaque(`the existing role ${arn} may`)];
     paths.push({
       from: `ECS tasks of service ${svc.key} (starting them)`,
       protection: execution
@@ -169,11 +175,7 @@ export function accessPaths(stage: Stage, values: ArnValues): AccessPath[] {
       classes: svc.existingTaskRoleArn || svc.taskRolePolicyArns.length > 0 ? ["write"] : [],
       permissions: svc.existingTaskRoleArn
         ? existing(svc.existingTaskRoleArn)
-        : svc.taskRolePolicyArns.map((arn) => ({
-            effect: "Allow",
-            actions: [`whatever ${arn} allows`],
-            resources: [],
-          })),
+        : svc.taskRolePolicyArns.map((arn) => opaque(`${arn} allows`)),
     });
   }
   for (const s of a.awsServices) {
@@ -183,12 +185,7 @@ export function accessPaths(stage: Stage, values: ArnValues): AccessPath[] {
       principal: s.principal,
       kind: "role",
       classes: [...grantClasses(s.statements)].sort(),
-      permissions: renderStatements(s.statements, values).map((x) => ({
-        effect: x.Effect,
-        actions: list(x.Action),
-        resources: list(x.Resource),
-        condition: conditionText(x),
-      })),
+      permissions: statementPermissions(s.statements, values),
     });
   }
   if (a.fallbackUser) {

@@ -9,11 +9,11 @@ import { sdkInternal } from "../lib/sdkInternals";
 import { STAGES, StageName } from "../lib/naming";
 import { stageAccess } from "./access";
 import { buildStageObject, deepFreeze } from "./build";
-import { awsNameEntries, nameProblems, stageNames } from "./names";
+import { NAME_SECTIONS, awsNameEntries, nameProblems, stageNames } from "./names";
 import { parseConfig } from "./parse";
-import { PROJECT } from "./project";
+import { PROJECT, deliveryValues, parseConfigValue } from "./project";
 import { RULES, STAGE_RULES } from "./rules";
-import { configArns, expectedAccounts } from "./rules/accounts";
+import { ARN_SECTIONS, configArns, expectedAccounts } from "./rules/accounts";
 import { isolationProblems } from "./rules/stageIsolation";
 import { oidcCreators, siblingNamespaces } from "./siblings";
 import { siblingStacks } from "./stackFiles";
@@ -57,27 +57,8 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-/** The sections physical names are computed from. */
-const NAME_SECTIONS = [
-  "app",
-  "github",
-  "ecs",
-  "services",
-  "secrets",
-  "roles",
-  "adopt",
-  "fallback",
-  "deployRole",
-] as const satisfies readonly Section[];
-
 /** The sections the ARNs and shared resources of the isolation check come from. */
-const ISOLATION_SECTIONS = [
-  "ecr",
-  "secretSettings",
-  "deployRole",
-  "oidc",
-  "shared",
-] as const satisfies readonly Section[];
+const ISOLATION_SECTIONS = [...ARN_SECTIONS, "shared"] as const satisfies readonly Section[];
 
 /** A GitHub user or organization name. */
 const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
@@ -90,19 +71,6 @@ function schemaFor(stage: StageName): ReturnType<typeof deliverySchema> {
   let schema = schemas.get(stage);
   if (!schema) schemas.set(stage, (schema = deliverySchema({ stage })));
   return schema;
-}
-
-/** Config values of objects arrive as JSON text; scalars as plain text. */
-function parseValue(text: string): unknown {
-  const t = text.trim();
-  if (t.startsWith("{") || t.startsWith("[")) {
-    try {
-      return JSON.parse(t);
-    } catch {
-      return text;
-    }
-  }
-  return text;
 }
 
 function resolveStage(input: ConfigInput, problems: string[]): StageName | undefined {
@@ -167,7 +135,7 @@ function providerSettings(input: ConfigInput, problems: string[]): ProviderSetti
   const accountsText = input.values["aws:allowedAccountIds"];
   let allowedAccountIds: string[] | undefined;
   if (accountsText !== undefined) {
-    const accounts = parseValue(accountsText);
+    const accounts = parseConfigValue(accountsText);
     const ids: unknown[] = Array.isArray(accounts) ? accounts : [];
     const texts = ids.map((a) => (typeof a === "number" ? String(a) : a));
     if (texts.length > 0 && texts.every((a) => typeof a === "string" && /^\d{12}$/.test(a))) {
@@ -195,11 +163,7 @@ export function loadStage(input: ConfigInput): Stage {
   const settings = providerSettings(input, problems);
 
   // Split delivery:* into the schema's sections and the encrypted values `source: config` names.
-  const raw: Record<string, unknown> = {};
-  const prefix = `${PROJECT}:`;
-  for (const [key, value] of Object.entries(input.values)) {
-    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = parseValue(value);
-  }
+  const raw = deliveryValues(input.values);
   const valueKeys = new Set(
     configValueKeys(raw).filter((k) => !(SECTIONS as readonly string[]).includes(k)),
   );
@@ -207,6 +171,7 @@ export function loadStage(input: ConfigInput): Stage {
 
   if (!stage) throw new ConfigError(input.stack, redact(problems, input));
 
+  const prefix = `${PROJECT}:`;
   const secretTopKeys = new Set(
     [...input.secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
   );
@@ -337,7 +302,7 @@ function secretFragments(input: ConfigInput): string[] {
   // Secret sections are refused without being read (parse.ts): only scalar values remain.
   const sections = new Set<string>(SECTIONS.map((s) => `${PROJECT}:${s}`));
   for (const key of input.secretKeys) {
-    if (!sections.has(key)) walk(parseValue(input.values[key] ?? ""));
+    if (!sections.has(key)) walk(parseConfigValue(input.values[key] ?? ""));
   }
   return out.sort((a, b) => b.length - a.length);
 }

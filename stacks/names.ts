@@ -21,7 +21,7 @@ import {
   environmentVariables,
 } from "../lib/variables";
 import { PROJECT } from "./project";
-import type { DeliveryConfig } from "./schema";
+import type { DeliveryConfig, Section } from "./schema";
 import { isPlaced } from "./stage";
 
 /** Names of one service's resources. */
@@ -108,21 +108,32 @@ export function secretNameFromArn(arn: string): string {
   return arn.replace(/^.*:secret:/, "").replace(/-[A-Za-z0-9]{6}$/, "");
 }
 
+/** The sections physical names are computed from. */
+export const NAME_SECTIONS = [
+  "app",
+  "github",
+  "ecs",
+  "services",
+  "secrets",
+  "roles",
+  "adopt",
+  "fallback",
+  "deployRole",
+] as const satisfies readonly Section[];
+
+/** The grants either kind of role may add (the deploy role's shape; extra roles have more). */
+type Grants = DeliveryConfig["deployRole"]["grants"];
+
 /** The names of a stage, from its typed config. */
 export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
   const named = (part?: string) => resourceName(c.app, ctx.stack, part);
   const cluster = c.ecs.cluster;
-  const grantsByKey: [string, DeliveryConfig["deployRole"]["grants"]][] = [
+  // Every role's grants, with the key they are at: a name is reported at its first key.
+  const grantsByKey = new Map<string, Grants>([
     [`${PROJECT}:deployRole.grants`, c.deployRole.grants],
-    ...byKey(c.roles).map(([k, r]): [string, DeliveryConfig["deployRole"]["grants"]] => [
-      `${PROJECT}:roles.${k}.grants`,
-      r.grants,
-    ]),
-  ];
-  const firstKeys = (
-    list: (g: DeliveryConfig["deployRole"]["grants"]) => readonly string[],
-    what: string,
-  ) => {
+    ...byKey(c.roles).map(([k, r]) => [`${PROJECT}:roles.${k}.grants`, r.grants] as const),
+  ]);
+  const firstKeys = (list: (g: Grants) => readonly string[], what: string) => {
     const out: Record<string, string> = {};
     for (const [key, g] of grantsByKey) for (const n of list(g)) out[n] ??= `${key}.${what}`;
     return out;
@@ -264,6 +275,15 @@ export interface NamespaceRule {
 
 const IAM_NAME = /^[\w+=,.@-]+$/;
 const IAM_NAME_ALLOWED = "letters, digits and +=,.@_-";
+
+/** GitHub's rules for secret and variable names, environment and repository alike. */
+const GITHUB_NAME_RULE = {
+  minLength: 1,
+  maxLength: 255,
+  pattern: GITHUB_NAME_PATTERN,
+  allowed: "letters, digits and _, not starting with a digit or GITHUB_",
+  ignoresCase: true,
+} as const;
 
 /** The namespaces of the stage's physical names. */
 export const NAMESPACES = {
@@ -418,42 +438,26 @@ export const NAMESPACES = {
   },
   githubSecret: {
     what: "GitHub environment secret name",
-    minLength: 1,
-    maxLength: 255,
-    pattern: GITHUB_NAME_PATTERN,
-    allowed: "letters, digits and _, not starting with a digit or GITHUB_",
-    ignoresCase: true,
+    ...GITHUB_NAME_RULE,
     maxCount: 100,
     source:
       "docs.github.com, Using secrets in GitHub Actions: naming rules; 100 secrets per environment",
   },
   githubVariable: {
     what: "GitHub environment variable name",
-    minLength: 1,
-    maxLength: 255,
-    pattern: GITHUB_NAME_PATTERN,
-    allowed: "letters, digits and _, not starting with a digit or GITHUB_",
-    ignoresCase: true,
+    ...GITHUB_NAME_RULE,
     maxCount: 100,
     source:
       "docs.github.com, Store information in variables: naming rules; 100 variables per environment",
   },
   githubRepoSecret: {
     what: "GitHub repository secret name",
-    minLength: 1,
-    maxLength: 255,
-    pattern: GITHUB_NAME_PATTERN,
-    allowed: "letters, digits and _, not starting with a digit or GITHUB_",
-    ignoresCase: true,
+    ...GITHUB_NAME_RULE,
     source: "docs.github.com, Using secrets in GitHub Actions: naming rules",
   },
   githubRepoVariable: {
     what: "GitHub repository variable name",
-    minLength: 1,
-    maxLength: 255,
-    pattern: GITHUB_NAME_PATTERN,
-    allowed: "letters, digits and _, not starting with a digit or GITHUB_",
-    ignoresCase: true,
+    ...GITHUB_NAME_RULE,
     source: "docs.github.com, Store information in variables: naming rules",
   },
   githubRuleset: {

@@ -10,3 +10,26 @@ export function keyPath(path: readonly PropertyKey[]): string {
   for (const part of rest) text += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
   return text;
 }
+
+/** A config value as Pulumi hands it over: objects and lists as JSON text, scalars as text. */
+export function parseConfigValue(text: string): unknown {
+  const t = text.trim();
+  if (t.startsWith("{") || t.startsWith("[")) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** The `delivery:*` part of a stack's config, keyed without the prefix, values parsed. */
+export function deliveryValues(values: Readonly<Record<string, string>>): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  const prefix = `${PROJECT}:`;
+  for (const [key, value] of Object.entries(values)) {
+    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = parseConfigValue(value);
+  }
+  return raw;
+}

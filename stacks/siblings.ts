@@ -5,10 +5,10 @@
  */
 import { STAGES, StageName } from "../lib/naming";
 import { isObject } from "../lib/json";
-import { NameEntry, awsNameEntries, stageNames } from "./names";
+import { NAME_SECTIONS, NameEntry, awsNameEntries, stageNames } from "./names";
 import { parseConfig } from "./parse";
-import { PROJECT } from "./project";
-import { configArns } from "./rules/accounts";
+import { PROJECT, deliveryValues, parseConfigValue } from "./project";
+import { ARN_SECTIONS, configArns } from "./rules/accounts";
 import { DeliveryConfig, deliverySchema } from "./schema";
 
 /** What another stack of the project holds, of another stage. */
@@ -27,17 +27,9 @@ interface StackConfig {
   readonly values: Readonly<Record<string, string>>;
 }
 
-const parseValue = (text: string): unknown => {
-  try {
-    return text.trim().startsWith("{") || text.trim().startsWith("[") ? JSON.parse(text) : text;
-  } catch {
-    return text;
-  }
-};
-
 /** A sibling's `aws:allowedAccountIds`, when it lists them. */
 function accountsOf(s: StackConfig): string[] | undefined {
-  const accounts = parseValue(s.values["aws:allowedAccountIds"] ?? "");
+  const accounts = parseConfigValue(s.values["aws:allowedAccountIds"] ?? "");
   return Array.isArray(accounts) ? accounts.map((a) => String(a)) : undefined;
 }
 
@@ -55,31 +47,18 @@ export function siblingNamespaces(
   return siblings.flatMap((s) => {
     const siblingStage = stageOf(s);
     if (!siblingStage || siblingStage === stage) return [];
-    const raw: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(s.values)) {
-      if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = parseValue(value);
-    }
+    const raw = deliveryValues(s.values);
     const parsed = parseConfig(deliverySchema({ stage: siblingStage }), raw, new Set());
     const c = parsed.config as DeliveryConfig;
     const has = (...sections: (keyof DeliveryConfig)[]) =>
       sections.every((x) => parsed.sections.has(x));
-    const names = has(
-      "app",
-      "github",
-      "ecs",
-      "services",
-      "secrets",
-      "roles",
-      "adopt",
-      "fallback",
-      "deployRole",
-    )
+    const names = has(...NAME_SECTIONS)
       ? awsNameEntries(
           c,
           stageNames(c, { stack: s.stack, stage: siblingStage, accounts: accountsOf(s) }),
         )
       : [];
-    const arns = has("ecr", "secretSettings", "services", "deployRole", "roles", "oidc", "adopt")
+    const arns = has(...ARN_SECTIONS)
       ? configArns(c).flatMap((a) => (a.reaches ? [a.arn] : []))
       : [];
     const shared = Array.isArray(raw.shared)
@@ -104,7 +83,7 @@ export function oidcCreators(
   siblings: readonly StackConfig[],
 ): { readonly stack: string; readonly accounts: readonly string[] }[] {
   return siblings.flatMap((s) => {
-    const oidc = parseValue(s.values[`${PROJECT}:oidc`] ?? "");
+    const oidc = parseConfigValue(s.values[`${PROJECT}:oidc`] ?? "");
     const accounts = accountsOf(s);
     if (!isObject(oidc) || oidc.mode !== "create" || !accounts) return [];
     return [{ stack: s.stack, accounts }];

@@ -10,6 +10,26 @@ import { PolicyDocument } from "../lib/iam";
 /** The account of the offline cloud. */
 export const ACCOUNT = "123456789012";
 
+/** A request of a principal with exactly these identity policies, no SCPs or RCPs. */
+export function identityRequest(
+  docs: readonly PolicyDocument[],
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]>,
+) {
+  return {
+    request: {
+      principal: `arn:aws:sts::${ACCOUNT}:assumed-role/principal/session`,
+      action,
+      resource: { resource, accountId: ACCOUNT },
+      contextVariables: context,
+    },
+    identityPolicies: docs.map((policy, i) => ({ name: `policy-${i}`, policy })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+  };
+}
+
 /**
  * Does a principal with exactly these identity policies get `action` on `resource`? `context`
  * holds the request's condition keys (`iam:PassedToService`, `kms:ViaService`, ...).
@@ -23,15 +43,7 @@ export async function mayDo(
 ): Promise<boolean> {
   const result = await runSimulation(
     {
-      request: {
-        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/principal/session`,
-        action,
-        resource: { resource, accountId: ACCOUNT },
-        contextVariables: context,
-      },
-      identityPolicies: docs.map((policy, i) => ({ name: `policy-${i}`, policy })),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
+      ...identityRequest(docs, action, resource, context),
       ...(resourcePolicy ? { resourcePolicy } : {}),
     },
     {},

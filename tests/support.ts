@@ -17,7 +17,7 @@ import {
   validateTrustPolicy,
 } from "@cloud-copilot/iam-policy";
 import { PolicyDocument } from "../lib/iam";
-import { ACCOUNT, DEFAULT_KEY_POLICY } from "./iam";
+import { ACCOUNT, DEFAULT_KEY_POLICY, identityRequest } from "./iam";
 
 /** Resolves an Output (mocks resolve everything). */
 /** The audience of the GitHub Actions tokens that AWS roles admit. */
@@ -176,15 +176,7 @@ export function allows(
 ): boolean {
   const result = runUnsafeSimulation(
     {
-      request: {
-        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/principal/session`,
-        action,
-        resource: { resource, accountId: ACCOUNT },
-        contextVariables: context,
-      },
-      identityPolicies: docs.map((policy, i) => ({ name: `policy-${i}`, policy })),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
+      ...identityRequest(docs, action, resource, context),
       ...(action.startsWith("kms:")
         ? {
             resourcePolicy: createValidatedPolicy(DEFAULT_KEY_POLICY, validateResourcePolicy, {

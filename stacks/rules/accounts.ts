@@ -7,7 +7,7 @@
 import { ArnParts, partitionOf, parseArn } from "../../lib/arns";
 import { byKey } from "../../lib/order";
 import { PROJECT } from "../project";
-import { DeliveryConfig } from "../schema";
+import { DeliveryConfig, Section } from "../schema";
 import { Rule, rule } from "./rule";
 
 /** An ARN from config and the key it is at. */
@@ -24,10 +24,18 @@ interface ConfigArn {
   readonly reaches: boolean;
 }
 
-type ArnSections = Pick<
-  DeliveryConfig,
-  "ecr" | "secretSettings" | "services" | "deployRole" | "roles" | "oidc" | "adopt"
->;
+/** The sections config ARNs come from. */
+export const ARN_SECTIONS = [
+  "ecr",
+  "secretSettings",
+  "services",
+  "deployRole",
+  "roles",
+  "oidc",
+  "adopt",
+] as const satisfies readonly Section[];
+
+type ArnSections = Pick<DeliveryConfig, (typeof ARN_SECTIONS)[number]>;
 
 /** Every ARN in these sections, with its key (AWS-managed policies' account is `aws`). */
 export function configArns(c: ArnSections): ConfigArn[] {
@@ -74,7 +82,7 @@ export function expectedAccounts(
 }
 
 export const accountRules: readonly Rule[] = [
-  rule(["ecr", "secretSettings", "services", "deployRole", "roles", "oidc", "adopt"], (c, ctx) => {
+  rule(ARN_SECTIONS, (c, ctx) => {
     if (!ctx.region) return [];
     const problems: string[] = [];
     const partition = partitionOf(ctx.region);
