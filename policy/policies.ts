@@ -37,6 +37,7 @@ import { policyNameOf } from "../lib/arns";
 import { credentialKind, isSecretLikeName } from "../lib/credentials";
 import { isObject } from "../lib/json";
 import { PROJECT } from "../stacks/project";
+import { EXPOSED_ROLE_FIX } from "../stacks/rules/exposedRoles";
 import {
   Json,
   RESTRICTING_OPERATORS,
@@ -764,7 +765,7 @@ export function createPolicies(environment: PolicyEnvironment = {}): DeliveryPol
           const why = exposure(a, unreviewedAnyRef);
           if (!why) continue;
           report(
-            `role "${role.name}" may change something or read a secret (${writesOf(role)}), but ${why}; only read-only roles may be that exposed. Fix: trust an environment or exact refs here, or give the role read-only grants (a separate read-only role for previews)`,
+            `role "${role.name}" may change something or read a secret (${writesOf(role)}), but ${why}; ${EXPOSED_ROLE_FIX}`,
             role.resource.urn,
           );
         }

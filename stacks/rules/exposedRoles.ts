@@ -7,6 +7,10 @@ import { PROJECT } from "../project";
 import { StageRule } from "./rule";
 import { describeTrigger, writeRoles } from "./prodReview";
 
+/** Why an exposed role must be read-only, and how to fix it: the config rule's and the pack's. */
+export const EXPOSED_ROLE_FIX =
+  "only read-only roles may be that exposed. Fix: trust an environment or exact refs here, or give the role read-only grants (a separate read-only role for previews)";
+
 export const exposedRoleRules: readonly StageRule[] = [
   (stage) => {
     const env = stage.access.environment;
@@ -25,7 +29,7 @@ export const exposedRoleRules: readonly StageRule[] = [
             ? `every branch or tag may run jobs in the environment ${t.name} and nobody reviews them`
             : `${describeTrigger(t)} can assume it, and anyone who can push one or open one gets in`;
         return [
-          `${edge.key}: ${role.principal} may change something or read a secret, but ${who}; only read-only roles may be that exposed. Fix: trust an environment or exact refs here, or give the role read-only grants (a separate read-only role for previews)`,
+          `${edge.key}: ${role.principal} may change something or read a secret, but ${who}; ${EXPOSED_ROLE_FIX}`,
         ];
       }),
     );
