@@ -237,7 +237,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
       ]),
     );
 
-    this.githubVariables = this.variables(s, cluster);
+    this.githubVariables = this.variables(s, cluster, deployRole?.arn);
     /** Output name → the ARN of the role it carries. */
     const arnsOf = (outputs: Readonly<Record<string, string>>) =>
       Object.fromEntries(Object.entries(outputs).map(([out, role]) => [out, this.roleArns[role]]));
@@ -254,7 +254,10 @@ export class DeliveryStage extends pulumi.ComponentResource {
           waitTimerMinutes: s.github.protection.waitTimerMinutes,
           canAdminsBypass: s.github.protection.canAdminsBypass,
           rulesets: s.github.rulesets,
-          roleArn: deployRole?.arn,
+          roleArn:
+            deployRole && s.names.github.deployRoleArn?.kind === "secret"
+              ? { secretName: s.names.github.deployRoleArn.name, arn: deployRole.arn }
+              : undefined,
           roleArnSecrets: arnsOf(s.names.github.roleArnSecrets),
           repositoryOutputs: {
             secrets: arnsOf(s.names.github.repository.secrets),
@@ -310,6 +313,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
   private variables(
     s: Stage,
     cluster: ClusterRef | undefined,
+    deployRoleArn: pulumi.Output<string> | undefined,
   ): Record<string, pulumi.Output<string>> {
     const field = (service: string, f: ServiceField): pulumi.Output<string> | undefined => {
       const out = this.services[service];
@@ -356,9 +360,11 @@ export class DeliveryStage extends pulumi.ComponentResource {
                   ? field(value.service, value.field)
                   : value.kind === "roleArn"
                     ? this.roleArns[value.role]
-                    : value.kind === "secretName"
-                      ? pulumi.output(s.secrets.find((x) => x.key === value.secret)?.name ?? "")
-                      : pulumi.output(value.value);
+                    : value.kind === "deployRoleArn"
+                      ? deployRoleArn
+                      : value.kind === "secretName"
+                        ? pulumi.output(s.secrets.find((x) => x.key === value.secret)?.name ?? "")
+                        : pulumi.output(value.value);
       if (!resolved) {
         throw new Error(
           `DeliveryStage: the names table lists variable ${name}, which has no value`,

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import { BYPASS_ROLE_IDS } from "../lib/githubPlans";
 import { ClaimKey } from "../lib/subjects";
-import { FALLBACK_SECRETS, ROLE_ARN_SECRET } from "../lib/variables";
+import { FALLBACK_SECRETS } from "../lib/variables";
 import { DeployRulesets, GithubSecretStage } from "../stacks/stage";
 import { byKey } from "../lib/order";
 
@@ -47,8 +47,11 @@ export interface GithubEnvironmentArgs {
    * @see https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/about-rulesets
    */
   readonly rulesets?: DeployRulesets;
-  /** The deploy role, written as the `AWS_ROLE_ARN` environment secret; none without services. */
-  readonly roleArn?: pulumi.Input<string>;
+  /**
+   * The deploy role's ARN as an environment secret (`AWS_ROLE_ARN` unless
+   * `deployRole.githubOutput` names another); none without services, or when it is a variable.
+   */
+  readonly roleArn?: { readonly secretName: string; readonly arn: pulumi.Input<string> };
   /** Further environment secrets: from encrypted config or generated. */
   readonly secrets: readonly GithubSecretStage[];
   /** Extra roles' ARNs as environment secrets (`roles.<key>.githubOutput`): name → ARN. */
@@ -135,7 +138,9 @@ export class GithubEnvironment extends pulumi.ComponentResource {
     if (args.rulesets) this.rulesets(name, repository, args.rulesets);
 
     const secretValues: Record<string, pulumi.Output<string>> = {};
-    if (args.roleArn !== undefined) secretValues[ROLE_ARN_SECRET] = pulumi.output(args.roleArn);
+    if (args.roleArn !== undefined) {
+      secretValues[args.roleArn.secretName] = pulumi.output(args.roleArn.arn);
+    }
     for (const [secretName, arn] of byKey(args.roleArnSecrets ?? {})) {
       secretValues[secretName] = pulumi.output(arn);
     }

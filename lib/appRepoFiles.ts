@@ -25,6 +25,9 @@ export const CREDENTIAL_CHECK_SOURCE = path.join(
 export function appRepoFiles(stage: Stage): Record<string, string> {
   // Only for what the stage has: no services, no deploy workflows and nothing they call.
   if (stage.services.length === 0) return {};
+  const roleArn = stage.names.github.deployRoleArn;
+  if (!roleArn)
+    throw new Error(`appRepoFiles: stage ${stage.stack} has services but no deploy role`);
   const files: Record<string, string> = {
     [CREDENTIAL_CHECK_PATH]: readFileSync(CREDENTIAL_CHECK_SOURCE, "utf8"),
   };
@@ -42,6 +45,8 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       sharedRepository: svc.existingRepository,
       fallback: stage.fallback.enabled,
       layout: stage.names.github.layout,
+      variableNames: svc.variableNames,
+      roleArn,
       placed: isPlaced(stage.ecs, svc),
     });
     files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(

@@ -5,8 +5,23 @@
  */
 import { variableSuffix } from "./naming";
 
-/** Environment secret holding the deploy role's ARN. */
+/**
+ * Environment secret holding the deploy role's ARN by default (`deployRole.githubOutput` may
+ * name another), and always the environment variable the credential check reads it from
+ * (`scripts/check-aws-credentials.sh`).
+ */
 export const ROLE_ARN_SECRET = "AWS_ROLE_ARN";
+
+/** Where the deploy role's ARN is written: an environment secret or variable of this name. */
+export interface RoleArnOutput {
+  readonly name: string;
+  readonly kind: "secret" | "variable";
+}
+
+/** The GitHub expression that reads the deploy role's ARN: `secrets.AWS_ROLE_ARN`, or `vars.X`. */
+export function roleArnExpression(output: RoleArnOutput): string {
+  return `${output.kind === "secret" ? "secrets" : "vars"}.${output.name}`;
+}
 
 /** Environment secrets holding the break-glass access key, only while the fallback is enabled. */
 export const FALLBACK_SECRETS = {
@@ -24,14 +39,27 @@ export const STAGE_VARIABLES = {
 /** What the workflows need to know of one service. */
 export type ServiceField = "repository" | "service" | "taskDefinition" | "containerName";
 
-/** Per-service environment variable names of the flat layout, e.g. `ECR_REPOSITORY_BACKEND`. */
-export function serviceVariables(service: string): Record<ServiceField, string> {
+/**
+ * A service's own names for its variables (`services.<key>.variableNames`), for teams whose
+ * workflows already read other names; `cluster` adds a variable of the service's own holding
+ * the cluster's name (`ECS_CLUSTER_BACKEND`). Flat layout only.
+ */
+export type ServiceVariableNames = Partial<Record<ServiceField | "cluster", string>>;
+
+/**
+ * Per-service environment variable names of the flat layout, e.g. `ECR_REPOSITORY_BACKEND`, or
+ * the service's own where it names them.
+ */
+export function serviceVariables(
+  service: string,
+  own: ServiceVariableNames = {},
+): Record<ServiceField, string> {
   const suffix = variableSuffix(service);
   return {
-    repository: `ECR_REPOSITORY_${suffix}`,
-    service: `ECS_SERVICE_${suffix}`,
-    taskDefinition: `ECS_TASK_DEFINITION_${suffix}`,
-    containerName: `ECS_CONTAINER_NAME_${suffix}`,
+    repository: own.repository ?? `ECR_REPOSITORY_${suffix}`,
+    service: own.service ?? `ECS_SERVICE_${suffix}`,
+    taskDefinition: own.taskDefinition ?? `ECS_TASK_DEFINITION_${suffix}`,
+    containerName: own.containerName ?? `ECS_CONTAINER_NAME_${suffix}`,
   };
 }
 
@@ -51,12 +79,15 @@ export type VariableLayout = "flat" | "compact";
 export type VariableValue =
   | { readonly kind: "region" }
   | { readonly kind: "account" }
-  | { readonly kind: "cluster" }
+  /** The cluster's name: the stage's variable, or one a service names (`variableNames.cluster`). */
+  | { readonly kind: "cluster"; readonly service?: string }
   | { readonly kind: "serviceField"; readonly service: string; readonly field: ServiceField }
   | { readonly kind: "services" }
   | { readonly kind: "config"; readonly value: string }
   /** A role's ARN (`roles.<key>.githubOutput`). */
   | { readonly kind: "roleArn"; readonly role: string }
+  /** The deploy role's ARN (`deployRole.githubOutput.kind: variable`). */
+  | { readonly kind: "deployRoleArn" }
   /** A secret's Secrets Manager name (`secrets.<key>.githubVariable`). */
   | { readonly kind: "secretName"; readonly secret: string };
 
@@ -64,8 +95,17 @@ export type VariableValue =
 export interface VariablesInput {
   readonly layout: VariableLayout;
   readonly cluster: boolean;
-  /** Each service, and whether it runs as an ECS service of the stage (then it has a name). */
-  readonly services: readonly { readonly key: string; readonly placed: boolean }[];
+  /**
+   * Each service, whether it runs as an ECS service of the stage (then it has a name), and its
+   * own variable names.
+   */
+  readonly services: readonly {
+    readonly key: string;
+    readonly placed: boolean;
+    readonly names?: ServiceVariableNames;
+  }[];
+  /** The deploy role's ARN as a variable (`deployRole.githubOutput.kind: variable`). */
+  readonly deployRoleArn?: string;
   /** `delivery:github.variables`. */
   readonly user: Readonly<Record<string, string>>;
   /** Roles whose ARN the environment gets as a variable: variable name → role key. */
@@ -90,14 +130,18 @@ export function environmentVariables(
     { name: STAGE_VARIABLES.accountId, value: { kind: "account" } },
   ];
   if (v.cluster) out.push({ name: STAGE_VARIABLES.cluster, value: { kind: "cluster" } });
+  if (v.deployRoleArn) out.push({ name: v.deployRoleArn, value: { kind: "deployRoleArn" } });
   if (v.layout === "compact" && v.services.length > 0) {
     out.push({ name: SERVICES_VARIABLE, value: { kind: "services" } });
   }
   if (v.layout === "flat") {
-    for (const { key, placed } of v.services) {
-      const names = serviceVariables(key);
+    for (const { key, placed, names: own } of v.services) {
+      const names = serviceVariables(key, own);
       for (const field of serviceFields(placed)) {
         out.push({ name: names[field], value: { kind: "serviceField", service: key, field } });
+      }
+      if (own?.cluster && v.cluster) {
+        out.push({ name: own.cluster, value: { kind: "cluster", service: key } });
       }
     }
   }
@@ -128,12 +172,23 @@ export const GITHUB_VARIABLE_MAX_BYTES = 48 * 1024;
 
 /**
  * The GitHub expression for one field of a service, in either layout:
- * `vars.ECR_REPOSITORY_BACKEND`, or `fromJSON(vars.DELIVERY_SERVICES)['backend'].repository`.
+ * `vars.ECR_REPOSITORY_BACKEND` (or the service's own name for it), or
+ * `fromJSON(vars.DELIVERY_SERVICES)['backend'].repository`.
  */
-export function serviceField(layout: VariableLayout, service: string, field: ServiceField): string {
+export function serviceField(
+  layout: VariableLayout,
+  service: string,
+  field: ServiceField,
+  own: ServiceVariableNames = {},
+): string {
   return layout === "flat"
-    ? `vars.${serviceVariables(service)[field]}`
+    ? `vars.${serviceVariables(service, own)[field]}`
     : `fromJSON(vars.${SERVICES_VARIABLE})['${service}'].${field}`;
+}
+
+/** The GitHub expression for the cluster's name as a service's workflow reads it. */
+export function clusterField(own: ServiceVariableNames = {}): string {
+  return `vars.${own.cluster ?? STAGE_VARIABLES.cluster}`;
 }
 
 /**

@@ -9,8 +9,12 @@ import { ACTIONS, BINFMT_IMAGE, uses, withVersionComments } from "./actions";
 import {
   FALLBACK_SECRETS,
   ROLE_ARN_SECRET,
+  RoleArnOutput,
   STAGE_VARIABLES,
+  ServiceVariableNames,
   VariableLayout,
+  clusterField,
+  roleArnExpression,
   serviceField,
 } from "./variables";
 
@@ -49,6 +53,10 @@ export interface DeployWorkflowInput {
   readonly fallback: boolean;
   /** How the stage writes its services' names into the environment's variables. */
   readonly layout: VariableLayout;
+  /** The service's own variable names (`services.<key>.variableNames`). */
+  readonly variableNames?: ServiceVariableNames;
+  /** Where the environment holds the deploy role's ARN (`deployRole.githubOutput`). */
+  readonly roleArn: RoleArnOutput;
   /**
    * The service runs on the stage's cluster: the workflow deploys the new revision and waits for
    * it. Otherwise it only registers the revision (there is no service to update).
@@ -116,15 +124,18 @@ export const BREAK_GLASS_PRESENT = "BREAK_GLASS_KEY_PRESENT";
  */
 export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> {
   const read = (field: Parameters<typeof serviceField>[2]) =>
-    expr(serviceField(w.layout, w.service, field));
+    expr(serviceField(w.layout, w.service, field, w.variableNames));
+  const cluster = expr(clusterField(w.variableNames));
+  const roleArn = expr(roleArnExpression(w.roleArn));
   const image = `${expr("steps.ecr.outputs.registry")}/${read("repository")}`;
   const tags = w.deployTags;
   const shaTag = w.sharedRepository ? `${w.stack}-${expr("github.sha")}` : expr("github.sha");
   // Steps see only what they need. In particular no step but the break-glass login gets the
   // access key: a step's env wins over the role credentials the login exported, and STS would
   // see the break-glass key id with the role's secret.
+  // The credential check reads the ARN as AWS_ROLE_ARN, wherever the environment keeps it.
   const identityEnv = {
-    [ROLE_ARN_SECRET]: expr(`secrets.${ROLE_ARN_SECRET}`),
+    [ROLE_ARN_SECRET]: roleArn,
     DEPLOY_ENVIRONMENT: w.environment,
   };
   const steps: Record<string, unknown>[] = [
@@ -145,7 +156,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
       if: "steps.creds.outputs.mode == 'oidc'",
       uses: uses(ACTIONS.awsCredentials),
       with: {
-        "role-to-assume": expr(`secrets.${ROLE_ARN_SECRET}`),
+        "role-to-assume": roleArn,
         "aws-region": expr(`vars.${STAGE_VARIABLES.region}`),
         "role-session-name": `deploy-${w.service}-${expr("github.run_id")}`,
       },
@@ -214,7 +225,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
         image: `${image}:${shaTag}`,
       },
     },
-    ...(w.placed ? deploySteps(read) : registerSteps()),
+    ...(w.placed ? deploySteps(read, cluster) : registerSteps()),
   ];
   return {
     name: `Deploy ${w.service} to ${w.stack}`,
@@ -248,9 +259,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
           ECR_REPOSITORY: read("repository"),
           ECS_TASK_DEFINITION: read("taskDefinition"),
           // Only a service on the stage's cluster has these variables.
-          ...(w.placed
-            ? { ECS_CLUSTER: expr(`vars.${STAGE_VARIABLES.cluster}`), ECS_SERVICE: read("service") }
-            : {}),
+          ...(w.placed ? { ECS_CLUSTER: cluster, ECS_SERVICE: read("service") } : {}),
         },
         steps,
       },
@@ -259,7 +268,10 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
 }
 
 /** Register the new revision and roll it out to the service, then fail if ECS rolled it back. */
-function deploySteps(read: (field: "service") => string): Record<string, unknown>[] {
+function deploySteps(
+  read: (field: "service") => string,
+  cluster: string,
+): Record<string, unknown>[] {
   return [
     {
       name: "Register it and deploy, waiting for the service to be stable",
@@ -268,7 +280,7 @@ function deploySteps(read: (field: "service") => string): Record<string, unknown
       with: {
         "task-definition": expr("steps.render.outputs.task-definition"),
         service: read("service"),
-        cluster: expr(`vars.${STAGE_VARIABLES.cluster}`),
+        cluster,
         "wait-for-service-stability": true,
         "wait-for-minutes": 15,
       },

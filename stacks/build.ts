@@ -106,6 +106,7 @@ export function buildStageObject(
     existingServiceName: s.existingServiceName,
     taskRolePolicyArns: s.taskRolePolicyArns,
     build: { ...s.build },
+    variableNames: s.variableNames,
     existingRepository: s.existingRepository !== undefined,
     existingExecutionRoleArn: s.executionRoleArn,
     existingTaskRoleArn: s.taskRoleArn,

@@ -15,7 +15,7 @@ import {
   FALLBACK_SECRETS,
   GITHUB_NAME_PATTERN,
   GITHUB_VARIABLES_PER_ENVIRONMENT,
-  ROLE_ARN_SECRET,
+  RoleArnOutput,
   VariableLayout,
   VariableValue,
   environmentVariables,
@@ -68,6 +68,8 @@ export interface GithubNames {
   };
   /** Role ARNs written as environment secrets: secret name → role key. */
   readonly roleArnSecrets: Readonly<Record<string, string>>;
+  /** Where the deploy role's ARN is written, when the stage has a deploy role. */
+  readonly deployRoleArn?: RoleArnOutput;
 }
 
 /** Every physical name of the stage. */
@@ -211,11 +213,18 @@ function githubNames(c: DeliveryConfig, named: (suffix: string) => string): Gith
           : [],
       ),
     );
+  const hasDeployRole = Object.keys(c.services).length > 0;
+  const deployRoleArn = hasDeployRole ? c.deployRole.githubOutput : undefined;
   const variablesOf = (layout: VariableLayout) =>
     environmentVariables({
       layout,
       cluster: c.ecs.cluster !== undefined,
-      services: byKey(c.services).map(([key, s]) => ({ key, placed: isPlaced(c.ecs, s) })),
+      services: byKey(c.services).map(([key, s]) => ({
+        key,
+        placed: isPlaced(c.ecs, s),
+        names: s.variableNames,
+      })),
+      deployRoleArn: deployRoleArn?.kind === "variable" ? deployRoleArn.name : undefined,
       user: Object.fromEntries(byKey(c.github.variables).map(([k, v]) => [k, String(v)])),
       roleArns: outputs("variable", "environment"),
       secretNames: Object.fromEntries(
@@ -223,10 +232,12 @@ function githubNames(c: DeliveryConfig, named: (suffix: string) => string): Gith
       ),
     });
   const flat = variablesOf("flat");
+  // A service's own variable names exist in the flat layout only: they keep it.
+  const ownNames = Object.values(c.services).some((s) => s.variableNames !== undefined);
   const layout: VariableLayout =
     c.github.variableLayout !== "auto"
       ? c.github.variableLayout
-      : flat.length <= GITHUB_VARIABLES_PER_ENVIRONMENT
+      : ownNames || flat.length <= GITHUB_VARIABLES_PER_ENVIRONMENT
         ? "flat"
         : "compact";
   return {
@@ -234,13 +245,15 @@ function githubNames(c: DeliveryConfig, named: (suffix: string) => string): Gith
     layout,
     variables: layout === "flat" ? flat : variablesOf(layout),
     secrets: [
-      // The deploy role's ARN, when there is a deploy role (a stage with services).
-      ...(Object.keys(c.services).length > 0 ? [ROLE_ARN_SECRET] : []),
-      ...(c.fallback.enabled ? Object.values(FALLBACK_SECRETS) : []),
+      // Config's own first: a count past GitHub's limit is reported at the key that adds most.
       ...byKey(c.github.secrets).map(([name]) => name),
+      // The deploy role's ARN, when there is a deploy role (a stage with services).
+      ...(deployRoleArn?.kind === "secret" ? [deployRoleArn.name] : []),
+      ...(c.fallback.enabled ? Object.values(FALLBACK_SECRETS) : []),
       ...Object.keys(outputs("secret", "environment")),
     ],
     roleArnSecrets: outputs("secret", "environment"),
+    deployRoleArn,
     repository: {
       secrets: outputs("secret", "repository"),
       variables: outputs("variable", "repository"),
@@ -651,12 +664,19 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
               ]
             : value.kind === "roleArn"
               ? [`${PROJECT}:roles.${value.role}.githubOutput.name`, `role ${value.role}'s ARN`]
-              : value.kind === "secretName"
+              : value.kind === "cluster" && value.service !== undefined
                 ? [
-                    `${PROJECT}:secrets.${value.secret}.githubVariable`,
-                    `secret ${value.secret}'s name`,
+                    `${PROJECT}:services.${value.service}.variableNames.cluster`,
+                    `the cluster variable of service ${value.service}`,
                   ]
-                : [`${PROJECT}:github`, `the program's variable ${name}`];
+                : value.kind === "deployRoleArn"
+                  ? [`${PROJECT}:deployRole.githubOutput.name`, "the deploy role's ARN"]
+                  : value.kind === "secretName"
+                    ? [
+                        `${PROJECT}:secrets.${value.secret}.githubVariable`,
+                        `secret ${value.secret}'s name`,
+                      ]
+                    : [`${PROJECT}:github`, `the program's variable ${name}`];
       add("githubVariable", name, key, owner, scope);
     }
     for (const name of g.secrets) {
@@ -665,7 +685,9 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
         ? `${PROJECT}:github.secrets.${name}`
         : role !== undefined
           ? `${PROJECT}:roles.${role}.githubOutput.name`
-          : `${PROJECT}:github`;
+          : name === g.deployRoleArn?.name
+            ? `${PROJECT}:deployRole.githubOutput.name`
+            : `${PROJECT}:github`;
       add("githubSecret", name, key, `secret ${name}`, scope);
     }
     const repository = `repository ${c.github.repository}`;

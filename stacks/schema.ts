@@ -9,6 +9,7 @@ import { BYPASS_ROLES, GITHUB_PLANS, REPOSITORY_VISIBILITIES } from "../lib/gith
 import { credentialKind } from "../lib/credentials";
 import { PROGRAM_TAG_KEYS, StageName } from "../lib/naming";
 import { CLAIM_KEYS, ENVIRONMENT_NAME_PATTERN } from "../lib/subjects";
+import { ROLE_ARN_SECRET } from "../lib/variables";
 import { NAMESPACES } from "./names";
 import { COMMON_DEFAULTS, STAGE_DEFAULTS } from "./defaults";
 
@@ -491,6 +492,13 @@ export function deliverySchema(ctx: SchemaContext) {
 
   const deployRole = strict({
     subjects: stringList("subjects").default([]),
+    /** Where the environment gets the role's ARN; the deploy workflows read it there. */
+    githubOutput: strict({
+      name: githubName("githubOutput.name", "AWS_ROLE_TO_ASSUME"),
+      kind: z
+        .enum(["secret", "variable"], { error: 'must be "secret" or "variable"' })
+        .default("secret"),
+    }).default({ name: ROLE_ARN_SECRET, kind: "secret" }),
     ...roleSettings,
     /** What the deploy role may do besides deploying the stage's services. */
     grants: strict(extraGrants).default({
@@ -642,6 +650,16 @@ export function deliverySchema(ctx: SchemaContext) {
       }),
       "taskRolePolicyArns",
     ).default([]),
+    variableNames: strict({
+      repository: githubName("variableNames.repository", "ECR_REPOSITORY_BACKEND").optional(),
+      service: githubName("variableNames.service", "ECS_SERVICE_BACKEND").optional(),
+      taskDefinition: githubName(
+        "variableNames.taskDefinition",
+        "ECS_TASK_DEFINITION_BACKEND",
+      ).optional(),
+      containerName: githubName("variableNames.containerName", "CONTAINER_NAME_BACKEND").optional(),
+      cluster: githubName("variableNames.cluster", "ECS_CLUSTER_BACKEND").optional(),
+    }).optional(),
     build: strict({
       context: z
         .string()

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BypassRole, GithubPlan, RepositoryVisibility } from "../lib/githubPlans";
 import { StageName } from "../lib/naming";
 import { RepositoryRef, Subject, SubjectFormat } from "../lib/subjects";
+import type { ServiceVariableNames } from "../lib/variables";
 import type { StageAccess } from "./access";
 import type { Waivers } from "./schema";
 import { FallbackNames, ServiceNames, StageNames } from "./names";
@@ -157,6 +158,8 @@ export interface ServiceStage {
   /** Existing repository / log group this stack takes over (Pulumi `import`). */
   readonly adoptRepository?: string;
   readonly adoptLogGroup?: string;
+  /** The service's own names for its environment variables (flat layout). */
+  readonly variableNames?: ServiceVariableNames;
   /** Where the app repository's workflow builds the image. */
   readonly build: { readonly context: string; readonly dockerfile?: string };
   /** Managed policies attached to the task role: the app's own AWS permissions. */

@@ -176,6 +176,57 @@ describe("GitHub environment", () => {
     assert.equal(variables(run).ECS_CONTAINER_NAME_ADMIN_API, "admin-api");
   });
 
+  it("writes the names a team's own workflows already read: a service's variables and the deploy role's ARN", async () => {
+    const run = await plan(
+      withConfig(shippedStack("prod"), {
+        "delivery:services.backend.variableNames": {
+          repository: "BACKEND_ECR_REPO",
+          cluster: "ECS_CLUSTER_BACKEND",
+        },
+        "delivery:deployRole.githubOutput": { name: "AWS_ROLE_TO_ASSUME", kind: "variable" },
+      }),
+    );
+    const vars = variables(run);
+    assert.equal(vars.BACKEND_ECR_REPO, "shop-prod-backend");
+    assert.equal(vars.ECS_CLUSTER_BACKEND, "shop-prod");
+    assert.equal(vars.ECS_CLUSTER, "shop-prod");
+    assert.equal(vars.ECS_SERVICE_BACKEND, "shop-prod-backend");
+    assert.equal(vars.ECR_REPOSITORY_BACKEND, undefined);
+    assert.equal(vars.AWS_ROLE_TO_ASSUME, "arn:aws:iam::123456789012:role/shop-prod-deploy");
+    assert.deepEqual(
+      ofType(run, SECRET)
+        .map((s) => s.inputs.secretName)
+        .sort(),
+      ["API_KEY_PREFIX", "DATABASE_URL"],
+    );
+  });
+
+  it("refuses own variable names that the stage would not write, or that collide", async () => {
+    await refusedWith(
+      withConfig(shippedStack("staging"), {
+        "delivery:github.variableLayout": "compact",
+        "delivery:services.backend.variableNames": { repository: "BACKEND_ECR_REPO" },
+      }),
+      "delivery:services.backend.variableNames",
+      "the compact layout writes one DELIVERY_SERVICES variable",
+    );
+    await refusedWith(
+      withConfig(shippedStack("staging"), {
+        "delivery:ecs.network": undefined,
+        "delivery:services.backend.variableNames": { service: "BACKEND_SERVICE" },
+      }),
+      "delivery:services.backend.variableNames.service",
+      "the service does not run on the stage's cluster",
+    );
+    await refusedWith(
+      withConfig(shippedStack("staging"), {
+        "delivery:services.backend.variableNames": { repository: "APP_URL" },
+      }),
+      "delivery:github.variables.APP_URL",
+      "like the repository variable of service backend",
+    );
+  });
+
   it("refuses variables that look like secrets or that the program writes itself", async () => {
     const { problems } = await refusal(
       withConfig(shippedStack("staging"), {

@@ -605,7 +605,8 @@ describe("limits: GitHub (per-environment limits, names that ignore case)", () =
             Array.from({ length: 100 }, (_, i) => [`TOKEN_${i}`, { source: "generated" }]),
           ),
         }),
-      "delivery:github",
+      "delivery:github.secrets.TOKEN_0",
+      "would write 101 GitHub environment secret names",
       "at most 100",
     ],
     [

@@ -304,6 +304,7 @@ describe("app repository templates", () => {
       layout: "flat" as const,
       placed: true,
       events: ["push"],
+      roleArn: { name: "AWS_ROLE_ARN", kind: "secret" },
     } as const;
     const mutable = JSON.stringify(deployWorkflow({ ...base, movingTag: true, fallback: false }));
     const immutable = JSON.stringify(deployWorkflow({ ...base, movingTag: false, fallback: true }));

@@ -111,6 +111,34 @@ export const githubEnvironmentRules: readonly Rule[] = [
     return problems;
   }),
 
+  // A service's own variable names: only where the stage writes that variable.
+  rule(["github", "services", "ecs"], (c) => {
+    const problems: string[] = [];
+    for (const [key, svc] of byKey(c.services)) {
+      const own = svc.variableNames;
+      if (!own) continue;
+      const where = `${PROJECT}:services.${key}.variableNames`;
+      if (!c.github.manage) {
+        problems.push(
+          `${where}: the stack writes no variables while ${at}.manage is false. Fix: remove it, or set manage: true`,
+        );
+      } else if (c.github.variableLayout === "compact") {
+        problems.push(
+          `${where}: the compact layout writes one ${SERVICES_VARIABLE} variable, not one per field. Fix: remove it, or set ${at}.variableLayout: flat`,
+        );
+      }
+      if (own.service !== undefined && !isPlaced(c.ecs, svc)) {
+        problems.push(
+          `${where}.service: the service does not run on the stage's cluster (no network and no existingServiceName), so there is no service name to write. Fix: remove it`,
+        );
+      }
+      if (own.cluster !== undefined && c.ecs.cluster === undefined) {
+        problems.push(`${where}.cluster: the stage has no cluster. Fix: remove it`);
+      }
+    }
+    return problems;
+  }),
+
   // Subject format: ids when GitHub puts them in `sub`, a claim template trust policies can read.
   rule(["github"], (c) => {
     const problems: string[] = [];
