@@ -11,7 +11,14 @@ import { stageAccess } from "./access";
 import { buildStageObject, deepFreeze } from "./build";
 import { NAME_SECTIONS, awsNameEntries, nameProblems, stageNames } from "./names";
 import { parseConfig } from "./parse";
-import { PROJECT, deliveryValues, parseConfigValue } from "./project";
+import {
+  ACCOUNT_ID_PATTERN,
+  OWNER_PATTERN,
+  PROJECT,
+  REGION_PATTERN,
+  deliveryValues,
+  parseConfigValue,
+} from "./project";
 import { RULES, STAGE_RULES } from "./rules";
 import { ARN_SECTIONS, configArns, expectedAccounts } from "./rules/accounts";
 import { isolationProblems } from "./rules/stageIsolation";
@@ -59,11 +66,6 @@ export class ConfigError extends pulumi.RunError {
 
 /** The sections the ARNs and shared resources of the isolation check come from. */
 const ISOLATION_SECTIONS = [...ARN_SECTIONS, "shared"] as const satisfies readonly Section[];
-
-/** A GitHub user or organization name. */
-const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
-/** An AWS region name, e.g. eu-west-1. */
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** The schema of each stage, built once: building a zod schema costs more than using it. */
 const schemas = new Map<StageName, ReturnType<typeof deliverySchema>>();
@@ -138,7 +140,10 @@ function providerSettings(input: ConfigInput, problems: string[]): ProviderSetti
     const accounts = parseConfigValue(accountsText);
     const ids: unknown[] = Array.isArray(accounts) ? accounts : [];
     const texts = ids.map((a) => (typeof a === "number" ? String(a) : a));
-    if (texts.length > 0 && texts.every((a) => typeof a === "string" && /^\d{12}$/.test(a))) {
+    if (
+      texts.length > 0 &&
+      texts.every((a) => typeof a === "string" && ACCOUNT_ID_PATTERN.test(a))
+    ) {
       allowedAccountIds = texts as string[];
     } else {
       problems.push(

@@ -3,6 +3,13 @@
 /** The project name: config keys are `delivery:<key>`. */
 export const PROJECT = "delivery";
 
+/** A GitHub user or organization name (`github:owner`). */
+export const OWNER_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+/** An AWS region name, e.g. eu-west-1 (`aws:region`). */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** An AWS account id, as `aws:allowedAccountIds` lists them. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
 /** `delivery:services.backend.port`, `delivery:ecs.network.subnets[1]`, from a path under `delivery:`. */
 export function keyPath(path: readonly PropertyKey[]): string {
   const [top, ...rest] = path;

@@ -1,0 +1,228 @@
+/**
+ * `docs/config.md`, rendered from the stack file's JSON Schema (`stacks/jsonSchema.ts`), so the
+ * reference says exactly what the program checks, with the descriptions written once, in the
+ * zod schema (`stacks/schema.ts`).
+ */
+import { isObject } from "../lib/json";
+import { STAGES } from "../lib/naming";
+import { JsonSchema, STAGE_DEFAULTS_KEYWORD } from "../stacks/jsonSchema";
+import { PROJECT } from "../stacks/project";
+
+/** One row of a section's table. */
+interface Row {
+  readonly key: string;
+  readonly type: string;
+  readonly defaultText: string;
+  readonly description: string;
+}
+
+const code = (v: unknown) => `\`${typeof v === "string" ? v : JSON.stringify(v)}\``;
+/** Table cells: pipes escaped, line breaks folded. */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
+
+/** Patterns short enough to read; longer ones are described in words. */
+const MAX_PATTERN = 48;
+
+/** ` (1–20 characters)`, ` (at most 20 characters)`, ` (at least 1 item)`, or nothing. */
+function between(min: unknown, max: unknown, what: string): string {
+  const lo = typeof min === "number" && min > 0 ? min : undefined;
+  const hi = typeof max === "number" ? max : undefined;
+  if (lo !== undefined && hi !== undefined) return ` (${lo}–${hi} ${what})`;
+  if (hi !== undefined) return ` (at most ${hi} ${what})`;
+  if (lo !== undefined) return ` (at least ${lo} ${lo === 1 ? what.replace(/s$/, "") : what})`;
+  return "";
+}
+
+/** The type column: what a value of this schema looks like. */
+export function typeText(s: JsonSchema): string {
+  if (Array.isArray(s.enum)) return s.enum.map(code).join(" | ");
+  if (s.const !== undefined) return code(s.const);
+  const variants = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
+  if (variants) return variants.map(typeText).join(" or ");
+  if (Array.isArray(s.type)) return s.type.join(" | ");
+  switch (s.type) {
+    case "string": {
+      const bounds = between(s.minLength, s.maxLength, "characters");
+      const pattern =
+        typeof s.pattern === "string" && s.pattern.length <= MAX_PATTERN
+          ? ` matching ${code(s.pattern)}`
+          : "";
+      return `string${bounds}${pattern}`;
+    }
+    case "integer":
+    case "number": {
+      // zod writes JavaScript's safe-integer bounds for an unbounded integer.
+      const max = s.maximum === Number.MAX_SAFE_INTEGER ? undefined : (s.maximum as number);
+      const min = s.minimum === Number.MIN_SAFE_INTEGER ? undefined : (s.minimum as number);
+      const range =
+        s.exclusiveMinimum === 0
+          ? " > 0"
+          : min !== undefined && max !== undefined
+            ? ` ${min}–${max}`
+            : min !== undefined
+              ? ` ≥ ${min}`
+              : max !== undefined
+                ? ` ≤ ${max}`
+                : "";
+      return `${s.type === "integer" ? "whole number" : "number"}${range}`;
+    }
+    case "boolean":
+      return "boolean";
+    case "array": {
+      const items = isObject(s.items) ? typeText(s.items) : "values";
+      const count = between(s.minItems, s.maxItems, "items");
+      return `list of ${items}${count}${s.uniqueItems ? ", each once" : ""}`;
+    }
+    case "object": {
+      if (isObject(s.additionalProperties))
+        return `map of name → ${typeText(s.additionalProperties)}`;
+      if (!isObject(s.properties)) return "object";
+      const required = new Set((s.required as string[] | undefined) ?? []);
+      const keys = Object.keys(s.properties).map((k) => (required.has(k) ? k : `${k}?`));
+      return `{ ${keys.join(", ")} }`;
+    }
+    default:
+      return "any";
+  }
+}
+
+/**
+ * Whether a key must be set: always, only once its optional parent is (`in` names the parent),
+ * or not at all.
+ */
+type Required = boolean | { readonly in: string };
+
+/** The default column: the value, each stage's, or whether the key is required. */
+function defaultText(s: JsonSchema, required: Required): string {
+  const byStage = s[STAGE_DEFAULTS_KEYWORD] as Record<string, unknown> | undefined;
+  if (byStage) return STAGES.map((stage) => `${code(byStage[stage])} (${stage})`).join(", ");
+  if (s.default !== undefined) return code(s.default);
+  if (typeof required === "object") return `required in ${code(required.in)}`;
+  return required ? "required" : "—";
+}
+
+/** The object variants of a union that tell themselves apart by one constant key. */
+function discriminated(s: JsonSchema): { key: string; variants: JsonSchema[] } | undefined {
+  const variants = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
+  if (!variants?.every((v) => isObject(v.properties))) return undefined;
+  const keys = Object.keys((variants[0].properties as object) ?? {}).filter((k) =>
+    variants.every((v) => {
+      const p = (v.properties as Record<string, JsonSchema>)[k];
+      return (
+        p !== undefined && (p.const !== undefined || (Array.isArray(p.enum) && p.enum.length === 1))
+      );
+    }),
+  );
+  return keys.length > 0 ? { key: keys[0], variants } : undefined;
+}
+
+/** The rows of one schema under `path`: its leaves, and every described object on the way. */
+export function rows(s: JsonSchema, path: string, required: Required): Row[] {
+  const own: Row = {
+    key: path,
+    type: typeText(s),
+    defaultText: defaultText(s, required),
+    description: typeof s.description === "string" ? s.description : "",
+  };
+  const union = discriminated(s);
+  if (union) {
+    return [
+      {
+        ...own,
+        type: `by ${code(union.key)}: ${union.variants
+          .map((v) => {
+            const tag = (v.properties as Record<string, JsonSchema>)[union.key];
+            return code(tag.const ?? (tag.enum as unknown[])[0]);
+          })
+          .join(" | ")}`,
+      },
+      ...union.variants.flatMap((v) => {
+        const tag = (v.properties as Record<string, JsonSchema>)[union.key];
+        const value = tag.const ?? (tag.enum as unknown[])[0];
+        return rows(v, path, true)
+          .filter((r) => r.key !== `${path}.${union.key}` && r.key !== path)
+          .map((r) => ({ ...r, key: `${r.key} (${union.key}: ${String(value)})` }));
+      }),
+    ];
+  }
+  const variants = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
+  if (variants) {
+    const objects = variants.filter((v) => isObject(v.properties));
+    return [own, ...objects.flatMap((v) => children(v, path).filter((r) => r.key !== path))];
+  }
+  if (isObject(s.properties)) {
+    const inner = children(s, path, s.default !== undefined || required);
+    return own.description ? [{ ...own, type: "object" }, ...inner] : inner;
+  }
+  if (s.type === "object" && isObject(s.additionalProperties)) {
+    const entry = s.additionalProperties;
+    if (isObject(entry.properties) || entry.anyOf || entry.oneOf) {
+      const names = path.endsWith("s") ? "<name>" : "<key>";
+      return [
+        { ...own, type: "map of name → settings" },
+        ...rows(entry, `${path}.${names}`, true).filter(
+          (r) => r.key !== `${path}.${names}` || r.description,
+        ),
+      ];
+    }
+  }
+  return [own];
+}
+
+/** The rows of an object's keys; `parentRequired` says whether the object itself must be set. */
+function children(s: JsonSchema, path: string, parentRequired: Required = true): Row[] {
+  const required = new Set((s.required as string[] | undefined) ?? []);
+  const whenSet: Required = parentRequired === true ? true : { in: path.replace(/^[^.]*\./, "") };
+  return Object.entries(s.properties as Record<string, JsonSchema>).flatMap(([key, child]) =>
+    rows(child, `${path}.${key}`, required.has(key) && whenSet),
+  );
+}
+
+const table = (list: readonly Row[], strip: string) => [
+  "| key | type | default | meaning |",
+  "| --- | --- | --- | --- |",
+  ...list.map(
+    (r) =>
+      `| ${cell(code(r.key.startsWith(strip) ? r.key.slice(strip.length) || r.key : r.key))} | ${cell(r.type)} | ${cell(r.defaultText)} | ${cell(r.description)} |`,
+  ),
+];
+
+/** The whole reference page. */
+export function configReference(schema: JsonSchema): string {
+  const config = (schema.properties as Record<string, JsonSchema>).config;
+  const properties = config.properties as Record<string, JsonSchema>;
+  const required = new Set(config.required as string[]);
+  const prefix = `${PROJECT}:`;
+  const providers = Object.entries(properties).filter(([k]) => !k.startsWith(prefix));
+  const sections = Object.entries(properties).filter(([k]) => k.startsWith(prefix));
+  const lines = [
+    "# Config reference",
+    "",
+    "<!-- Generated by `npm run docs` from the schema in stacks/schema.ts; do not edit. -->",
+    "",
+    "Every key of a stack file (`Pulumi.<stack>.yaml`), as the program validates it before it",
+    "declares any resource. Unknown keys are refused, and every problem is reported at once, one",
+    "line each: `<full key>: <what is wrong>. Fix: <how>`. Where staging and prod default",
+    "differently, both are given. Checks that relate several keys (a service's secret must be",
+    "declared, cpu and memory must be a Fargate pair, names must fit AWS's limits) are described",
+    "with the keys they start from. Editors validate the same shape from",
+    "`schema/stack.schema.json` (see the README).",
+    "",
+    "## Provider keys",
+    "",
+    ...table(
+      providers.flatMap(([k, s]) => rows(s, k, required.has(k))),
+      "",
+    ),
+    "",
+    "Any other `delivery:<key>` holds the encrypted value (`{ secure: ... }`) that a `source: config`",
+    "secret names; set it with `pulumi config set --secret delivery:<key> ... --stack <stack>`.",
+  ];
+  for (const [key, s] of sections) {
+    lines.push("", `## \`${key}\``, "");
+    if (typeof s.description === "string") lines.push(s.description, "");
+    const list = rows({ ...s, description: undefined }, key, required.has(key));
+    lines.push(...table(list, `${key}.`));
+  }
+  return `${lines.join("\n")}\n`;
+}

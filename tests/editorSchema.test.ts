@@ -1,0 +1,158 @@
+/**
+ * The stack file's JSON Schema and the config reference: generated from the program's schema and
+ * committed current; an editor given the schema accepts every shipped stack file and recipe and
+ * flags what the program would refuse by shape (a misspelt key, a string for a number).
+ */
+import { strict as assert } from "assert";
+import Ajv2020 from "ajv/dist/2020";
+import { existsSync, readdirSync, readFileSync } from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { SCHEMA_PATH, STAGE_DEFAULTS_KEYWORD, schemaModeline } from "../stacks/jsonSchema";
+import { generatedDocs } from "../scripts/docs";
+
+const ROOT = path.join(__dirname, "..");
+
+/** Every stack file the repository ships: the two stacks and the recipes. */
+const STACK_FILES = [
+  "Pulumi.staging.yaml",
+  "Pulumi.prod.yaml",
+  ...readdirSync(path.join(ROOT, "examples"))
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => `examples/${f}`),
+];
+
+/** The committed schema, compiled by ajv in strict mode (unknown keywords are errors). */
+function validator() {
+  // Provider keys the schema describes also match the pattern that leaves other keys alone.
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    allowMatchingProperties: true,
+  });
+  ajv.addKeyword({ keyword: STAGE_DEFAULTS_KEYWORD, schemaType: "object" });
+  return ajv.compile(JSON.parse(readFileSync(path.join(ROOT, SCHEMA_PATH), "utf8")));
+}
+
+const shipped = (file: string) =>
+  parse(readFileSync(path.join(ROOT, file), "utf8")) as { config: Record<string, unknown> };
+
+/** The errors for a shipped stack file with its config changed. */
+function errorsWith(file: string, change: (config: Record<string, unknown>) => void): string[] {
+  const doc = shipped(file);
+  change(doc.config);
+  const validate = validator();
+  return validate(doc)
+    ? []
+    : (validate.errors ?? []).map(
+        (e) => `${e.instancePath} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
+      );
+}
+
+describe("editor schema and config reference", () => {
+  it("are committed as the program's schema generates them (npm run docs)", () => {
+    for (const [file, text] of Object.entries(generatedDocs())) {
+      assert.equal(
+        readFileSync(path.join(ROOT, file), "utf8"),
+        text,
+        `${file} is stale. Fix: npm run docs, and commit the result`,
+      );
+    }
+  });
+
+  it("accepts every shipped stack file and recipe", () => {
+    const validate = validator();
+    assert.ok(STACK_FILES.length >= 7);
+    for (const file of STACK_FILES) {
+      assert.ok(validate(shipped(file)), `${file}: ${JSON.stringify(validate.errors)}`);
+    }
+  });
+
+  it("flags a misspelt key at any depth, a string where a number goes, and a plain-text value", () => {
+    const misspelt = errorsWith("Pulumi.staging.yaml", (c) => {
+      c["delivery:servics"] = c["delivery:services"];
+    });
+    assert.ok(
+      misspelt.some((e) => e.includes("/config/delivery:servics")),
+      misspelt.join("\n"),
+    );
+
+    const nested = errorsWith("Pulumi.staging.yaml", (c) => {
+      (c["delivery:services"] as Record<string, Record<string, unknown>>).backend.prot = 5000;
+    });
+    assert.ok(
+      nested.some(
+        (e) =>
+          e.includes("/config/delivery:services/backend") &&
+          e.includes('"additionalProperty":"prot"'),
+      ),
+      nested.join("\n"),
+    );
+
+    const typed = errorsWith("Pulumi.prod.yaml", (c) => {
+      (c["delivery:services"] as Record<string, Record<string, unknown>>).backend.port = "5000";
+    });
+    assert.ok(
+      typed.some((e) => e.startsWith("/config/delivery:services/backend/port must be integer")),
+      typed.join("\n"),
+    );
+
+    const plain = errorsWith("Pulumi.staging.yaml", (c) => {
+      c["delivery:databaseUrl"] = "postgres://user:password@db/shop";
+    });
+    assert.ok(
+      plain.some((e) => e.startsWith("/config/delivery:databaseUrl must be object")),
+      plain.join("\n"),
+    );
+  });
+
+  it("leaves other providers' keys to them, and requires what the program requires", () => {
+    assert.deepEqual(
+      errorsWith("Pulumi.staging.yaml", (c) => {
+        c["aws:profile"] = "shop-staging";
+      }),
+      [],
+    );
+    const missing = errorsWith("Pulumi.staging.yaml", (c) => {
+      delete c["aws:region"];
+      delete c["delivery:app"];
+    });
+    assert.ok(missing.some((e) => e.includes('"missingProperty":"aws:region"')));
+    assert.ok(missing.some((e) => e.includes('"missingProperty":"delivery:app"')));
+  });
+
+  it("records a default that differs by stage as each stage's, not one of them", () => {
+    const schema = JSON.parse(readFileSync(path.join(ROOT, SCHEMA_PATH), "utf8")) as {
+      properties: {
+        config: { properties: Record<string, { properties: Record<string, unknown> }> };
+      };
+    };
+    const ecr = schema.properties.config.properties["delivery:ecr"].properties;
+    assert.deepEqual(ecr.imageTagMutability, {
+      [STAGE_DEFAULTS_KEYWORD]: { staging: "MUTABLE", prod: "IMMUTABLE" },
+      type: "string",
+      enum: ["MUTABLE", "IMMUTABLE"],
+      ...((ecr.imageTagMutability as { description?: string }).description
+        ? { description: (ecr.imageTagMutability as { description: string }).description }
+        : {}),
+    });
+    const reference = readFileSync(path.join(ROOT, "docs", "config.md"), "utf8");
+    assert.match(
+      reference,
+      /\| `imageTagMutability` \| `MUTABLE` \\\| `IMMUTABLE` \| `MUTABLE` \(staging\), `IMMUTABLE` \(prod\) \|/,
+    );
+  });
+
+  it("is what every shipped stack file points its editor at, on its first line", () => {
+    for (const file of STACK_FILES) {
+      const first = readFileSync(path.join(ROOT, file), "utf8").split("\n")[0];
+      const relative = path.relative(
+        path.dirname(path.join(ROOT, file)),
+        path.join(ROOT, SCHEMA_PATH),
+      );
+      assert.equal(first, schemaModeline(relative), file);
+      assert.ok(existsSync(path.resolve(path.dirname(path.join(ROOT, file)), relative)));
+    }
+  });
+});
