@@ -206,7 +206,7 @@ export function configReference(schema: JsonSchema): string {
     "differently, both are given. Checks that relate several keys (a service's secret must be",
     "declared, cpu and memory must be a Fargate pair, names must fit AWS's limits) are described",
     "with the keys they start from. Editors validate the same shape from",
-    "`schema/stack.schema.json` (see the README).",
+    "`schema/stack.schema.json` (see the README: Adapt it to your app).",
     "",
     "## Provider keys",
     "",

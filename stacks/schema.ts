@@ -770,7 +770,7 @@ export function deliverySchema(ctx: SchemaContext) {
         ],
         {
           error:
-            "must be { create: true, name?, containerInsights? } or { existingName: <cluster name> }. Fix: check each key against the README's config reference",
+            "must be { create: true, name?, containerInsights? } or { existingName: <cluster name> }. Fix: check each key against docs/config.md",
         },
       )
       .optional(),

@@ -97,7 +97,7 @@ describe("a stage without ECS", () => {
   });
 });
 
-describe("the README's recipes", () => {
+describe("the recipes (examples/)", () => {
   for (const file of readdirSync(path.join(ROOT, "examples")).filter((f) => f.endsWith(".yaml"))) {
     it(`${file} plans, with the stack its name ends in, and passes the policy pack`, async () => {
       const stack =
