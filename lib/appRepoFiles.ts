@@ -6,6 +6,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { Stage, isPlaced } from "../stacks/stage";
+import { consoleOrigin } from "./arns";
 import {
   CREDENTIAL_CHECK_PATH,
   deployWorkflow,
@@ -43,6 +44,8 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       fallback: stage.fallback.enabled,
       layout: stage.names.github.layout,
       placed: isPlaced(stage.ecs, svc),
+      loadBalanced: svc.targetGroupArn !== undefined,
+      consoleOrigin: consoleOrigin(stage.region),
     });
     files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(
       workflow,

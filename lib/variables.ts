@@ -22,7 +22,13 @@ export const STAGE_VARIABLES = {
 } as const;
 
 /** What the workflows need to know of one service. */
-export type ServiceField = "repository" | "service" | "taskDefinition" | "containerName";
+export type ServiceField =
+  | "repository"
+  | "service"
+  | "taskDefinition"
+  | "containerName"
+  /** The CloudWatch log group of its containers, which the deploy summary links to. */
+  | "logGroup";
 
 /** Per-service environment variable names of the flat layout, e.g. `ECR_REPOSITORY_BACKEND`. */
 export function serviceVariables(service: string): Record<ServiceField, string> {
@@ -32,6 +38,7 @@ export function serviceVariables(service: string): Record<ServiceField, string> 
     service: `ECS_SERVICE_${suffix}`,
     taskDefinition: `ECS_TASK_DEFINITION_${suffix}`,
     containerName: `ECS_CONTAINER_NAME_${suffix}`,
+    logGroup: `ECS_LOG_GROUP_${suffix}`,
   };
 }
 
@@ -77,8 +84,8 @@ export interface VariablesInput {
 /** The fields the stage writes for a service: its service name only when it runs on the cluster. */
 export function serviceFields(placed: boolean): ServiceField[] {
   return placed
-    ? ["repository", "service", "taskDefinition", "containerName"]
-    : ["repository", "taskDefinition", "containerName"];
+    ? ["repository", "service", "taskDefinition", "containerName", "logGroup"]
+    : ["repository", "taskDefinition", "containerName", "logGroup"];
 }
 
 /** Every environment variable the stage writes, in the order they are declared. */

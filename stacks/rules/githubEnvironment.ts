@@ -159,6 +159,7 @@ export const githubEnvironmentStageRules: readonly StageRule[] = [
           service: n.service,
           taskDefinition: n.family,
           containerName: n.container,
+          logGroup: n.logGroup,
         };
         return {
           key: svc.key,
