@@ -326,6 +326,8 @@ export class DeliveryStage extends pulumi.ComponentResource {
           return pulumi.output(out.containerName);
         case "service":
           return out.serviceName;
+        case "logGroup":
+          return out.logGroupName;
       }
     };
     const services = () =>

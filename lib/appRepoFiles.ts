@@ -6,6 +6,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { Stage, isPlaced } from "../stacks/stage";
+import { consoleOrigin } from "./arns";
 import {
   CREDENTIAL_CHECK_PATH,
   deployWorkflow,
@@ -48,6 +49,8 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       variableNames: svc.variableNames,
       roleArn,
       placed: isPlaced(stage.ecs, svc),
+      loadBalanced: svc.targetGroupArn !== undefined,
+      consoleOrigin: consoleOrigin(stage.region),
     });
     files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(
       workflow,

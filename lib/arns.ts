@@ -26,6 +26,8 @@ export function parseArn(arn: string): ArnParts | undefined {
 interface Partition {
   readonly name: string;
   readonly dnsSuffix: string;
+  /** Host of its AWS Management Console; none for the isolated partitions. */
+  readonly console?: string;
 }
 
 /**
@@ -33,15 +35,22 @@ interface Partition {
  * @see https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
  */
 const PARTITIONS: readonly (readonly [prefix: string, partition: Partition])[] = [
-  ["cn-", { name: "aws-cn", dnsSuffix: "amazonaws.com.cn" }],
-  ["us-gov-", { name: "aws-us-gov", dnsSuffix: "amazonaws.com" }],
+  ["cn-", { name: "aws-cn", dnsSuffix: "amazonaws.com.cn", console: "console.amazonaws.cn" }],
+  [
+    "us-gov-",
+    { name: "aws-us-gov", dnsSuffix: "amazonaws.com", console: "console.amazonaws-us-gov.com" },
+  ],
   ["us-isob-", { name: "aws-iso-b", dnsSuffix: "sc2s.sgov.gov" }],
   ["us-isof-", { name: "aws-iso-f", dnsSuffix: "csp.hci.ic.gov" }],
   ["us-iso-", { name: "aws-iso", dnsSuffix: "c2s.ic.gov" }],
   ["eu-isoe-", { name: "aws-iso-e", dnsSuffix: "cloud.adc-e.uk" }],
   ["eusc-", { name: "aws-eusc", dnsSuffix: "amazonaws.eu" }],
 ];
-const COMMERCIAL: Partition = { name: "aws", dnsSuffix: "amazonaws.com" };
+const COMMERCIAL: Partition = {
+  name: "aws",
+  dnsSuffix: "amazonaws.com",
+  console: "console.aws.amazon.com",
+};
 
 const partition = (region: string): Partition =>
   PARTITIONS.find(([prefix]) => region.startsWith(prefix))?.[1] ?? COMMERCIAL;
@@ -49,6 +58,15 @@ const partition = (region: string): Partition =>
 /** The partition of a region's ARNs: `aws-cn` for China, `aws-us-gov` for GovCloud, ... `aws`. */
 export function partitionOf(region: string): string {
   return partition(region).name;
+}
+
+/**
+ * `https://<console host>` of a region's partition (the host amazon-ecs-deploy-task-definition
+ * links to for China, the GovCloud console's own), or undefined where there is no public console.
+ */
+export function consoleOrigin(region: string): string | undefined {
+  const host = partition(region).console;
+  return host ? `https://${host}` : undefined;
 }
 
 const PARTITION = "aws(?:-[a-z]+)*";
@@ -195,6 +213,9 @@ export const arnTemplate = {
   // The long ARN format, with the cluster: the default for every account since 2021.
   service: (s: ArnScope, cluster: string, name: string) =>
     `arn:${partitionOf(s.region)}:ecs:${s.region}:${ACCOUNT_TOKEN}:service/${cluster}/${name}`,
+  /** Every task of a cluster (the long ARN format, with the cluster). */
+  clusterTasks: (s: ArnScope, cluster: string) =>
+    `arn:${partitionOf(s.region)}:ecs:${s.region}:${ACCOUNT_TOKEN}:task/${cluster}/*`,
   /** Every revision of a task definition family. */
   taskFamily: (s: ArnScope, family: string) =>
     `arn:${partitionOf(s.region)}:ecs:${s.region}:${ACCOUNT_TOKEN}:task-definition/${family}:*`,

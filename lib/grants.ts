@@ -68,6 +68,11 @@ export interface EcsDeployTargets {
   readonly familyArns: readonly string[];
   /** The stage's services may get a public IP (`delivery:ecs.network.assignPublicIp`). */
   readonly publicIp: boolean;
+  /**
+   * The cluster the services run on: its ARN and the pattern of its tasks' ARNs
+   * (`…:task/<cluster>/*`), for reading why a deployment's tasks stopped.
+   */
+  readonly cluster?: { readonly arn: string; readonly tasks: string };
 }
 
 /**
@@ -76,7 +81,8 @@ export interface EcsDeployTargets {
  * Authorization Reference, since 2025); `DescribeTaskDefinition` takes none, so it gets `*`.
  * `UpdateService` may only roll out a revision of the stage's families (`ecs:task-definition`),
  * never turn on ECS Exec, and never add a public IP unless the stage's network has one.
- * `iam:PassRole` only towards ECS tasks.
+ * `iam:PassRole` only towards ECS tasks. To say why a deployment failed, the workflow may list
+ * and describe the stopped tasks of the stage's cluster ({@link readStoppedTasks}).
  */
 export function ecsDeploy(targets: EcsDeployTargets): Statement[] {
   const statements: Statement[] = [
@@ -130,6 +136,7 @@ export function ecsDeploy(targets: EcsDeployTargets): Statement[] {
         Resource: "*",
         Condition: { StringEquals: { "ecs:enable-execute-command": "true" } },
       },
+      ...(targets.cluster ? readStoppedTasks(targets.cluster) : []),
       ...(targets.publicIp
         ? []
         : [
@@ -154,6 +161,35 @@ export function ecsDeploy(targets: EcsDeployTargets): Statement[] {
     });
   }
   return statements;
+}
+
+/**
+ * List and describe the tasks of one cluster: what a failed deployment's summary reads (the
+ * stopped tasks' reasons). The Service Authorization Reference gives ListTasks the
+ * `container-instance` resource type, but listing a cluster's tasks (no container instance named)
+ * is authorized on `*` (AccessDenied "on resource: *", cdklabs/construct-hub#1207), so the
+ * `ecs:cluster` condition it offers bounds it to the cluster. DescribeTasks takes the `task`
+ * resource type, whose ARN names the cluster.
+ */
+export function readStoppedTasks(cluster: {
+  readonly arn: string;
+  readonly tasks: string;
+}): Statement[] {
+  return [
+    {
+      Sid: "EcsListClusterTasks",
+      Effect: "Allow",
+      Action: "ecs:ListTasks",
+      Resource: "*",
+      Condition: { ArnEquals: { "ecs:cluster": cluster.arn } },
+    },
+    {
+      Sid: "EcsDescribeClusterTasks",
+      Effect: "Allow",
+      Action: "ecs:DescribeTasks",
+      Resource: cluster.tasks,
+    },
+  ];
 }
 
 /** Read exactly these secrets (and decrypt them with their customer-managed keys, if any). */
@@ -332,6 +368,8 @@ export const ACTION_CLASSES: Readonly<Record<string, GrantClass>> = {
   "ecs:DescribeTaskDefinition": "read",
   "ecs:DescribeServices": "read",
   "ecs:DescribeClusters": "read",
+  "ecs:ListTasks": "read",
+  "ecs:DescribeTasks": "read",
   "ecs:RegisterTaskDefinition": "write",
   "ecs:UpdateService": "write",
   "iam:PassRole": "write",

@@ -37,7 +37,13 @@ export const STAGE_VARIABLES = {
 } as const;
 
 /** What the workflows need to know of one service. */
-export type ServiceField = "repository" | "service" | "taskDefinition" | "containerName";
+export type ServiceField =
+  | "repository"
+  | "service"
+  | "taskDefinition"
+  | "containerName"
+  /** The CloudWatch log group of its containers, which the deploy summary links to. */
+  | "logGroup";
 
 /**
  * A service's own names for its variables (`services.<key>.variableNames`), for teams whose
@@ -60,6 +66,7 @@ export function serviceVariables(
     service: own.service ?? `ECS_SERVICE_${suffix}`,
     taskDefinition: own.taskDefinition ?? `ECS_TASK_DEFINITION_${suffix}`,
     containerName: own.containerName ?? `ECS_CONTAINER_NAME_${suffix}`,
+    logGroup: own.logGroup ?? `ECS_LOG_GROUP_${suffix}`,
   };
 }
 
@@ -117,8 +124,8 @@ export interface VariablesInput {
 /** The fields the stage writes for a service: its service name only when it runs on the cluster. */
 export function serviceFields(placed: boolean): ServiceField[] {
   return placed
-    ? ["repository", "service", "taskDefinition", "containerName"]
-    : ["repository", "taskDefinition", "containerName"];
+    ? ["repository", "service", "taskDefinition", "containerName", "logGroup"]
+    : ["repository", "taskDefinition", "containerName", "logGroup"];
 }
 
 /** Every environment variable the stage writes, in the order they are declared. */

@@ -6,6 +6,7 @@
  */
 import { stringify } from "yaml";
 import { ACTIONS, BINFMT_IMAGE, uses, withVersionComments } from "./actions";
+import { SUMMARY_STEP_IDS, summarySteps } from "./deploySummary";
 import {
   FALLBACK_SECRETS,
   ROLE_ARN_SECRET,
@@ -62,6 +63,10 @@ export interface DeployWorkflowInput {
    * it. Otherwise it only registers the revision (there is no service to update).
    */
   readonly placed: boolean;
+  /** The service is behind a load balancer's target group (only meaningful when placed). */
+  readonly loadBalanced: boolean;
+  /** `https://<console host>` of the stage's partition, for the job summary's links. */
+  readonly consoleOrigin?: string;
 }
 
 const expr = (e: string) => `\${{ ${e} }}`;
@@ -183,10 +188,11 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
     { name: "Log in to ECR", id: "ecr", uses: uses(ACTIONS.ecrLogin) },
     {
       name: "Skip the build if this commit's image exists",
-      id: "existing",
+      id: SUMMARY_STEP_IDS.existing,
       run: [
-        `if aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=${w.sharedRepository ? `${w.stack}-` : ""}$GITHUB_SHA" >/dev/null 2>&1; then`,
+        `if digest=$(aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=${w.sharedRepository ? `${w.stack}-` : ""}$GITHUB_SHA" --query 'imageDetails[0].imageDigest' --output text 2>/dev/null); then`,
         '  echo "exists=true" >> "$GITHUB_OUTPUT"',
+        '  echo "digest=$digest" >> "$GITHUB_OUTPUT"',
         "else",
         '  echo "exists=false" >> "$GITHUB_OUTPUT"',
         "fi",
@@ -198,7 +204,8 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
     { name: "Set up Docker Buildx", uses: uses(ACTIONS.buildx) },
     {
       name: "Build and push the image",
-      if: "steps.existing.outputs.exists != 'true'",
+      id: SUMMARY_STEP_IDS.build,
+      if: `steps.${SUMMARY_STEP_IDS.existing}.outputs.exists != 'true'`,
       uses: uses(ACTIONS.buildPush),
       with: {
         context: w.build.context,
@@ -226,6 +233,15 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
       },
     },
     ...(w.placed ? deploySteps(read, cluster) : registerSteps()),
+    ...summarySteps({
+      stack: w.stack,
+      service: w.service,
+      placed: w.placed,
+      loadBalanced: w.loadBalanced,
+      consoleOrigin: w.consoleOrigin,
+      image: `${image}:${shaTag}`,
+      logGroup: read("logGroup"),
+    }),
   ];
   return {
     name: `Deploy ${w.service} to ${w.stack}`,
@@ -275,7 +291,7 @@ function deploySteps(
   return [
     {
       name: "Register it and deploy, waiting for the service to be stable",
-      id: "deploy",
+      id: SUMMARY_STEP_IDS.deploy,
       uses: uses(ACTIONS.deployTaskDefinition),
       with: {
         "task-definition": expr("steps.render.outputs.task-definition"),
@@ -287,12 +303,13 @@ function deploySteps(
     },
     {
       name: "Fail if ECS rolled the deployment back",
+      id: SUMMARY_STEP_IDS.rollback,
       env: { DEPLOYED: expr("steps.deploy.outputs.task-definition-arn") },
       run: [
         'running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --query "services[0].taskDefinition" --output text)',
         'rollout=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" --query "services[0].deployments[?status==\'PRIMARY\'].rolloutState | [0]" --output text)',
         'if [ "$running" != "$DEPLOYED" ] || [ "$rollout" != "COMPLETED" ]; then',
-        '  echo "::error title=Deployment rolled back::ECS service $ECS_SERVICE runs $running (rollout $rollout), not $DEPLOYED: the deployment circuit breaker rolled back. Read the stopped tasks\' reasons in the ECS console and the logs of the new revision."',
+        "  echo \"::error title=Deployment rolled back::ECS service $ECS_SERVICE runs $running (rollout $rollout), not $DEPLOYED: the deployment circuit breaker rolled back. The job summary lists the service's events and the stopped tasks' reasons, and links the logs.\"",
         "  exit 1",
         "fi",
         'echo "Deployed $DEPLOYED to $ECS_SERVICE."',
@@ -306,7 +323,7 @@ function registerSteps(): Record<string, unknown>[] {
   return [
     {
       name: "Register the new task definition revision",
-      id: "deploy",
+      id: SUMMARY_STEP_IDS.deploy,
       uses: uses(ACTIONS.deployTaskDefinition),
       with: { "task-definition": expr("steps.render.outputs.task-definition") },
     },

@@ -269,6 +269,10 @@ function deployGrants(stage: Stage): Record<string, Statement[]> {
       passRoleArns: stage.services.flatMap(serviceRoleArns(stage)),
       familyArns: stage.services.map((s) => arnTemplate.taskFamily(stage, s.names.family)),
       publicIp: stage.ecs.network?.assignPublicIp ?? false,
+      cluster: stage.ecs.cluster && {
+        arn: arnTemplate.cluster(stage, cluster),
+        tasks: arnTemplate.clusterTasks(stage, cluster),
+      },
     }),
   };
 }

@@ -658,6 +658,7 @@ export function deliverySchema(ctx: SchemaContext) {
         "ECS_TASK_DEFINITION_BACKEND",
       ).optional(),
       containerName: githubName("variableNames.containerName", "CONTAINER_NAME_BACKEND").optional(),
+      logGroup: githubName("variableNames.logGroup", "LOG_GROUP_BACKEND").optional(),
       cluster: githubName("variableNames.cluster", "ECS_CLUSTER_BACKEND").optional(),
     }).optional(),
     build: strict({

@@ -4,6 +4,7 @@
 import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
 import { plan, shippedPlans, shippedStack } from "./hooks";
+import { mayDo } from "./iam";
 import {
   allows,
   assertTrust,
@@ -176,7 +177,35 @@ describe("deploy role", () => {
     assert.equal(allows(docs, "ecs:DeleteService", service("staging", "backend")), false);
   });
 
-  it("grants no * action, no admin policy, and only the unscopable actions on *", () => {
+  it("may read why a deployment's tasks stopped on its own stage's cluster only (IAM simulator)", async () => {
+    const cluster = (stage: string) => `arn:aws:ecs:eu-west-1:123456789012:cluster/shop-${stage}`;
+    const task = (stage: string) =>
+      `arn:aws:ecs:eu-west-1:123456789012:task/shop-${stage}/0123456789abcdef0123456789abcdef`;
+    for (const [run, own, other] of [
+      [staging, "staging", "prod"],
+      [prod, "prod", "staging"],
+    ] as const) {
+      const docs = rolePolicies(run, `shop-${own}-deploy`);
+      const service = (stage: string) =>
+        `arn:aws:ecs:eu-west-1:123456789012:service/shop-${stage}/shop-${stage}-backend`;
+      // list-tasks --cluster C: authorized on *, with the cluster as ecs:cluster.
+      assert.equal(await mayDo(docs, "ecs:ListTasks", "*", { "ecs:cluster": cluster(own) }), true);
+      assert.equal(
+        await mayDo(docs, "ecs:ListTasks", "*", { "ecs:cluster": cluster(other) }),
+        false,
+        `ListTasks on ${other}'s cluster`,
+      );
+      assert.equal(await mayDo(docs, "ecs:ListTasks", "*"), false, "ListTasks naming no cluster");
+      assert.equal(await mayDo(docs, "ecs:DescribeTasks", task(own)), true);
+      assert.equal(await mayDo(docs, "ecs:DescribeTasks", task(other)), false);
+      assert.equal(await mayDo(docs, "ecs:DescribeServices", service(own)), true);
+      assert.equal(await mayDo(docs, "ecs:DescribeServices", service(other)), false);
+      // Reading is all it gained: no stopping or starting tasks.
+      assert.equal(await mayDo(docs, "ecs:StopTask", task(own)), false);
+    }
+  });
+
+  it("grants no * action, no admin policy, and on * only the unscopable actions and ListTasks bounded to the stage's cluster", () => {
     for (const run of [staging, prod]) {
       const docs = rolePolicies(run, `shop-${run.stage.name}-deploy`);
       assert.ok(grantedActions(docs).every((a) => !a.includes("*")));
@@ -189,8 +218,14 @@ describe("deploy role", () => {
         );
       assert.deepEqual(
         onStar.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort(),
-        ["ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition"],
+        ["ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition", "ecs:ListTasks"],
       );
+      // Listing a cluster's tasks is authorized on *: the condition is what bounds it.
+      assert.deepEqual(onStar.find((s) => s.Action === "ecs:ListTasks")?.Condition, {
+        ArnEquals: {
+          "ecs:cluster": `arn:aws:ecs:eu-west-1:123456789012:cluster/shop-${run.stage.name}`,
+        },
+      });
       assert.equal(
         ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length,
         0,

@@ -135,6 +135,8 @@ describe("GitHub environment", () => {
       ECS_TASK_DEFINITION_FRONTEND: "shop-prod-frontend",
       ECS_CONTAINER_NAME_BACKEND: "backend",
       ECS_CONTAINER_NAME_FRONTEND: "frontend",
+      ECS_LOG_GROUP_BACKEND: "/ecs/shop-prod-backend",
+      ECS_LOG_GROUP_FRONTEND: "/ecs/shop-prod-frontend",
     });
   });
 

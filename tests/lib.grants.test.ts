@@ -54,6 +54,10 @@ const deployTargets = {
   passRoleArns: [taskRole, executionRole],
   familyArns: [`${family("shop-staging-backend")}:*`],
   publicIp: false,
+  cluster: {
+    arn: "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-staging",
+    tasks: "arn:aws:ecs:eu-west-1:123456789012:task/shop-staging/*",
+  },
 };
 const deployRole = doc(
   ecrLogin(),
@@ -82,8 +86,18 @@ describe("grants", () => {
         "ecr:GetAuthorizationToken",
         "ecr:GetAuthorizationToken",
         "ecs:DescribeTaskDefinition",
+        "ecs:ListTasks",
       ]);
-      for (const action of onStar) {
+      // Listing a cluster's tasks is authorized on * (cdklabs/construct-hub#1207): bounded by
+      // the one condition key the action offers, ecs:cluster.
+      for (const s of everything.flatMap((d) => d.Statement)) {
+        if (s.Action === "ecs:ListTasks") {
+          assert.deepEqual(s.Condition, {
+            ArnEquals: { "ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-staging" },
+          });
+        }
+      }
+      for (const action of onStar.filter((a) => a !== "ecs:ListTasks")) {
         const [service, name] = action.split(":");
         assert.ok(await isWildcardOnlyAction(service, name), `${action} takes no resource`);
       }
@@ -208,6 +222,27 @@ describe("grants", () => {
         }),
         true,
       );
+    });
+
+    it("lists and describes the tasks of the given cluster only: staging's, never prod's", async () => {
+      const stagingCluster = {
+        "ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-staging",
+      };
+      const prodCluster = { "ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-prod" };
+      const task = (c: string) =>
+        `arn:aws:ecs:eu-west-1:123456789012:task/${c}/0123456789abcdef0123456789abcdef`;
+      assert.equal(await allowed(policy, "ecs:ListTasks", "*", stagingCluster), true);
+      assert.equal(await allowed(policy, "ecs:ListTasks", "*", prodCluster), false);
+      assert.equal(
+        await allowed(policy, "ecs:DescribeTasks", task("shop-staging"), stagingCluster),
+        true,
+      );
+      assert.equal(
+        await allowed(policy, "ecs:DescribeTasks", task("shop-prod"), prodCluster),
+        false,
+      );
+      assert.equal(await allowed(policy, "ecs:DescribeTasks", task("shop-staging-evil")), false);
+      assert.equal(await allowed(policy, "ecs:StopTask", task("shop-staging")), false);
     });
 
     it("passes the given roles to ECS tasks", async () => {

@@ -656,6 +656,7 @@ describe("limits: GitHub (per-environment limits, names that ignore case)", () =
       service: "shop-staging-svc7",
       taskDefinition: "shop-staging-svc7",
       containerName: "svc7",
+      logGroup: "/ecs/shop-staging-svc7",
     });
     assert.ok(!variables.some((v) => String(v.inputs.variableName).startsWith("ECR_REPOSITORY_")));
   });

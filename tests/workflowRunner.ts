@@ -58,15 +58,15 @@ export interface JobResult {
   readonly awsCalls: readonly string[];
 }
 
+/** What expressions read: the environment's secrets and variables, earlier steps' outputs. */
+export interface ExpressionContext {
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly steps: Readonly<Record<string, Record<string, string>>>;
+}
+
 /** Evaluates one `${{ }}` expression of the forms the generated workflows use. */
-function evaluate(
-  expression: string,
-  context: {
-    secrets: Readonly<Record<string, string>>;
-    vars: Readonly<Record<string, string>>;
-    steps: Readonly<Record<string, Record<string, string>>>;
-  },
-): string | boolean {
+function evaluate(expression: string, context: ExpressionContext): string | boolean {
   const e = expression.trim();
   const comparison = /^(.+?)\s*(==|!=)\s*'([^']*)'$/.exec(e);
   if (comparison) {
@@ -88,7 +88,7 @@ function evaluate(
 }
 
 /** Replaces every `${{ }}` in a value. */
-function interpolate(value: unknown, context: Parameters<typeof evaluate>[1]): string {
+export function interpolate(value: unknown, context: ExpressionContext): string {
   return String(value).replace(/\$\{\{(.+?)\}\}/g, (_, e: string) => String(evaluate(e, context)));
 }
 

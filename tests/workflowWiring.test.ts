@@ -39,6 +39,7 @@ const VARIANTS: Record<string, () => ConfigInput> = {
         service: "BACKEND_SERVICE",
         taskDefinition: "BACKEND_TASK_FAMILY",
         containerName: "BACKEND_CONTAINER",
+        logGroup: "BACKEND_LOG_GROUP",
         cluster: "ECS_CLUSTER_BACKEND",
       },
       "delivery:deployRole.githubOutput": { name: "AWS_ROLE_TO_ASSUME", kind: "variable" },

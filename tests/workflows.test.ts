@@ -122,7 +122,7 @@ describe("workflows", () => {
     });
   }
 
-  it("previews each stack on pull requests in its reviewed preview environment, one comment per stack edited in place", () => {
+  it("previews each stack on pull requests in its reviewed preview environment, one comment per stack edited in place, and in the job summary", () => {
     const preview = load(".github/workflows/preview.yml");
     assert.ok("pull_request" in preview.on);
     const job = preview.jobs.preview;
@@ -132,6 +132,8 @@ describe("workflows", () => {
     assert.equal(step?.with?.command, "preview");
     assert.equal(step?.with?.["comment-on-pr"], true);
     assert.equal(step?.with?.["edit-pr-comment"], true);
+    // pulumi/actions v7.0.0's action.yml: comment-on-summary writes the job summary.
+    assert.equal(step?.with?.["comment-on-summary"], true);
     assert.match(String(step?.with?.["stack-name"]), /\$\{\{ matrix\.stack \}\}$/);
     assert.equal(job.permissions?.["pull-requests"], "write");
   });
@@ -303,6 +305,7 @@ describe("app repository templates", () => {
       deployTags: [],
       layout: "flat" as const,
       placed: true,
+      loadBalanced: false,
       events: ["push"],
       roleArn: { name: "AWS_ROLE_ARN", kind: "secret" },
     } as const;

@@ -187,6 +187,7 @@ export const githubEnvironmentStageRules: readonly StageRule[] = [
           service: n.service,
           taskDefinition: n.family,
           containerName: n.container,
+          logGroup: n.logGroup,
         };
         return {
           key: svc.key,
