@@ -4,12 +4,12 @@
  * flags what the program would refuse by shape (a misspelt key, a string for a number).
  */
 import { strict as assert } from "assert";
-import Ajv2020 from "ajv/dist/2020";
 import { existsSync, readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { SCHEMA_PATH, STAGE_DEFAULTS_KEYWORD, schemaModeline } from "../stacks/jsonSchema";
 import { generatedDocs } from "../scripts/docs";
+import { stackFileValidator } from "./stackSchema";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -22,18 +22,7 @@ const STACK_FILES = [
     .map((f) => `examples/${f}`),
 ];
 
-/** The committed schema, compiled by ajv in strict mode (unknown keywords are errors). */
-function validator() {
-  // Provider keys the schema describes also match the pattern that leaves other keys alone.
-  const ajv = new Ajv2020({
-    allErrors: true,
-    strict: true,
-    allowUnionTypes: true,
-    allowMatchingProperties: true,
-  });
-  ajv.addKeyword({ keyword: STAGE_DEFAULTS_KEYWORD, schemaType: "object" });
-  return ajv.compile(JSON.parse(readFileSync(path.join(ROOT, SCHEMA_PATH), "utf8")));
-}
+const validator = stackFileValidator;
 
 const shipped = (file: string) =>
   parse(readFileSync(path.join(ROOT, file), "utf8")) as { config: Record<string, unknown> };

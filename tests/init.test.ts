@@ -10,6 +10,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { runInit } from "../scripts/init";
 import { runPlanCommand } from "../scripts/plan";
+import { stackFileValidator } from "./stackSchema";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -285,13 +286,16 @@ describe("npm run init", () => {
     assert.deepEqual(readdirSync(dir), ["Pulumi.dev.yaml"]);
   });
 
-  it("opens each file with the schema modeline, relative to the file, and explains the keys", async () => {
+  it("opens each file with the schema modeline, relative to the file, is valid by the schema, and explains the keys", async () => {
     const cache = path.join(ROOT, "node_modules", ".cache");
     mkdirSync(cache, { recursive: true });
     const dir = mkdtempSync(path.join(cache, "init-"));
     assert.equal((await init([...ORDERS, "--dir", dir])).status, 0);
+    const validate = stackFileValidator();
     for (const stack of ["staging", "prod"]) {
-      const lines = readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8").split("\n");
+      const text = readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8");
+      assert.ok(validate(parse(text)), `${stack}: ${JSON.stringify(validate.errors)}`);
+      const lines = text.split("\n");
       assert.equal(lines[0], "# yaml-language-server: $schema=../../../schema/stack.schema.json");
       const comment = lines.findIndex((l) => l.trim().startsWith("aws:allowedAccountIds")) - 1;
       assert.match(

@@ -1,0 +1,27 @@
+/**
+ * The committed JSON Schema of a stack file, compiled by ajv in strict mode (unknown keywords are
+ * errors), as an editor would apply it.
+ */
+import Ajv2020, { ValidateFunction } from "ajv/dist/2020";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { SCHEMA_PATH, STAGE_DEFAULTS_KEYWORD } from "../stacks/jsonSchema";
+
+let compiled: ValidateFunction | undefined;
+
+/** The validator of `schema/stack.schema.json`, compiled once per test run. */
+export function stackFileValidator(): ValidateFunction {
+  if (compiled) return compiled;
+  // Provider keys the schema describes also match the pattern that leaves other keys alone.
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    allowMatchingProperties: true,
+  });
+  ajv.addKeyword({ keyword: STAGE_DEFAULTS_KEYWORD, schemaType: "object" });
+  compiled = ajv.compile(
+    JSON.parse(readFileSync(path.join(__dirname, "..", SCHEMA_PATH), "utf8")) as object,
+  );
+  return compiled;
+}
