@@ -51,7 +51,7 @@ export function parseConfig(
   const known = Object.keys(schema.sections);
   for (const key of Object.keys(raw).filter((k) => !known.includes(k))) {
     problems.push(
-      `${PROJECT}:${key}: unknown config key. Fix: remove it or correct the spelling (see the README's config reference)`,
+      `${PROJECT}:${key}: unknown config key. Fix: remove it or correct the spelling (see docs/config.md)`,
     );
   }
   const fail = (issues: readonly z.core.$ZodIssue[], base: PropertyKey[]) => {
@@ -125,9 +125,7 @@ function formatIssues(
     }
     const key = keyPath(path);
     if (issue.code === "invalid_type" && issue.input === undefined) {
-      return [
-        `${key}: is required. Fix: add it to the stack's config file (see the README's config reference)`,
-      ];
+      return [`${key}: is required. Fix: add it to the stack's config file (see docs/config.md)`];
     }
     if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
       const secret = secretTopKeys.has(String(path[0]));
@@ -153,7 +151,7 @@ function withFix(message: string): string {
     ? "write true or false, without quotes"
     : /must be (one of|"[^"]+" or|"[^"]+", )/.test(message)
       ? "use one of the values listed"
-      : "correct the value (see the README's config reference)";
+      : "correct the value (see docs/config.md)";
   return `${message.replace(/\.$/, "")}. Fix: ${hint}`;
 }
 
