@@ -20,6 +20,14 @@ const CREDENTIAL_WORDS = new Set([
   "PRIVATE",
 ]);
 
+/** Words that make a name a credential's even run into other words (`PGPASSWORD`). */
+const RUN_TOGETHER_WORDS = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY"];
+const RUN_TOGETHER = new RegExp(RUN_TOGETHER_WORDS.join("|"));
+/** Words that make a name a credential's as its last word (`STRIPE_API_KEY`, `SENTRY_DSN`). */
+const LAST_WORDS = new Set(["KEY", "KEYS", "DSN"]);
+/** Names that carry a password whatever their words. */
+const SECRET_NAMES = new Set(["DATABASE_URL"]);
+
 /**
  * Is this variable name one whose value is a secret? `DB_PASS`, `MYSQL_PWD`, `SECRET_KEY_BASE`,
  * `API_KEYS`, `GITHUB_TOKEN`, `STRIPE_API_KEY`; words run together count (`PGPASSWORD`); so do
@@ -29,10 +37,14 @@ export function isSecretLikeName(name: string): boolean {
   const upper = name.toUpperCase();
   const words = upper.split(/[^A-Z0-9]+/).filter(Boolean);
   if (words.some((w) => CREDENTIAL_WORDS.has(w))) return true;
-  if (/PASSWORD|PASSWD|SECRET|TOKEN|APIKEY/.test(upper)) return true;
-  const last = words[words.length - 1] ?? "";
-  return last === "KEY" || last === "KEYS" || last === "DSN" || upper === "DATABASE_URL";
+  if (RUN_TOGETHER.test(upper)) return true;
+  return LAST_WORDS.has(words[words.length - 1] ?? "") || SECRET_NAMES.has(upper);
 }
+
+const listed = (words: Iterable<string>) => [...words].map((w) => `\`${w}\``).join(", ");
+
+/** {@link isSecretLikeName}'s rule in words, for the config reference. */
+export const SECRET_LIKE_NAME_RULE = `a word ${listed(CREDENTIAL_WORDS)}; ${listed(RUN_TOGETHER_WORDS)} run into other words (\`PGPASSWORD\`); a last word ${listed(LAST_WORDS)}; or ${listed(SECRET_NAMES)}; in any letter case`;
 
 /** Values that are credentials whatever the variable is called. */
 export const CREDENTIAL_VALUES: readonly (readonly [RegExp, string])[] = [
@@ -47,6 +59,9 @@ export const CREDENTIAL_VALUES: readonly (readonly [RegExp, string])[] = [
   [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/, "a JSON Web Token"],
   [/[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s/@]+@/i, "a URL with a password"],
 ];
+
+/** What {@link credentialKind} recognizes, in words, for the config reference. */
+export const CREDENTIAL_VALUE_KINDS = CREDENTIAL_VALUES.map(([, what]) => what).join(", ");
 
 /** What a value looks like when it is a credential (e.g. "a Stripe key"), else undefined. */
 export function credentialKind(value: string): string | undefined {

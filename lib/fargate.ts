@@ -38,3 +38,19 @@ export function fargateSizeProblem(cpu: number, memory: number): string | undefi
   }
   return undefined;
 }
+
+/**
+ * The allowed pairs in words, for the config reference: `256 → 512, 1024, 2048; 512 →
+ * 1024–4096 (steps of 1024); …`.
+ */
+export function fargateSizesText(): string {
+  return [...FARGATE_SIZES]
+    .map(([cpu, memories]) => {
+      const [first, second] = memories;
+      const last = memories[memories.length - 1];
+      return memories.length <= 3
+        ? `${cpu} → ${memories.join(", ")}`
+        : `${cpu} → ${first}–${last} (steps of ${second - first})`;
+    })
+    .join("; ");
+}

@@ -67,3 +67,10 @@ export const BYPASS_ROLE_IDS: Readonly<Record<BypassRole, number>> = {
   write: 4,
   admin: 5,
 };
+
+/** What each gated feature needs on a private or internal repository, in words. */
+export function gatedFeaturesText(): string {
+  return Object.values(GATED_FEATURES)
+    .map((f: GatedFeature) => `${f.what}: ${f.privateOn.map((p) => `\`${p}\``).join(", ")}`)
+    .join("; ");
+}

@@ -212,6 +212,11 @@ export function reservedNames(services: readonly string[]): Set<string> {
   ]);
 }
 
+/** Every name {@link reservedNames} holds, with `<SVC>` for a service's suffix, in words. */
+export function reservedNamesText(): string {
+  return [...reservedNames(["<svc>"])].map((n) => `\`${n}\``).join(", ");
+}
+
 /** GitHub's rule for secret and variable names: letters, digits, `_`, not starting with a digit or `GITHUB_`. */
 export const GITHUB_NAME_PATTERN = /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/i;
 

@@ -75,7 +75,7 @@ export function typeText(s: JsonSchema): string {
     }
     case "object": {
       if (isObject(s.additionalProperties))
-        return `map of name → ${typeText(s.additionalProperties)}`;
+        return `map of ${keyTitle(s) ?? "name"} → ${typeText(s.additionalProperties)}`;
       if (!isObject(s.properties)) return "object";
       const required = new Set((s.required as string[] | undefined) ?? []);
       const keys = Object.keys(s.properties).map((k) => (required.has(k) ? k : `${k}?`));
@@ -101,6 +101,14 @@ function defaultText(s: JsonSchema, required: Required): string {
   return required ? "required" : "—";
 }
 
+/** What a map's keys are, when the schema names them (`propertyNames.title`): `service`. */
+function keyTitle(s: JsonSchema): string | undefined {
+  const names = s.propertyNames;
+  return isObject(names) && typeof names.title === "string" ? names.title : undefined;
+}
+
+const describedBy = (s: JsonSchema) => (typeof s.description === "string" ? s.description : "");
+
 /** The object variants of a union that tell themselves apart by one constant key. */
 function discriminated(s: JsonSchema): { key: string; variants: JsonSchema[] } | undefined {
   const variants = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
@@ -116,35 +124,22 @@ function discriminated(s: JsonSchema): { key: string; variants: JsonSchema[] } |
   return keys.length > 0 ? { key: keys[0], variants } : undefined;
 }
 
-/** The rows of one schema under `path`: its leaves, and every described object on the way. */
+/**
+ * The rows of one schema under `path`: its leaves, and every described object, map and union on
+ * the way. A discriminated union lists the keys all its variants share once, then each variant
+ * (with its description) and the keys only it has; a list of objects lists its items' keys
+ * (`shared[].resource`); a map of objects its entries' keys under `<name>` (or the title its
+ * keys have).
+ */
 export function rows(s: JsonSchema, path: string, required: Required): Row[] {
   const own: Row = {
     key: path,
     type: typeText(s),
     defaultText: defaultText(s, required),
-    description: typeof s.description === "string" ? s.description : "",
+    description: describedBy(s),
   };
   const union = discriminated(s);
-  if (union) {
-    return [
-      {
-        ...own,
-        type: `by ${code(union.key)}: ${union.variants
-          .map((v) => {
-            const tag = (v.properties as Record<string, JsonSchema>)[union.key];
-            return code(tag.const ?? (tag.enum as unknown[])[0]);
-          })
-          .join(" | ")}`,
-      },
-      ...union.variants.flatMap((v) => {
-        const tag = (v.properties as Record<string, JsonSchema>)[union.key];
-        const value = tag.const ?? (tag.enum as unknown[])[0];
-        return rows(v, path, true)
-          .filter((r) => r.key !== `${path}.${union.key}` && r.key !== path)
-          .map((r) => ({ ...r, key: `${r.key} (${union.key}: ${String(value)})` }));
-      }),
-    ];
-  }
+  if (union) return unionRows(own, union, path);
   const variants = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
   if (variants) {
     const objects = variants.filter((v) => isObject(v.properties));
@@ -154,19 +149,82 @@ export function rows(s: JsonSchema, path: string, required: Required): Row[] {
     const inner = children(s, path, s.default !== undefined || required);
     return own.description ? [{ ...own, type: "object" }, ...inner] : inner;
   }
+  if (s.type === "array" && isObject(s.items) && isObject(s.items.properties)) {
+    return [own, ...children(s.items, `${path}[]`)];
+  }
   if (s.type === "object" && isObject(s.additionalProperties)) {
     const entry = s.additionalProperties;
     if (isObject(entry.properties) || entry.anyOf || entry.oneOf) {
-      const names = path.endsWith("s") ? "<name>" : "<key>";
-      return [
-        { ...own, type: "map of name → settings" },
-        ...rows(entry, `${path}.${names}`, true).filter(
-          (r) => r.key !== `${path}.${names}` || r.description,
-        ),
-      ];
+      const names = `<${keyTitle(s) ?? "name"}>`;
+      const entries = rows(entry, `${path}.${names}`, true).filter(
+        (r) => r.key !== `${path}.${names}` || r.description,
+      );
+      // A section's own description is printed above its table.
+      return own.description
+        ? [{ ...own, type: `map of ${keyTitle(s) ?? "name"} → settings` }, ...entries]
+        : entries;
     }
   }
   return [own];
+}
+
+/** The rows of a discriminated union: shared keys once, then each variant and its own keys. */
+function unionRows(own: Row, union: { key: string; variants: JsonSchema[] }, path: string): Row[] {
+  const propsOf = (v: JsonSchema) => v.properties as Record<string, JsonSchema>;
+  const tagOf = (v: JsonSchema) => {
+    const tag = propsOf(v)[union.key];
+    return tag.const ?? (tag.enum as unknown[])[0];
+  };
+  const [first, ...others] = union.variants;
+  const requiredIn = (v: JsonSchema, k: string) =>
+    ((v.required as string[] | undefined) ?? []).includes(k);
+  // A key every variant has alike (same schema, equally required) is listed once.
+  const shared = Object.keys(propsOf(first)).filter(
+    (k) =>
+      k !== union.key &&
+      others.every(
+        (v) =>
+          JSON.stringify(propsOf(v)[k]) === JSON.stringify(propsOf(first)[k]) &&
+          requiredIn(v, k) === requiredIn(first, k),
+      ),
+  );
+  const keysOf = (v: JsonSchema, keys: readonly string[]) =>
+    rows(
+      {
+        ...v,
+        properties: Object.fromEntries(keys.map((k) => [k, propsOf(v)[k]])),
+        description: undefined,
+      },
+      path,
+      true,
+    );
+  return [
+    {
+      ...own,
+      type: `by ${code(union.key)}: ${union.variants.map((v) => code(tagOf(v))).join(" | ")}`,
+    },
+    ...keysOf(first, shared),
+    ...union.variants.flatMap((v) => {
+      const label = `${union.key}: ${String(tagOf(v))}`;
+      const variantRow: Row[] = describedBy(v)
+        ? [
+            {
+              key: `${path} (${label})`,
+              type: code(label),
+              defaultText: "—",
+              description: describedBy(v),
+            },
+          ]
+        : [];
+      const specific = Object.keys(propsOf(v)).filter(
+        (k) => k !== union.key && !shared.includes(k),
+      );
+      return [
+        ...variantRow,
+        ...keysOf(v, specific).map((r) => ({ ...r, key: `${r.key} (${label})` })),
+      ];
+    }),
+  ];
 }
 
 /** The rows of an object's keys; `parentRequired` says whether the object itself must be set. */
@@ -187,14 +245,27 @@ const table = (list: readonly Row[], strip: string) => [
   ),
 ];
 
-/** The whole reference page. */
-export function configReference(schema: JsonSchema): string {
+/**
+ * Whether a section gets a heading of its own: an object of keys, or a map of them. A single
+ * value, a map of values or a list goes into the top-level table.
+ */
+function hasOwnTable(s: JsonSchema): boolean {
+  const entry = s.additionalProperties;
+  return (
+    isObject(s.properties) ||
+    (isObject(entry) && (isObject(entry.properties) || !!entry.anyOf || !!entry.oneOf))
+  );
+}
+
+/** The whole reference page; `refusal` is what the program prints for an example refused config. */
+export function configReference(schema: JsonSchema, refusal: string): string {
   const config = (schema.properties as Record<string, JsonSchema>).config;
   const properties = config.properties as Record<string, JsonSchema>;
   const required = new Set(config.required as string[]);
   const prefix = `${PROJECT}:`;
-  const providers = Object.entries(properties).filter(([k]) => !k.startsWith(prefix));
-  const sections = Object.entries(properties).filter(([k]) => k.startsWith(prefix));
+  const entries = Object.entries(properties);
+  const topLevel = entries.filter(([k, s]) => !k.startsWith(prefix) || !hasOwnTable(s));
+  const sections = entries.filter(([k, s]) => k.startsWith(prefix) && hasOwnTable(s));
   const lines = [
     "# Config reference",
     "",
@@ -202,21 +273,34 @@ export function configReference(schema: JsonSchema): string {
     "",
     "Every key of a stack file (`Pulumi.<stack>.yaml`), as the program validates it before it",
     "declares any resource. Unknown keys are refused, and every problem is reported at once, one",
-    "line each: `<full key>: <what is wrong>. Fix: <how>`. Where staging and prod default",
-    "differently, both are given. Checks that relate several keys (a service's secret must be",
-    "declared, cpu and memory must be a Fargate pair, names must fit AWS's limits) are described",
-    "with the keys they start from. Editors validate the same shape from",
-    "`schema/stack.schema.json` (see the README: Adapt it to your app).",
+    "line each: `<full key>: <what is wrong>. Fix: <how>`, list items by index",
+    "(`delivery:ecs.network.subnets[1]`); under `pulumi preview` the same text is an error without",
+    "a stack trace. Where staging and prod default differently, both are given. Checks that relate",
+    "several keys (a service's secret must be declared, cpu and memory must be a Fargate pair,",
+    "names must fit AWS's limits) are described with the keys they start from. Editors validate",
+    "the same shape from `schema/stack.schema.json`, which every shipped stack file names on its",
+    "first line (`# yaml-language-server: $schema=...`).",
     "",
-    "## Provider keys",
+    "For example, the staging stack file with its backend on port 70000 and two deploy role",
+    "subjects it refuses:",
+    "",
+    "```text",
+    refusal,
+    "```",
+    "",
+    "## Top level",
     "",
     ...table(
-      providers.flatMap(([k, s]) => rows(s, k, required.has(k))),
+      topLevel.flatMap(([k, s]) => rows(s, k, required.has(k))),
       "",
     ),
     "",
     "Any other `delivery:<key>` holds the encrypted value (`{ secure: ... }`) that a `source: config`",
     "secret names; set it with `pulumi config set --secret delivery:<key> ... --stack <stack>`.",
+    `The key may not be a section's name (${entries
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k]) => code(k.slice(prefix.length)))
+      .join(", ")}).`,
   ];
   for (const [key, s] of sections) {
     lines.push("", `## \`${key}\``, "");

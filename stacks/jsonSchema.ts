@@ -3,7 +3,8 @@
  * validates it (`schema.ts`), for editors: completion, descriptions and errors while typing.
  * It is looser than the program (keys that relate to each other, names built from several keys
  * and the other stack file are checked only by the program), and no stricter for YAML written as
- * the README shows it: every shipped stack file and recipe validates (tests/editorSchema.test.ts).
+ * the config reference shows it: every shipped stack file and recipe validates
+ * (tests/editorSchema.test.ts).
  *
  * One schema serves both stages: where a default differs between them, the schema drops it and
  * records both under {@link STAGE_DEFAULTS_KEYWORD}.
@@ -153,7 +154,7 @@ export function stackFileSchema(): JsonSchema {
               ],
             },
             description:
-              "The accounts the stack may run in; the AWS provider refuses other credentials before it changes anything. Quote the ids so YAML keeps leading zeros.",
+              "The accounts the stack may run in (quote the ids, so YAML keeps leading zeros): every ARN in config must be in one of them, and the AWS provider refuses other credentials before it changes anything. Without it, the account the config's ARNs name. Another stack file beside this one that names one of these accounts may not also have `oidc.mode: create`: IAM keeps one GitHub provider per account.",
           },
           ...Object.fromEntries(
             Object.entries(sections).map(([section, schema]) => [`${PROJECT}:${section}`, schema]),
@@ -165,7 +166,7 @@ export function stackFileSchema(): JsonSchema {
           [`^${PROJECT}:(?!(?:${sectionNames})$)[A-Za-z][A-Za-z0-9_-]*$`]: {
             ...SECURE_VALUE,
             description:
-              "The encrypted value of a `source: config` secret (delivery:secrets or delivery:github.secrets). Set it with pulumi config set --secret.",
+              "The encrypted value a `source: config` secret names (`delivery:secrets` or `delivery:github.secrets`); set it with `pulumi config set --secret`.",
           },
           // Other providers' and projects' keys are theirs to check.
           [`^(?!${PROJECT}:)[A-Za-z0-9_.-]+:.+$`]: {},

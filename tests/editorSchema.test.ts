@@ -133,6 +133,24 @@ describe("editor schema and config reference", () => {
     );
   });
 
+  it("gives every key of the reference its meaning, in cells that render as written", () => {
+    const reference = generatedDocs()["docs/config.md"];
+    const rows = reference
+      .split("\n")
+      .filter((l) => l.startsWith("| `"))
+      .map((l) => l.split(/(?<!\\)\|/).slice(1, -1));
+    assert.ok(rows.length > 150, `only ${rows.length} rows`);
+    for (const cells of rows) {
+      assert.equal(cells.length, 4, cells.join("|"));
+      assert.notEqual(cells[3].trim(), "", `${cells[0].trim()} has no meaning`);
+      // Outside code spans, <word> would be read as an HTML tag and vanish.
+      assert.doesNotMatch(cells.join("").replace(/`[^`]*`/g, ""), /<[A-Za-z]/, cells[0]);
+    }
+    // Keys every secret source shares are listed once, not once per source.
+    assert.equal(reference.split("| `<name>.recoveryWindowDays` |").length, 2);
+    assert.doesNotMatch(reference, /recoveryWindowDays \(source: /);
+  });
+
   it("is what every shipped stack file points its editor at, on its first line", () => {
     for (const file of STACK_FILES) {
       const first = readFileSync(path.join(ROOT, file), "utf8").split("\n")[0];
