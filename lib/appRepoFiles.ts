@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "fs";
 import * as path from "path";
-import { Stage, isPlaced } from "../stacks/stage";
+import { Stage, isPlaced, runsTasks } from "../stacks/stage";
 import {
   CREDENTIAL_CHECK_PATH,
   deployWorkflow,
@@ -48,6 +48,7 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       variableNames: svc.variableNames,
       roleArn,
       placed: isPlaced(stage.ecs, svc),
+      imageOnly: !runsTasks(svc),
     });
     files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(
       workflow,

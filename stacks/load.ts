@@ -264,12 +264,21 @@ export function loadStage(input: ConfigInput): Stage {
   const waiver = checked.waivers.prodWithoutReview;
   if (!waiver) problems.push(...review);
   if (problems.length > 0) throw new ConfigError(input.stack, redact(problems, input));
-  const warnings = waiver
-    ? review.map(
-        (f) =>
-          `waived by delivery:waivers.prodWithoutReview ("${waiver}"): ${f.replace(/ Fix: .*$/, "")}`,
-      )
-    : [];
+  const mutableTags = checked.waivers.mutableProdTags;
+  const warnings = [
+    ...(waiver
+      ? review.map(
+          (f) =>
+            `waived by delivery:waivers.prodWithoutReview ("${waiver}"): ${f.replace(/ Fix: .*$/, "")}`,
+        )
+      : []),
+    // The rules accept this waiver only where it lets something go: prod, mutable tags.
+    ...(mutableTags
+      ? [
+          `waived by delivery:waivers.mutableProdTags ("${mutableTags}"): prod's image tags are MUTABLE, so a push moves :${input.stack} and could overwrite any other tag, :<sha> included`,
+        ]
+      : []),
+  ];
   return deepFreeze({ ...checked, warnings });
 }
 

@@ -21,14 +21,30 @@ export const NAME_PATTERN = /^[a-z](?:-?[a-z0-9])*$/;
 /** Container environment variable names. */
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** A strict object: unknown keys are reported with the list of known ones. */
-function strict<T extends z.ZodRawShape>(shape: T) {
+/**
+ * A strict object: unknown keys are reported with the list of known ones (`known`, where some
+ * keys of the shape exist only to be refused with a message of their own).
+ */
+function strict<T extends z.ZodRawShape>(shape: T, known: readonly string[] = Object.keys(shape)) {
   return z.strictObject(shape, {
     error: (issue) =>
       issue.code === "unrecognized_keys"
-        ? `unknown key. Fix: remove it or correct the spelling; known keys here: ${Object.keys(shape).join(", ")}`
+        ? `unknown key. Fix: remove it or correct the spelling; known keys here: ${known.join(", ")}`
         : undefined,
   });
+}
+
+/**
+ * Keys refused where they would do nothing, each with its own message: an absent key passes, any
+ * value is reported at the key with `message(key)`.
+ */
+function refused<K extends string>(
+  keys: readonly K[],
+  message: (key: K) => string,
+): { [P in K]: z.ZodOptional<z.ZodNever> } {
+  return Object.fromEntries(keys.map((k) => [k, z.never({ error: message(k) }).optional()])) as {
+    [P in K]: z.ZodOptional<z.ZodNever>;
+  };
 }
 
 function name(what: string, example: string, maxLength = 32) {
@@ -119,6 +135,18 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
   3653,
 ];
+
+/** What `services.<key>.kind` may be. */
+const SERVICE_KIND_ERROR =
+  'must be "web" (listens on port, checked over HTTP at healthCheckPath), "worker" (no port, no load balancer) or "image" (only its repository and the workflow that pushes to it; something else runs it)';
+
+/** Why a key that runs the image on ECS is refused on `kind: image`. */
+function imageRefusal(key: string): string {
+  return `an image service (kind: image) is its repository and the workflow that pushes to it, with no task definition, roles, log group or ECS service, so ${key} would do nothing. Fix: remove ${key}, or set kind: web or worker to run the image on ECS in this stage`;
+}
+
+/** The keys of a shape, typed. */
+const keysOf = <T extends object>(shape: T) => Object.keys(shape) as (keyof T & string)[];
 
 /** A yes/no setting. */
 const bool = () => z.boolean({ error: "must be true or false" });
@@ -247,6 +275,11 @@ const waiverReason = () =>
 const waivers = strict({
   /** Prod may be reached without a reviewed environment (a team of one, say). */
   prodWithoutReview: waiverReason().optional(),
+  /**
+   * Prod's image tags may move (`ecr.imageTagMutability: MUTABLE`), for a stage of images only
+   * whose consumers follow the moving `:<stack>` tag.
+   */
+  mutableProdTags: waiverReason().optional(),
 });
 
 /**
@@ -545,13 +578,36 @@ export function deliverySchema(ctx: SchemaContext) {
       .min(1, { error: `needs at least one word. Fix: remove ${what} to use the image's own` })
       .optional();
 
-  const service = strict({
-    kind: z
-      .enum(["web", "worker"], {
-        error:
-          'must be "web" (listens on port, checked over HTTP at healthCheckPath) or "worker" (no port, no load balancer)',
+  /** What every kind of service has: where its image is built and pushed, and what pushes it. */
+  const imageKeys = {
+    deployOn: strict({
+      tags: stringList("tags").optional(),
+      branches: stringList("branches").optional(),
+    }).optional(),
+    architecture: z
+      .enum(["ARM64", "X86_64"], {
+        error: 'must be "ARM64" or "X86_64" (match the image you build)',
       })
-      .default("web"),
+      .default(COMMON_DEFAULTS.architecture),
+    repositoryName: ecrRepositoryName("shop-backend").optional(),
+    existingRepository: ecrRepositoryName("shop-backend").optional(),
+    build: strict({
+      context: z
+        .string()
+        .regex(BUILD_PATH, {
+          error: 'must be a path in the app repository. Fix: e.g. "./backend"',
+        })
+        .default("."),
+      dockerfile: z
+        .string()
+        .regex(BUILD_PATH, {
+          error: 'must be a path in the app repository. Fix: e.g. "./backend/Dockerfile"',
+        })
+        .optional(),
+    }).default({ context: "." }),
+  };
+  /** What runs the image on ECS: the task definition, its roles, the ECS service. */
+  const taskKeys = {
     port: intRange("port", 1, 65535).optional(),
     healthCheckPath: z
       .string()
@@ -568,10 +624,6 @@ export function deliverySchema(ctx: SchemaContext) {
     }).optional(),
     command: commandWords("command"),
     entryPoint: commandWords("entryPoint"),
-    deployOn: strict({
-      tags: stringList("tags").optional(),
-      branches: stringList("branches").optional(),
-    }).optional(),
     autoscaling: strict({
       minTasks: intRange("minTasks", 0, 100),
       maxTasks: intRange("maxTasks", 1, 100),
@@ -584,11 +636,6 @@ export function deliverySchema(ctx: SchemaContext) {
     memory: z
       .number({ error: "must be a number of MiB. Fix: e.g. 512" })
       .default(COMMON_DEFAULTS.memory),
-    architecture: z
-      .enum(["ARM64", "X86_64"], {
-        error: 'must be "ARM64" or "X86_64" (match the image you build)',
-      })
-      .default(COMMON_DEFAULTS.architecture),
     environment: z
       .record(
         z.string().regex(ENV_NAME_PATTERN, {
@@ -609,7 +656,6 @@ export function deliverySchema(ctx: SchemaContext) {
         { error: "must be a map of VARIABLE_NAME: secret-name" },
       )
       .default({}),
-    repositoryName: ecrRepositoryName("shop-backend").optional(),
     imageTag: z
       .string()
       .regex(IMAGE_TAG, {
@@ -643,37 +689,54 @@ export function deliverySchema(ctx: SchemaContext) {
       .optional(),
     executionRoleArn: arn("executionRoleArn", "role").optional(),
     taskRoleArn: arn("taskRoleArn", "role").optional(),
-    existingRepository: ecrRepositoryName("shop-backend").optional(),
     taskRolePolicyArns: unique(
       z.array(arn("taskRolePolicyArns entries", "policy"), {
         error: "must be a list of IAM policy ARNs",
       }),
       "taskRolePolicyArns",
     ).default([]),
-    variableNames: strict({
-      repository: githubName("variableNames.repository", "ECR_REPOSITORY_BACKEND").optional(),
-      service: githubName("variableNames.service", "ECS_SERVICE_BACKEND").optional(),
-      taskDefinition: githubName(
-        "variableNames.taskDefinition",
-        "ECS_TASK_DEFINITION_BACKEND",
+  };
+  const variableNames = {
+    repository: githubName("variableNames.repository", "ECR_REPOSITORY_BACKEND").optional(),
+  };
+  const taskVariableNames = {
+    service: githubName("variableNames.service", "ECS_SERVICE_BACKEND").optional(),
+    taskDefinition: githubName(
+      "variableNames.taskDefinition",
+      "ECS_TASK_DEFINITION_BACKEND",
+    ).optional(),
+    containerName: githubName("variableNames.containerName", "CONTAINER_NAME_BACKEND").optional(),
+    cluster: githubName("variableNames.cluster", "ECS_CLUSTER_BACKEND").optional(),
+  };
+
+  const taskService = strict({
+    kind: z
+      .enum(["web", "worker"], {
+        error: SERVICE_KIND_ERROR,
+      })
+      .default("web"),
+    ...imageKeys,
+    ...taskKeys,
+    variableNames: strict({ ...variableNames, ...taskVariableNames }).optional(),
+  });
+  /** An image only: its repository and the workflow that pushes to it, run by something else. */
+  const imageService = strict(
+    {
+      kind: z.literal("image"),
+      ...imageKeys,
+      variableNames: strict(
+        {
+          ...variableNames,
+          ...refused(keysOf(taskVariableNames), (k) => imageRefusal(`variableNames.${k}`)),
+        },
+        Object.keys(variableNames),
       ).optional(),
-      containerName: githubName("variableNames.containerName", "CONTAINER_NAME_BACKEND").optional(),
-      cluster: githubName("variableNames.cluster", "ECS_CLUSTER_BACKEND").optional(),
-    }).optional(),
-    build: strict({
-      context: z
-        .string()
-        .regex(BUILD_PATH, {
-          error: 'must be a path in the app repository. Fix: e.g. "./backend"',
-        })
-        .default("."),
-      dockerfile: z
-        .string()
-        .regex(BUILD_PATH, {
-          error: 'must be a path in the app repository. Fix: e.g. "./backend/Dockerfile"',
-        })
-        .optional(),
-    }).default({ context: "." }),
+      ...refused(keysOf(taskKeys), imageRefusal),
+    },
+    ["kind", ...Object.keys(imageKeys), "variableNames"],
+  );
+  const service = z.discriminatedUnion("kind", [taskService, imageService], {
+    error: (issue) => (issue.code === "invalid_union" ? SERVICE_KIND_ERROR : undefined),
   });
 
   /** Keys every secret source has. */

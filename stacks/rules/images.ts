@@ -2,6 +2,7 @@
 import { ecrRegistry } from "../../lib/arns";
 import { STAGE_DEFAULTS } from "../defaults";
 import { PROJECT } from "../project";
+import { runsTasks } from "../stage";
 import { Rule, StageRule, rule } from "./rule";
 
 /** The longest tag the pipeline pushes: the commit's full SHA. */
@@ -10,11 +11,22 @@ const PIPELINE_TAG_LENGTH = 40;
 const IMAGE_REFERENCE_MAX = 255;
 
 export const imageRules: readonly Rule[] = [
-  rule(["ecr"], (c, ctx) => {
+  rule(["ecr", "waivers", "services"], (c, ctx) => {
     const problems: string[] = [];
-    if (ctx.stage === "prod" && c.ecr.imageTagMutability === "MUTABLE") {
+    const mutableProd = ctx.stage === "prod" && c.ecr.imageTagMutability === "MUTABLE";
+    const waiver = c.waivers.mutableProdTags;
+    const onEcs = [...ctx.declared.services].filter((k) => c.services[k]?.kind !== "image");
+    if (mutableProd && waiver === undefined) {
       problems.push(
-        `${PROJECT}:ecr.imageTagMutability: prod image tags must be immutable, so a deployed tag always means the same image. Fix: remove it or set IMMUTABLE`,
+        `${PROJECT}:ecr.imageTagMutability: prod image tags must be immutable, so a deployed tag always means the same image. Fix: remove it or set IMMUTABLE; a stage of images only (kind: image) whose consumers follow its moving :${ctx.stack} tag may keep MUTABLE with delivery:waivers.mutableProdTags: <why>`,
+      );
+    } else if (mutableProd && onEcs.length > 0) {
+      problems.push(
+        `${PROJECT}:waivers.mutableProdTags: only a stage whose services are all images (kind: image) may move its prod tags, and ${onEcs.join(", ")} run on ECS, whose deploys pin :<sha> and gain nothing from it. Fix: remove the waiver and ecr.imageTagMutability, or put the images in a stack of their own`,
+      );
+    } else if (!mutableProd && waiver !== undefined) {
+      problems.push(
+        `${PROJECT}:waivers.mutableProdTags: waives nothing: ${ctx.stage === "prod" ? "the image tags are IMMUTABLE" : `only prod's tags must be immutable, and this is ${ctx.stage}`}. Fix: remove it`,
       );
     }
     if (ctx.stage === "prod" && !c.ecr.scanOnPush) {
@@ -36,10 +48,12 @@ export const imageStageRules: readonly StageRule[] = [
     stage.services.flatMap((svc) => {
       // Every account id has 12 digits, so the length is known before the account is.
       const repository = `${ecrRegistry("000000000000", stage.region)}/${svc.repositoryName}`;
+      // An image is pushed as :<sha> and :<stack> only; a task may also run a config tag.
+      const configTag = runsTasks(svc) ? svc.imageTag : "";
       const tag =
-        stage.ecs.imageOwner === "stack"
-          ? svc.imageTag
-          : "x".repeat(Math.max(PIPELINE_TAG_LENGTH, svc.imageTag.length, stage.stack.length));
+        runsTasks(svc) && stage.ecs.imageOwner === "stack"
+          ? configTag
+          : "x".repeat(Math.max(PIPELINE_TAG_LENGTH, configTag.length, stage.stack.length));
       const length = repository.length + 1 + tag.length;
       return length > IMAGE_REFERENCE_MAX
         ? [
