@@ -4,7 +4,7 @@ import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { Provider as GithubProvider } from "@pulumi/github/provider";
 import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceStage, Stage, isPlaced } from "../stacks/stage";
+import { Stage, TaskServiceStage, isPlaced, runsTasks, serviceRun } from "../stacks/stage";
 import { ArnValues } from "../lib/arns";
 import { ServiceField, serviceFields, servicesVariableValue } from "../lib/variables";
 import { adoption } from "./adoption";
@@ -26,10 +26,14 @@ export interface DeliveryStageArgs {
   readonly accountId: pulumi.Output<string>;
 }
 
-/** What one service of the stage exposes to CI and to the outputs. */
-export interface ServiceOutputs {
+/** What an image service exposes to CI and to the outputs: its repository, nothing else. */
+export interface ImageOutputs {
   readonly repositoryName: pulumi.Output<string>;
   readonly repositoryUrl: pulumi.Output<string>;
+}
+
+/** What a service that runs on ECS exposes besides its repository. */
+export interface TaskOutputs extends ImageOutputs {
   readonly taskDefinitionFamily: pulumi.Output<string>;
   readonly containerName: string;
   readonly logGroupName: pulumi.Output<string>;
@@ -40,6 +44,9 @@ export interface ServiceOutputs {
   readonly serviceArn?: pulumi.Output<string>;
 }
 
+/** What one service of the stage exposes: only what exists for its kind. */
+export type ServiceOutputs = ImageOutputs | TaskOutputs;
+
 /** The stage's cluster, created or looked up. */
 interface ClusterRef {
   readonly arn: pulumi.Output<string>;
@@ -48,8 +55,9 @@ interface ClusterRef {
 
 /**
  * One stage of the delivery path, from its validated config: the GitHub OIDC provider (created
- * or looked up), the stage's runtime secrets, an ECR repository and Fargate service per service,
- * the deploy role that may push to exactly those repositories and deploy exactly those services,
+ * or looked up), the stage's runtime secrets, an ECR repository per service and a Fargate
+ * service per service that runs on ECS (an image, `kind: image`, has its repository only), the
+ * deploy role that may push to exactly those repositories and deploy exactly those services,
  * extra roles from the same trust machinery, and the GitHub environment that pairs with the
  * deploy role's trust.
  */
@@ -106,7 +114,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
     const cluster = this.cluster(name, s);
     this.clusterName = cluster?.name;
     const network = s.ecs.network;
-    const placementOf = (svc: ServiceStage): FargateServicePlacement | undefined =>
+    const placementOf = (svc: TaskServiceStage): FargateServicePlacement | undefined =>
       cluster && isPlaced(s.ecs, svc)
         ? {
             clusterArn: cluster.arn,
@@ -130,6 +138,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
             {
               repositoryName: svc.repositoryName,
               imageTagMutability: s.ecr.imageTagMutability,
+              movingTag: s.ecr.stageTag ? s.stack : undefined,
               scanOnPush: s.ecr.scanOnPush,
               untaggedExpiryDays: s.ecr.untaggedExpiryDays,
               keepLastImages: s.ecr.keepLastImages,
@@ -140,6 +149,16 @@ export class DeliveryStage extends pulumi.ComponentResource {
             },
             { parent: this },
           );
+      const repositoryOutputs: ImageOutputs = {
+        repositoryName:
+          "repositoryName" in repository ? repository.repositoryName : repository.name,
+        repositoryUrl: repository.repositoryUrl,
+      };
+      // An image is only built and pushed: something else runs it.
+      if (!runsTasks(svc)) {
+        services[svc.key] = repositoryOutputs;
+        continue;
+      }
       const executionAccess = s.access.executionRoles[svc.key];
       const service = new FargateService(
         `${name}-${svc.key}`,
@@ -161,9 +180,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
       );
       deployed.push(service);
       services[svc.key] = {
-        repositoryName:
-          "repositoryName" in repository ? repository.repositoryName : repository.name,
-        repositoryUrl: repository.repositoryUrl,
+        ...repositoryOutputs,
         taskDefinitionFamily: service.family,
         containerName: service.containerName,
         logGroupName: service.logGroupName,
@@ -317,9 +334,9 @@ export class DeliveryStage extends pulumi.ComponentResource {
   ): Record<string, pulumi.Output<string>> {
     const field = (service: string, f: ServiceField): pulumi.Output<string> | undefined => {
       const out = this.services[service];
+      if (f === "repository") return out.repositoryName;
+      if (!("taskDefinitionFamily" in out)) return undefined;
       switch (f) {
-        case "repository":
-          return out.repositoryName;
         case "taskDefinition":
           return out.taskDefinitionFamily;
         case "containerName":
@@ -337,7 +354,7 @@ export class DeliveryStage extends pulumi.ComponentResource {
             pulumi
               .all(
                 Object.fromEntries(
-                  serviceFields(this.services[svc.key].serviceName !== undefined).map((f) => [
+                  serviceFields(serviceRun(s.ecs, svc)).map((f) => [
                     f,
                     field(svc.key, f) ?? pulumi.output(""),
                   ]),

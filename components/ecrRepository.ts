@@ -15,6 +15,12 @@ export interface EcrRepositoryArgs {
    * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
    */
   readonly imageTagMutability: "MUTABLE" | "IMMUTABLE";
+  /**
+   * With immutable tags, the one tag that may move (the stack's name, `prod`): the repository is
+   * `IMMUTABLE_WITH_EXCLUSION` with this literal as its only exclusion filter.
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+   */
+  readonly movingTag?: string;
   /** Scan every pushed image for vulnerabilities (Security Hub ECR.1). */
   readonly scanOnPush: boolean;
   /** Untagged images are expired this many days after push. */
@@ -57,7 +63,16 @@ export class EcrRepository extends pulumi.ComponentResource {
       name,
       {
         name: args.repositoryName,
-        imageTagMutability: args.imageTagMutability,
+        ...(args.movingTag !== undefined && args.imageTagMutability === "IMMUTABLE"
+          ? {
+              imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+              // terraform-provider-aws ecr/repository.go: letters, digits and `._*-`, at most
+              // 128 characters, at most 2 wildcards, filter type WILDCARD. A stack name fits.
+              imageTagMutabilityExclusionFilters: [
+                { filter: args.movingTag, filterType: "WILDCARD" },
+              ],
+            }
+          : { imageTagMutability: args.imageTagMutability }),
         imageScanningConfiguration: { scanOnPush: args.scanOnPush },
         encryptionConfigurations: [
           args.kmsKeyArn

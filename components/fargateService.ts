@@ -4,7 +4,7 @@ import * as appautoscaling from "@pulumi/aws/appautoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
 import { COMMON_DEFAULTS } from "../stacks/defaults";
-import { ServiceStage } from "../stacks/stage";
+import { TaskServiceStage } from "../stacks/stage";
 import { TMP_VOLUME, containerDefinition, secretValueFrom } from "../lib/containers";
 import { ECS_TASKS_SERVICE } from "../lib/grants";
 import { serviceTrustPolicy } from "../lib/iam";
@@ -30,7 +30,7 @@ export interface FargateServicePlacement {
 /** Arguments of {@link FargateService}. */
 export interface FargateServiceArgs {
   /** The service's validated settings (name, port, health path, size, secrets, ...). */
-  readonly service: ServiceStage;
+  readonly service: TaskServiceStage;
   readonly region: string;
   readonly accountId: pulumi.Input<string>;
   /** The service's ECR repository. */
@@ -284,7 +284,7 @@ export class FargateService extends pulumi.ComponentResource {
    * tracking policy per metric.
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html
    */
-  private autoscale(name: string, svc: ServiceStage, serviceArn: pulumi.Output<string>): void {
+  private autoscale(name: string, svc: TaskServiceStage, serviceArn: pulumi.Output<string>): void {
     const a = svc.autoscaling;
     if (!a) return;
     const target = new appautoscaling.Target(

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "fs";
 import * as path from "path";
-import { Stage, isPlaced } from "../stacks/stage";
+import { Stage, isPlaced, runsTasks } from "../stacks/stage";
 import { consoleOrigin } from "./arns";
 import {
   CREDENTIAL_CHECK_PATH,
@@ -42,15 +42,16 @@ export function appRepoFiles(stage: Stage): Record<string, string> {
       deployBranches: svc.deployOn.branches,
       deployTags: svc.deployOn.tags,
       events: stage.github.deployEvents,
-      movingTag: stage.ecr.imageTagMutability === "MUTABLE",
+      movingTag: stage.ecr.imageTagMutability === "MUTABLE" || stage.ecr.stageTag,
       sharedRepository: svc.existingRepository,
       fallback: stage.fallback.enabled,
       layout: stage.names.github.layout,
       variableNames: svc.variableNames,
       roleArn,
       placed: isPlaced(stage.ecs, svc),
-      loadBalanced: svc.targetGroupArn !== undefined,
+      loadBalanced: runsTasks(svc) && svc.targetGroupArn !== undefined,
       consoleOrigin: consoleOrigin(stage.region),
+      imageOnly: !runsTasks(svc),
     });
     files[deployWorkflowPath(stage.stack, svc.key)] = renderWorkflow(
       workflow,

@@ -9,23 +9,28 @@
  */
 import { readFileSync } from "fs";
 import * as path from "path";
+import type { ServiceRun } from "./variables";
 
 /** What the summary steps of one service's deploy job need to know. */
 export interface DeploySummaryInput {
   readonly stack: string;
   readonly service: string;
   /**
-   * The service runs on the stage's cluster (the job deploys and waits); otherwise the job only
-   * registers a task definition revision.
+   * What the job does: deploys to the service on the stage's cluster and waits (`service`),
+   * registers a task definition revision only (`task`), or pushes an image for something else
+   * to run (`image`).
    */
-  readonly placed: boolean;
+  readonly run: ServiceRun;
   /** The ECS service sits behind a load balancer's target group. */
   readonly loadBalanced: boolean;
   /** `https://<console host>` of the stage's partition; no links where there is none. */
   readonly consoleOrigin?: string;
   /** Expressions for the pushed image reference and the service's log group variable. */
   readonly image: string;
-  readonly logGroup: string;
+  /** The moving `<stack>` tag the job pushed too, where tags are mutable. */
+  readonly movingTag?: string;
+  /** None for an image: it has no log group. */
+  readonly logGroup?: string;
 }
 
 /** Step ids the summaries read outputs of (the workflow gives its steps these ids). */
@@ -49,7 +54,8 @@ type Piece =
   | "service-success"
   | "service-failure"
   | "register-success"
-  | "register-failure";
+  | "register-failure"
+  | "image-success";
 
 /** A step's script: the pieces in order, without their shellcheck headers. */
 function script(pieces: readonly Piece[]): string {
@@ -70,6 +76,7 @@ const SCRIPTS = {
   serviceFailure: ["digest", "links", "service-link", "block", "service-failure"],
   registerSuccess: ["digest", "links", "register-success"],
   registerFailure: ["digest", "register-failure"],
+  imageSuccess: ["digest", "image-success"],
 } as const satisfies Record<string, readonly Piece[]>;
 
 /**
@@ -77,31 +84,37 @@ const SCRIPTS = {
  * service, the rollback check) failed. Earlier failures (build, credentials) have their own logs.
  */
 export function summarySteps(s: DeploySummaryInput): Record<string, unknown>[] {
+  const placed = s.run === "service";
   const env = {
     DEPLOY_SERVICE: s.service,
     DEPLOY_STACK: s.stack,
-    ...(s.placed ? { LOAD_BALANCED: s.loadBalanced } : {}),
+    ...(placed ? { LOAD_BALANCED: s.loadBalanced } : {}),
     IMAGE: s.image,
+    ...(s.movingTag ? { MOVING_TAG: s.movingTag } : {}),
     BUILT_DIGEST: output("build", "digest"),
     EXISTING_DIGEST: output("existing", "digest"),
-    TASK_DEFINITION_ARN: output("deploy", "task-definition-arn"),
-    LOG_GROUP: s.logGroup,
-    ...(s.consoleOrigin ? { AWS_CONSOLE: s.consoleOrigin } : {}),
+    ...(s.run === "image" ? {} : { TASK_DEFINITION_ARN: output("deploy", "task-definition-arn") }),
+    ...(s.logGroup ? { LOG_GROUP: s.logGroup } : {}),
+    ...(s.consoleOrigin && s.run !== "image" ? { AWS_CONSOLE: s.consoleOrigin } : {}),
   };
-  const failed = s.placed
+  // An image's job ends with the push: a failed push has its own log.
+  if (s.run === "image") {
+    return [{ name: "Summarize the push", env, run: script(SCRIPTS.imageSuccess) }];
+  }
+  const failed = placed
     ? `failure() && (steps.${SUMMARY_STEP_IDS.deploy}.outcome == 'failure' || steps.${SUMMARY_STEP_IDS.rollback}.outcome == 'failure')`
     : `failure() && steps.${SUMMARY_STEP_IDS.deploy}.outcome == 'failure'`;
   return [
     {
-      name: s.placed ? "Summarize the deployment" : "Summarize the registration",
+      name: placed ? "Summarize the deployment" : "Summarize the registration",
       env: { ...env },
-      run: script(s.placed ? SCRIPTS.serviceSuccess : SCRIPTS.registerSuccess),
+      run: script(placed ? SCRIPTS.serviceSuccess : SCRIPTS.registerSuccess),
     },
     {
-      name: s.placed ? "Summarize the failed deployment" : "Summarize the failed registration",
+      name: placed ? "Summarize the failed deployment" : "Summarize the failed registration",
       if: failed,
       env: { ...env },
-      run: script(s.placed ? SCRIPTS.serviceFailure : SCRIPTS.registerFailure),
+      run: script(placed ? SCRIPTS.serviceFailure : SCRIPTS.registerFailure),
     },
   ];
 }

@@ -102,13 +102,10 @@ export type VariableValue =
 export interface VariablesInput {
   readonly layout: VariableLayout;
   readonly cluster: boolean;
-  /**
-   * Each service, whether it runs as an ECS service of the stage (then it has a name), and its
-   * own variable names.
-   */
+  /** Each service, how it runs (what of it there is to name), and its own variable names. */
   readonly services: readonly {
     readonly key: string;
-    readonly placed: boolean;
+    readonly run: ServiceRun;
     readonly names?: ServiceVariableNames;
   }[];
   /** The deploy role's ARN as a variable (`deployRole.githubOutput.kind: variable`). */
@@ -121,11 +118,23 @@ export interface VariablesInput {
   readonly secretNames?: Readonly<Record<string, string>>;
 }
 
-/** The fields the stage writes for a service: its service name only when it runs on the cluster. */
-export function serviceFields(placed: boolean): ServiceField[] {
-  return placed
-    ? ["repository", "service", "taskDefinition", "containerName", "logGroup"]
-    : ["repository", "taskDefinition", "containerName", "logGroup"];
+/**
+ * How a service runs, which decides what of it there is to name: `image`, only its repository
+ * (something else runs it); `task`, a task definition too; `service`, also an ECS service on
+ * the stage's cluster.
+ */
+export type ServiceRun = "image" | "task" | "service";
+
+/** The fields the stage writes for a service: only those of resources it has. */
+export function serviceFields(run: ServiceRun): ServiceField[] {
+  switch (run) {
+    case "image":
+      return ["repository"];
+    case "task":
+      return ["repository", "taskDefinition", "containerName", "logGroup"];
+    case "service":
+      return ["repository", "service", "taskDefinition", "containerName", "logGroup"];
+  }
 }
 
 /** Every environment variable the stage writes, in the order they are declared. */
@@ -142,9 +151,9 @@ export function environmentVariables(
     out.push({ name: SERVICES_VARIABLE, value: { kind: "services" } });
   }
   if (v.layout === "flat") {
-    for (const { key, placed, names: own } of v.services) {
+    for (const { key, run, names: own } of v.services) {
       const names = serviceVariables(key, own);
-      for (const field of serviceFields(placed)) {
+      for (const field of serviceFields(run)) {
         out.push({ name: names[field], value: { kind: "serviceField", service: key, field } });
       }
       if (own?.cluster && v.cluster) {

@@ -67,6 +67,12 @@ export interface DeployWorkflowInput {
   readonly loadBalanced: boolean;
   /** `https://<console host>` of the stage's partition, for the job summary's links. */
   readonly consoleOrigin?: string;
+  /**
+   * The service is an image only (`kind: image`): the workflow builds and pushes it, and there
+   * is no task definition to render, register or deploy.
+   * @default false
+   */
+  readonly imageOnly?: boolean;
 }
 
 const expr = (e: string) => `\${{ ${e} }}`;
@@ -135,6 +141,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
   const image = `${expr("steps.ecr.outputs.registry")}/${read("repository")}`;
   const tags = w.deployTags;
   const shaTag = w.sharedRepository ? `${w.stack}-${expr("github.sha")}` : expr("github.sha");
+  const movingTag = w.movingTag && !w.sharedRepository;
   // Steps see only what they need. In particular no step but the break-glass login gets the
   // access key: a step's env wins over the role credentials the login exported, and STS would
   // see the break-glass key id with the role's secret.
@@ -212,35 +219,21 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
         ...(w.build.dockerfile ? { file: w.build.dockerfile } : {}),
         platforms: w.architecture === "ARM64" ? "linux/arm64" : "linux/amd64",
         push: true,
-        tags: [
-          `${image}:${shaTag}`,
-          ...(w.movingTag && !w.sharedRepository ? [`${image}:${w.stack}`] : []),
-        ].join("\n"),
+        tags: [`${image}:${shaTag}`, ...(movingTag ? [`${image}:${w.stack}`] : [])].join("\n"),
       },
     },
-    {
-      name: "Fetch the family's latest task definition",
-      run: 'aws ecs describe-task-definition --task-definition "$ECS_TASK_DEFINITION" --query taskDefinition > task-definition.json',
-    },
-    {
-      name: "Put the new image in the task definition",
-      id: "render",
-      uses: uses(ACTIONS.renderTaskDefinition),
-      with: {
-        "task-definition": "task-definition.json",
-        "container-name": read("containerName"),
-        image: `${image}:${shaTag}`,
-      },
-    },
-    ...(w.placed ? deploySteps(read, cluster) : registerSteps()),
+    ...(w.imageOnly
+      ? imageSteps(w.stack, movingTag)
+      : taskSteps(read, `${image}:${shaTag}`, w.placed, cluster)),
     ...summarySteps({
       stack: w.stack,
       service: w.service,
-      placed: w.placed,
+      run: w.imageOnly ? "image" : w.placed ? "service" : "task",
       loadBalanced: w.loadBalanced,
       consoleOrigin: w.consoleOrigin,
       image: `${image}:${shaTag}`,
-      logGroup: read("logGroup"),
+      movingTag: movingTag ? `${image}:${w.stack}` : undefined,
+      logGroup: w.imageOnly ? undefined : read("logGroup"),
     }),
   ];
   return {
@@ -273,7 +266,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
         env: {
           [STAGE_VARIABLES.region]: expr(`vars.${STAGE_VARIABLES.region}`),
           ECR_REPOSITORY: read("repository"),
-          ECS_TASK_DEFINITION: read("taskDefinition"),
+          ...(w.imageOnly ? {} : { ECS_TASK_DEFINITION: read("taskDefinition") }),
           // Only a service on the stage's cluster has these variables.
           ...(w.placed ? { ECS_CLUSTER: cluster, ECS_SERVICE: read("service") } : {}),
         },
@@ -281,6 +274,60 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
       },
     },
   };
+}
+
+/**
+ * After the push, for an image only: when the commit's image was there already (a re-run, a
+ * rollback to an older release), the build was skipped, so point the moving tag at it here:
+ * the moving tag is what the image's consumers run.
+ */
+function imageSteps(stack: string, movingTag: boolean): Record<string, unknown>[] {
+  if (!movingTag) return [];
+  return [
+    {
+      name: `Move :${stack} to this commit's image`,
+      if: "steps.existing.outputs.exists == 'true'",
+      run: [
+        'manifest=$(aws ecr batch-get-image --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=$GITHUB_SHA" --query "images[0].imageManifest" --output text)',
+        'media_type=$(aws ecr batch-get-image --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=$GITHUB_SHA" --query "images[0].imageManifestMediaType" --output text)',
+        `if ! out=$(aws ecr put-image --repository-name "$ECR_REPOSITORY" --image-tag ${stack} --image-manifest "$manifest" --image-manifest-media-type "$media_type" 2>&1); then`,
+        '  case "$out" in',
+        `    *ImageAlreadyExistsException*) echo ":${stack} already names this commit's image." ;;`,
+        '    *) echo "$out" >&2; exit 1 ;;',
+        "  esac",
+        "fi",
+      ].join("\n"),
+    },
+  ];
+}
+
+/**
+ * After the push, for a service that runs on ECS: put the new image in the family's latest
+ * revision, then register it and (on the stage's cluster) deploy it.
+ */
+function taskSteps(
+  read: (field: "containerName" | "service") => string,
+  image: string,
+  placed: boolean,
+  cluster: string,
+): Record<string, unknown>[] {
+  return [
+    {
+      name: "Fetch the family's latest task definition",
+      run: 'aws ecs describe-task-definition --task-definition "$ECS_TASK_DEFINITION" --query taskDefinition > task-definition.json',
+    },
+    {
+      name: "Put the new image in the task definition",
+      id: "render",
+      uses: uses(ACTIONS.renderTaskDefinition),
+      with: {
+        "task-definition": "task-definition.json",
+        "container-name": read("containerName"),
+        image,
+      },
+    },
+    ...(placed ? deploySteps(read, cluster) : registerSteps()),
+  ];
 }
 
 /** Register the new revision and roll it out to the service, then fail if ECS rolled it back. */

@@ -37,6 +37,7 @@ import { policyNameOf } from "../lib/arns";
 import { credentialKind, isSecretLikeName } from "../lib/credentials";
 import { isObject } from "../lib/json";
 import { PROJECT } from "../stacks/project";
+import type { Waivers } from "../stacks/schema";
 import { EXPOSED_ROLE_FIX } from "../stacks/rules/exposedRoles";
 import {
   Json,
@@ -116,10 +117,10 @@ export function stageFromProcessEnv(env: NodeJS.ProcessEnv = process.env): strin
   );
 }
 
-/** The prod waiver of the stack config, when it gives a reason (as the config schema asks). */
-function prodWaiver(config: StackConfig): boolean {
+/** Whether the stack config carries this waiver with a reason (as the config schema asks). */
+function waived(config: StackConfig, waiver: keyof Waivers): boolean {
   const waivers = configValue(config, `${PROJECT}:waivers`);
-  const reason = isObject(waivers) ? waivers.prodWithoutReview : undefined;
+  const reason = isObject(waivers) ? waivers[waiver] : undefined;
   return typeof reason === "string" && reason.trim().length >= 20;
 }
 
@@ -783,7 +784,7 @@ export function createPolicies(environment: PolicyEnvironment = {}): DeliveryPol
     validateStack: (args, report) => {
       const verdict = prodOnly(args.getConfig<StageSettings>());
       const config = stackConfig();
-      if (!verdict.prod || prodWaiver(config)) return;
+      if (!verdict.prod || waived(config, "prodWithoutReview")) return;
       const environments = environmentsOf(args.resources, config);
       const unreviewed = (a: Admission): string | undefined => {
         if (a.kind !== "environment") {
@@ -966,13 +967,22 @@ export function createPolicies(environment: PolicyEnvironment = {}): DeliveryPol
   const immutableTags: ResourceValidationPolicy = {
     name: "ecr-prod-immutable-tags",
     description:
-      "Prod ECR repositories have immutable tags (Security Hub ECR.2), so a deployed tag always names the same image.",
+      "Prod ECR repositories have immutable tags (Security Hub ECR.2), so a deployed tag always names the same image; at most one literal tag (the moving stage tag, delivery:ecr.stageTag) may be excluded.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: STAGE_CONFIG_SCHEMA,
     validateResource: validateResourceOfType(ecr.Repository, (repo, args, report) => {
       const verdict = prodOnly(args.getConfig<StageSettings>());
       if (!verdict.prod || repo.imageTagMutability === "IMMUTABLE") return;
+      const filters = repo.imageTagMutabilityExclusionFilters ?? [];
+      // One literal tag may move (the stage tag); a wildcard would let any matching tag move.
+      if (
+        repo.imageTagMutability === "IMMUTABLE_WITH_EXCLUSION" &&
+        filters.length === 1 &&
+        !filters[0].filter.includes("*")
+      ) {
+        return;
+      }
       report(
         `ECR repository "${repo.name ?? args.name}" (${verdict.label}) has ${repo.imageTagMutability ?? "MUTABLE (the default)"} image tags, so a pushed tag can be overwritten and prod could run an image nobody reviewed. Fix: set imageTagMutability: "IMMUTABLE" (delivery:ecr.imageTagMutability: IMMUTABLE)`,
       );

@@ -14,7 +14,7 @@ import {
   githubRoles,
   renderStatements,
 } from "../stacks/access";
-import { Stage } from "../stacks/stage";
+import { Stage, taskServices } from "../stacks/stage";
 
 /** What a principal may (or may never) do: actions on resources, maybe under a condition. */
 export interface Permission {
@@ -149,7 +149,8 @@ export function accessPaths(stage: Stage, values: ArnValues): AccessPath[] {
   }
   // One trigger's roles together.
   paths.sort((a, b) => a.from.localeCompare(b.from));
-  for (const svc of stage.services) {
+  // An image runs no task here: no execution or task role to reach.
+  for (const svc of taskServices(stage.services)) {
     const execution = a.executionRoles[svc.key];
     // An existing role is the team's own: what it may do is not this stack's to say.
     const existing = (arn: string) => [opaque(`the existing role ${arn} may`)];

@@ -109,19 +109,33 @@ function keyTitle(s: JsonSchema): string | undefined {
 
 const describedBy = (s: JsonSchema) => (typeof s.description === "string" ? s.description : "");
 
-/** The object variants of a union that tell themselves apart by one constant key. */
+/**
+ * The object variants of a union that tell themselves apart by one key of constant values (a
+ * `const`, or an `enum` such as `kind: web | worker` next to `kind: image`).
+ */
 function discriminated(s: JsonSchema): { key: string; variants: JsonSchema[] } | undefined {
   const variants = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
   if (!variants?.every((v) => isObject(v.properties))) return undefined;
   const keys = Object.keys((variants[0].properties as object) ?? {}).filter((k) =>
     variants.every((v) => {
       const p = (v.properties as Record<string, JsonSchema>)[k];
-      return (
-        p !== undefined && (p.const !== undefined || (Array.isArray(p.enum) && p.enum.length === 1))
-      );
+      return p !== undefined && (p.const !== undefined || Array.isArray(p.enum));
     }),
   );
   return keys.length > 0 ? { key: keys[0], variants } : undefined;
+}
+
+/**
+ * A key that exists only to be refused with a message of its own (zod's `never`, `{ not: {} }`):
+ * the program reports it, the reference leaves it out.
+ */
+const refusedKey = (s: JsonSchema) => isObject(s.not) && Object.keys(s.not).length === 0;
+
+/** An object's properties, without the keys that exist only to be refused. */
+function propertiesOf(s: JsonSchema): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    Object.entries(s.properties as Record<string, JsonSchema>).filter(([, p]) => !refusedKey(p)),
+  );
 }
 
 /**
@@ -170,10 +184,11 @@ export function rows(s: JsonSchema, path: string, required: Required): Row[] {
 
 /** The rows of a discriminated union: shared keys once, then each variant and its own keys. */
 function unionRows(own: Row, union: { key: string; variants: JsonSchema[] }, path: string): Row[] {
-  const propsOf = (v: JsonSchema) => v.properties as Record<string, JsonSchema>;
-  const tagOf = (v: JsonSchema) => {
+  const propsOf = propertiesOf;
+  const tagOf = (v: JsonSchema): string => {
     const tag = propsOf(v)[union.key];
-    return tag.const ?? (tag.enum as unknown[])[0];
+    const values = tag.const !== undefined ? [tag.const] : (tag.enum as unknown[]);
+    return values.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" | ");
   };
   const [first, ...others] = union.variants;
   const requiredIn = (v: JsonSchema, k: string) =>
@@ -205,14 +220,16 @@ function unionRows(own: Row, union: { key: string; variants: JsonSchema[] }, pat
     },
     ...keysOf(first, shared),
     ...union.variants.flatMap((v) => {
-      const label = `${union.key}: ${String(tagOf(v))}`;
-      const variantRow: Row[] = describedBy(v)
+      const label = `${union.key}: ${tagOf(v)}`;
+      // A variant is described by its own description, or by its tag's.
+      const about = describedBy(v) || describedBy(propsOf(v)[union.key]);
+      const variantRow: Row[] = about
         ? [
             {
               key: `${path} (${label})`,
               type: code(label),
-              defaultText: "—",
-              description: describedBy(v),
+              defaultText: defaultText(propsOf(v)[union.key], false),
+              description: about,
             },
           ]
         : [];
@@ -231,7 +248,7 @@ function unionRows(own: Row, union: { key: string; variants: JsonSchema[] }, pat
 function children(s: JsonSchema, path: string, parentRequired: Required = true): Row[] {
   const required = new Set((s.required as string[] | undefined) ?? []);
   const whenSet: Required = parentRequired === true ? true : { in: path.replace(/^[^.]*\./, "") };
-  return Object.entries(s.properties as Record<string, JsonSchema>).flatMap(([key, child]) =>
+  return Object.entries(propertiesOf(s)).flatMap(([key, child]) =>
     rows(child, `${path}.${key}`, required.has(key) && whenSet),
   );
 }

@@ -11,6 +11,7 @@ import { PolicyDocument, Statement } from "../lib/iam";
 import { GITHUB_OIDC_HOST } from "../lib/subjects";
 import { CostLine, costInputsOf, estimateMonthlyCost, totalMonthlyCost } from "../lib/cost";
 import { LifecycleRule } from "../lib/ecrLifecycle";
+import { taskServices } from "../stacks/stage";
 
 type Json = Record<string, unknown>;
 type LifecyclePolicy = { rules: LifecycleRule[] };
@@ -252,7 +253,9 @@ function serviceSection(ix: Index, component: RecordedResource): string[] {
   const logs = ix.children(component, "aws:cloudwatch/logGroup:LogGroup")[0];
   const roles = ix.children(component, "aws:iam/role:Role");
   const service = ix.children(component, "aws:ecs/service:Service")[0];
-  const stageService = ix.run.stage.services.find((s) => s.names.family === text(td.inputs.family));
+  const stageService = taskServices(ix.run.stage.services).find(
+    (s) => s.names.family === text(td.inputs.family),
+  );
   const lines = [
     `Service ${text(td.inputs.family)}`,
     ...(stageService?.existingRepository

@@ -36,9 +36,10 @@ import {
   type DeployRulesets,
   type ExtraGrants,
   type ExtraRoleStage,
-  type ServiceStage,
   type StageWithoutAccess as Stage,
+  type TaskServiceStage,
   isPlaced,
+  taskServices,
 } from "./stage";
 
 /** One policy a principal gets: inline (on the role) or customer-managed (attached). */
@@ -246,34 +247,45 @@ export function renderStatements(statements: readonly Statement[], values: ArnVa
 /** A service's execution and task role ARNs: existing ones as config gives them, else ours. */
 const serviceRoleArns =
   (stage: Stage) =>
-  (s: ServiceStage): string[] => [
+  (s: TaskServiceStage): string[] => [
     s.existingExecutionRoleArn ?? arnTemplate.role(stage, s.names.executionRole),
     s.existingTaskRoleArn ?? arnTemplate.role(stage, s.names.taskRole),
   ];
 
-/** The stage's services that run on its cluster (created or existing ECS services). */
-const placed = (stage: Stage): readonly ServiceStage[] =>
-  stage.services.filter((s) => isPlaced(stage.ecs, s));
+/** The stage's services that run on ECS (task definitions, roles, log groups). */
+const tasks = (stage: Stage): readonly TaskServiceStage[] => taskServices(stage.services);
 
-/** The deploy role's grants; the break-glass user gets the same. */
+/** The stage's services that run on its cluster (created or existing ECS services). */
+const placed = (stage: Stage): readonly TaskServiceStage[] =>
+  tasks(stage).filter((s) => isPlaced(stage.ecs, s));
+
+/**
+ * The deploy role's grants; the break-glass user gets the same. Push to every service's
+ * repository; ECS only for the services that run there, so a stage of images only gets none.
+ */
 function deployGrants(stage: Stage): Record<string, Statement[]> {
   const cluster = stage.ecs.cluster?.name ?? "";
+  const onEcs = tasks(stage);
   return {
     ...(stage.deployRole ? addedGrants(stage, stage.deployRole.grants) : {}),
     ecr: ecrPublish(stage.services.map((s) => arnTemplate.repository(stage, s.names.repository))),
-    ecs: ecsDeploy({
-      services: placed(stage).map((s) => ({
-        serviceArn: arnTemplate.service(stage, cluster, s.names.service),
-        familyArn: arnTemplate.taskFamily(stage, s.names.family),
-      })),
-      passRoleArns: stage.services.flatMap(serviceRoleArns(stage)),
-      familyArns: stage.services.map((s) => arnTemplate.taskFamily(stage, s.names.family)),
-      publicIp: stage.ecs.network?.assignPublicIp ?? false,
-      cluster: stage.ecs.cluster && {
-        arn: arnTemplate.cluster(stage, cluster),
-        tasks: arnTemplate.clusterTasks(stage, cluster),
-      },
-    }),
+    ...(onEcs.length > 0
+      ? {
+          ecs: ecsDeploy({
+            services: placed(stage).map((s) => ({
+              serviceArn: arnTemplate.service(stage, cluster, s.names.service),
+              familyArn: arnTemplate.taskFamily(stage, s.names.family),
+            })),
+            passRoleArns: onEcs.flatMap(serviceRoleArns(stage)),
+            familyArns: onEcs.map((s) => arnTemplate.taskFamily(stage, s.names.family)),
+            publicIp: stage.ecs.network?.assignPublicIp ?? false,
+            cluster: stage.ecs.cluster && {
+              arn: arnTemplate.cluster(stage, cluster),
+              tasks: arnTemplate.clusterTasks(stage, cluster),
+            },
+          }),
+        }
+      : {}),
   };
 }
 
@@ -284,14 +296,14 @@ function previewTargets(stage: Stage): PreviewTargets {
     oidcProviderArn: stage.oidc.arn ?? arnTemplate.githubOidcProvider(stage),
     roleArns: [
       ...(stage.deployRole ? [arnTemplate.role(stage, stage.deployRole.name)] : []),
-      ...stage.services.flatMap(serviceRoleArns(stage)),
+      ...tasks(stage).flatMap(serviceRoleArns(stage)),
     ],
     repositoryArns: stage.services.map((s) => arnTemplate.repository(stage, s.names.repository)),
     clusterArns: cluster ? [arnTemplate.cluster(stage, cluster.name)] : [],
     serviceArns: placed(stage).map((s) =>
       arnTemplate.service(stage, cluster?.name ?? "", s.names.service),
     ),
-    logGroupArns: stage.services.map((s) => arnTemplate.logGroup(stage, s.names.logGroup)),
+    logGroupArns: tasks(stage).map((s) => arnTemplate.logGroup(stage, s.names.logGroup)),
     secretArns: stage.secrets.map((s) => secretArnTemplate(stage, s.key)),
   };
 }
@@ -350,7 +362,7 @@ function extraRoleGrants(stage: Stage, role: ExtraRoleStage): Record<string, Sta
 }
 
 /** An execution role's one grant: pull its image, write its logs, read exactly its secrets. */
-function executionGrants(stage: Stage, svc: ServiceStage): Record<string, Statement[]> {
+function executionGrants(stage: Stage, svc: TaskServiceStage): Record<string, Statement[]> {
   return {
     execution: [
       ecrLogin(),
@@ -500,7 +512,7 @@ export function stageAccess(
     ),
     environment: environmentProtection(stage),
     executionRoles: Object.fromEntries(
-      stage.services
+      tasks(stage)
         .filter((svc) => !svc.existingExecutionRoleArn)
         .map((svc) => [
           svc.key,

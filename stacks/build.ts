@@ -8,7 +8,7 @@ import { byKey } from "../lib/order";
 import { serviceDeployRefs } from "../lib/workflows";
 import { SubjectFormat } from "../lib/subjects";
 import { STAGE_DEFAULTS } from "./defaults";
-import { StageNames } from "./names";
+import { ServiceNames, StageNames } from "./names";
 import { PROJECT } from "./project";
 import { DeliveryConfig } from "./schema";
 import {
@@ -18,6 +18,7 @@ import {
   SecretStage,
   ServiceStage,
   StageWithoutAccess,
+  runsTasks,
 } from "./stage";
 import { Trust, trustedRepository } from "./trust";
 
@@ -71,48 +72,9 @@ export function buildStageObject(
     };
   });
 
-  const services: ServiceStage[] = byKey(c.services).map(([key, s]) => ({
-    key,
-    name: names.services[key].family,
-    names: names.services[key],
-    repositoryName: names.services[key].repository,
-    kind: s.kind,
-    port: s.kind === "web" ? s.port : undefined,
-    healthCheck:
-      s.kind === "web"
-        ? { kind: "http", tool: s.healthCheckCommand, path: s.healthCheckPath ?? "/" }
-        : s.healthCheck
-          ? { kind: "command", command: s.healthCheck.command }
-          : { kind: "none" },
-    command: s.command,
-    entryPoint: s.entryPoint,
-    deployOn: serviceDeployRefs(key, s.deployOn, Object.keys(c.services), c.github),
-    cpu: s.cpu,
-    memory: s.memory,
-    architecture: s.architecture,
-    environment: Object.fromEntries(byKey(s.environment).map(([k, v]) => [k, String(v)])),
-    secrets: byKey(s.secrets).map(([variable, ref]) =>
-      typeof ref === "string"
-        ? { variable, secret: ref }
-        : { variable, secret: ref.secret, jsonKey: ref.jsonKey },
-    ),
-    readonlyRootFilesystem: s.readonlyRootFilesystem,
-    imageTag: s.imageTag ?? c.ecs.bootstrapImageTag,
-    logGroupName: names.services[key].logGroup,
-    desiredCount: s.autoscaling ? s.autoscaling.minTasks : s.desiredCount,
-    autoscaling: s.autoscaling ? { ...s.autoscaling } : undefined,
-    healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
-    targetGroupArn: s.targetGroupArn,
-    existingServiceName: s.existingServiceName,
-    taskRolePolicyArns: s.taskRolePolicyArns,
-    build: { ...s.build },
-    variableNames: s.variableNames,
-    existingRepository: s.existingRepository !== undefined,
-    existingExecutionRoleArn: s.executionRoleArn,
-    existingTaskRoleArn: s.taskRoleArn,
-    adoptRepository: c.adopt.repositories[key],
-    adoptLogGroup: c.adopt.logGroups[key],
-  }));
+  const services: ServiceStage[] = byKey(c.services).map(([key, s]) =>
+    serviceStage(key, s, names.services[key], c),
+  );
 
   const githubSecrets: GithubSecretStage[] = byKey(c.github.secrets).map(([name, decl]) => ({
     name,
@@ -239,6 +201,64 @@ export function buildStageObject(
     waivers: { ...c.waivers },
     shared: c.shared,
   } satisfies StageWithoutAccess;
+}
+
+/** One service of the stage: an image only, or a service that runs on ECS. */
+function serviceStage(
+  key: string,
+  s: DeliveryConfig["services"][string],
+  n: ServiceNames,
+  c: DeliveryConfig,
+): ServiceStage {
+  const base = {
+    key,
+    repositoryName: n.repository,
+    deployOn: serviceDeployRefs(key, s.deployOn, Object.keys(c.services), c.github),
+    architecture: s.architecture,
+    build: { ...s.build },
+    variableNames: s.variableNames,
+    existingRepository: s.existingRepository !== undefined,
+    adoptRepository: c.adopt.repositories[key],
+  };
+  if (!runsTasks(s))
+    return { ...base, kind: "image", names: { kind: "image", repository: n.repository } };
+  if (n.kind !== "task")
+    throw new Error(`buildStage: the names table has no task names for service ${key}`);
+  return {
+    ...base,
+    kind: s.kind,
+    name: n.family,
+    names: n,
+    port: s.kind === "web" ? s.port : undefined,
+    healthCheck:
+      s.kind === "web"
+        ? { kind: "http", tool: s.healthCheckCommand, path: s.healthCheckPath ?? "/" }
+        : s.healthCheck
+          ? { kind: "command", command: s.healthCheck.command }
+          : { kind: "none" },
+    command: s.command,
+    entryPoint: s.entryPoint,
+    cpu: s.cpu,
+    memory: s.memory,
+    environment: Object.fromEntries(byKey(s.environment).map(([k, v]) => [k, String(v)])),
+    secrets: byKey(s.secrets).map(([variable, ref]) =>
+      typeof ref === "string"
+        ? { variable, secret: ref }
+        : { variable, secret: ref.secret, jsonKey: ref.jsonKey },
+    ),
+    readonlyRootFilesystem: s.readonlyRootFilesystem,
+    imageTag: s.imageTag ?? c.ecs.bootstrapImageTag,
+    logGroupName: n.logGroup,
+    desiredCount: s.autoscaling ? s.autoscaling.minTasks : s.desiredCount,
+    autoscaling: s.autoscaling ? { ...s.autoscaling } : undefined,
+    healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
+    targetGroupArn: s.targetGroupArn,
+    existingServiceName: s.existingServiceName,
+    taskRolePolicyArns: s.taskRolePolicyArns,
+    existingExecutionRoleArn: s.executionRoleArn,
+    existingTaskRoleArn: s.taskRoleArn,
+    adoptLogGroup: c.adopt.logGroups[key],
+  };
 }
 
 /** Freezes plain data deeply; Pulumi Outputs are left as they are. */

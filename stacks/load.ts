@@ -269,12 +269,14 @@ export function loadStage(input: ConfigInput): Stage {
   const waiver = checked.waivers.prodWithoutReview;
   if (!waiver) problems.push(...review);
   if (problems.length > 0) throw new ConfigError(input.stack, redact(problems, input));
-  const warnings = waiver
-    ? review.map(
-        (f) =>
-          `waived by delivery:waivers.prodWithoutReview ("${waiver}"): ${f.replace(/ Fix: .*$/, "")}`,
-      )
-    : [];
+  const warnings = [
+    ...(waiver
+      ? review.map(
+          (f) =>
+            `waived by delivery:waivers.prodWithoutReview ("${waiver}"): ${f.replace(/ Fix: .*$/, "")}`,
+        )
+      : []),
+  ];
   return deepFreeze({ ...checked, warnings });
 }
 

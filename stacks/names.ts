@@ -22,10 +22,18 @@ import {
 } from "../lib/variables";
 import { PROJECT } from "./project";
 import type { DeliveryConfig, Section } from "./schema";
-import { isPlaced } from "./stage";
+import { runsTasks, serviceRun } from "./stage";
 
-/** Names of one service's resources. */
-export interface ServiceNames {
+/** Names of an image service's resources: its repository, and nothing of a task. */
+export interface ImageServiceNames {
+  readonly kind: "image";
+  /** ECR repository (the configured, adopted or default one). */
+  readonly repository: string;
+}
+
+/** Names of one service's resources, for a service that runs on ECS. */
+export interface TaskServiceNames {
+  readonly kind: "task";
   /** ECR repository (the configured, adopted or default one). */
   readonly repository: string;
   /** Task definition family. */
@@ -42,6 +50,9 @@ export interface ServiceNames {
   /** Target tracking policies of the service's scalable target, by metric. */
   readonly scalingPolicies: { readonly cpu?: string; readonly memory?: string };
 }
+
+/** Names of one service's resources. */
+export type ServiceNames = ImageServiceNames | TaskServiceNames;
 
 /** Names of the break-glass resources, when the fallback is on. */
 export interface FallbackNames {
@@ -152,13 +163,16 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
     deployRole: named("deploy"),
     roles: Object.fromEntries(byKey(c.roles).map(([key]) => [key, named(key)])),
     services: Object.fromEntries(
-      byKey(c.services).map(([key, s]) => {
+      byKey(c.services).map(([key, s]): [string, ServiceNames] => {
         const base = named(key);
+        const repository =
+          s.existingRepository ?? c.adopt.repositories[key] ?? s.repositoryName ?? base;
+        if (!runsTasks(s)) return [key, { kind: "image", repository }];
         return [
           key,
           {
-            repository:
-              s.existingRepository ?? c.adopt.repositories[key] ?? s.repositoryName ?? base,
+            kind: "task",
+            repository,
             family: s.family ?? base,
             service: s.existingServiceName ?? base,
             logGroup: c.adopt.logGroups[key] ?? logGroupName(c.app, ctx.stack, key),
@@ -172,7 +186,7 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
               cpu: s.autoscaling?.cpuTarget !== undefined ? `${base}-cpu` : undefined,
               memory: s.autoscaling?.memoryTarget !== undefined ? `${base}-memory` : undefined,
             },
-          } satisfies ServiceNames,
+          },
         ];
       }),
     ),
@@ -221,7 +235,7 @@ function githubNames(c: DeliveryConfig, named: (suffix: string) => string): Gith
       cluster: c.ecs.cluster !== undefined,
       services: byKey(c.services).map(([key, s]) => ({
         key,
-        placed: isPlaced(c.ecs, s),
+        run: serviceRun(c.ecs, s),
         names: s.variableNames,
       })),
       deployRoleArn: deployRoleArn?.kind === "variable" ? deployRoleArn.name : undefined,
@@ -565,6 +579,8 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
             ? `${at}.repositoryName`
             : at;
     add("ecrRepository", n.repository, repositoryKey, `the repository of service ${key}`);
+    // An image has its repository only: no family, log group or roles of its own to reserve.
+    if (n.kind === "image" || !runsTasks(s)) continue;
     add(
       "taskFamily",
       n.family,

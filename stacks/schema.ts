@@ -35,14 +35,30 @@ export const NAME_PATTERN = /^[a-z](?:-?[a-z0-9])*$/;
 /** Container environment variable names. */
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** A strict object: unknown keys are reported with the list of known ones. */
-function strict<T extends z.ZodRawShape>(shape: T) {
+/**
+ * A strict object: unknown keys are reported with the list of known ones (`known`, where some
+ * keys of the shape exist only to be refused with a message of their own).
+ */
+function strict<T extends z.ZodRawShape>(shape: T, known: readonly string[] = Object.keys(shape)) {
   return z.strictObject(shape, {
     error: (issue) =>
       issue.code === "unrecognized_keys"
-        ? `unknown key. Fix: remove it or correct the spelling; known keys here: ${Object.keys(shape).join(", ")}`
+        ? `unknown key. Fix: remove it or correct the spelling; known keys here: ${known.join(", ")}`
         : undefined,
   });
+}
+
+/**
+ * Keys refused where they would do nothing, each with its own message: an absent key passes, any
+ * value is reported at the key with `message(key)`.
+ */
+function refused<K extends string>(
+  keys: readonly K[],
+  message: (key: K) => string,
+): { [P in K]: z.ZodOptional<z.ZodNever> } {
+  return Object.fromEntries(keys.map((k) => [k, z.never({ error: message(k) }).optional()])) as {
+    [P in K]: z.ZodOptional<z.ZodNever>;
+  };
 }
 
 function name(what: string, example: string, maxLength = 32) {
@@ -135,6 +151,18 @@ const LOG_RETENTION_DAYS = [
 ];
 
 /** A yes/no setting. */
+/** What `services.<key>.kind` may be. */
+const SERVICE_KIND_ERROR =
+  'must be "web" (listens on port, checked over HTTP at healthCheckPath), "worker" (no port, no load balancer) or "image" (only its repository and the workflow that pushes to it; something else runs it)';
+
+/** Why a key that runs the image on ECS is refused on `kind: image`. */
+function imageRefusal(key: string): string {
+  return `an image service (kind: image) is its repository and the workflow that pushes to it, with no task definition, roles, log group or ECS service, so ${key} would do nothing. Fix: remove ${key}, or set kind: web or worker to run the image on ECS in this stage`;
+}
+
+/** The keys of a shape, typed. */
+const keysOf = <T extends object>(shape: T) => Object.keys(shape) as (keyof T & string)[];
+
 const bool = () => z.boolean({ error: "must be true or false" });
 
 /** A generated value's settings, for GitHub secrets and runtime secrets alike. */
@@ -753,6 +781,11 @@ export function deliverySchema(ctx: SchemaContext) {
       .describe(
         "Whether a pushed tag may later name another image; prod refuses `MUTABLE`, so a deployed tag always means the same image. Where tags are mutable, the workflows also push a moving `<stack>` tag.",
       ),
+    stageTag: bool()
+      .default(false)
+      .describe(
+        "With `IMMUTABLE` tags, let exactly one tag move: `<stack>` (`:prod`), which the workflows point at the newest image, for consumers that follow it (an image run elsewhere, say). Every other tag, `:<sha>` included, stays immutable: the repository is `IMMUTABLE_WITH_EXCLUSION` with the one exclusion filter `<stack>` (a literal, no wildcard). Refused with `MUTABLE`, where the tag moves anyway.",
+      ),
     scanOnPush: bool()
       .default(true)
       .describe(
@@ -814,16 +847,61 @@ export function deliverySchema(ctx: SchemaContext) {
         `Overrides the image's ${what === "command" ? "command (`CMD`)" : "entry point (`ENTRYPOINT`)"}: the words ECS runs, without a shell (\`["node", "worker.js"]\`); without it, the image's own.`,
       );
 
-  const service = strict({
-    kind: z
-      .enum(["web", "worker"], {
-        error:
-          'must be "web" (listens on port, checked over HTTP at healthCheckPath) or "worker" (no port, no load balancer)',
-      })
-      .default("web")
+  /** What every kind of service has: where its image is built and pushed, and what pushes it. */
+  const imageKeys = {
+    deployOn: strict({
+      tags: stringList("tags")
+        .optional()
+        .describe(
+          "Tags that deploy it, each one of `github.deployTags`. Without it: the tags named after the service (`backend-v*`), or, where no tag names any service, every deploy tag (`v*`); never another service's.",
+        ),
+      branches: stringList("branches")
+        .optional()
+        .describe(
+          "Branches that deploy it, each one of `github.deployBranches`; without it, all of them.",
+        ),
+    })
+      .optional()
       .describe(
-        "`web` listens on `port`, is checked over HTTP and may sit behind `targetGroupArn`; `worker` (a queue consumer, say) has no port, no HTTP check and no load balancer, and refuses those keys.",
+        "The refs that deploy this service: its workflow's triggers. A service that no ref deploys is refused.",
       ),
+    architecture: z
+      .enum(["ARM64", "X86_64"], {
+        error: 'must be "ARM64" or "X86_64" (match the image you build)',
+      })
+      .default(COMMON_DEFAULTS.architecture)
+      .describe(
+        "The task's CPU architecture, and what the generated workflow builds the image for; it must match the image.",
+      ),
+    repositoryName: ecrRepositoryName("shop-backend")
+      .optional()
+      .describe(
+        "Name of the ECR repository the stack creates for the service; the image reference `<registry>/<name>:<tag>` must stay within ECS's 255 characters. Refused next to `existingRepository` or `adopt.repositories`: a repository comes from one place.",
+      ),
+    existingRepository: ecrRepositoryName("shop-backend")
+      .optional()
+      .describe(
+        "Use this existing repository, looked up and never managed here (no lifecycle policy, no settings); the deploy role pushes to it. Images are tagged `<stack>-<sha>` and no moving tag is pushed, so no stage deploys an image another stage's pipeline built. One repository for two stages: one stack manages it (or neither), the other references it, and both declare it in `delivery:shared`.",
+      ),
+    build: strict({
+      context: z
+        .string()
+        .regex(BUILD_PATH, {
+          error: 'must be a path in the app repository. Fix: e.g. "./backend"',
+        })
+        .default(".")
+        .describe("The Docker build context the generated workflow builds, in the app repository."),
+      dockerfile: z
+        .string()
+        .regex(BUILD_PATH, {
+          error: 'must be a path in the app repository. Fix: e.g. "./backend/Dockerfile"',
+        })
+        .optional()
+        .describe("The Dockerfile, in the app repository; without it, the context's `Dockerfile`."),
+    }).default({ context: "." }),
+  };
+  /** What runs the image on ECS: the task definition, its roles, the ECS service. */
+  const taskKeys = {
     port: intRange("port", 1, 65535)
       .optional()
       .describe("The port the container listens on; required for `web`."),
@@ -850,22 +928,6 @@ export function deliverySchema(ctx: SchemaContext) {
       ),
     command: commandWords("command"),
     entryPoint: commandWords("entryPoint"),
-    deployOn: strict({
-      tags: stringList("tags")
-        .optional()
-        .describe(
-          "Tags that deploy it, each one of `github.deployTags`. Without it: the tags named after the service (`backend-v*`), or, where no tag names any service, every deploy tag (`v*`); never another service's.",
-        ),
-      branches: stringList("branches")
-        .optional()
-        .describe(
-          "Branches that deploy it, each one of `github.deployBranches`; without it, all of them.",
-        ),
-    })
-      .optional()
-      .describe(
-        "The refs that deploy this service: its workflow's triggers. A service that no ref deploys is refused.",
-      ),
     autoscaling: strict({
       minTasks: intRange("minTasks", 0, 100).describe(
         "Fewest tasks, at most `maxTasks`; the service starts with this many.",
@@ -892,14 +954,6 @@ export function deliverySchema(ctx: SchemaContext) {
       .number({ error: "must be a number of MiB. Fix: e.g. 512" })
       .default(COMMON_DEFAULTS.memory)
       .describe("Memory of the task, in MiB; with `cpu`, one of Fargate's pairs."),
-    architecture: z
-      .enum(["ARM64", "X86_64"], {
-        error: 'must be "ARM64" or "X86_64" (match the image you build)',
-      })
-      .default(COMMON_DEFAULTS.architecture)
-      .describe(
-        "The task's CPU architecture, and what the generated workflow builds the image for; it must match the image.",
-      ),
     environment: z
       .record(
         z
@@ -931,11 +985,6 @@ export function deliverySchema(ctx: SchemaContext) {
       .default({})
       .describe(
         "Environment variables the container gets from secrets, injected by ARN, never as values; each secret must be declared in `delivery:secrets`, and the service's execution role may read exactly these.",
-      ),
-    repositoryName: ecrRepositoryName("shop-backend")
-      .optional()
-      .describe(
-        "Name of the ECR repository the stack creates for the service; the image reference `<registry>/<name>:<tag>` must stay within ECS's 255 characters. Refused next to `existingRepository` or `adopt.repositories`: a repository comes from one place.",
       ),
     imageTag: z
       .string()
@@ -1005,11 +1054,6 @@ export function deliverySchema(ctx: SchemaContext) {
       .describe(
         "Run with this existing task role of the account (looked up at preview) instead of one the stack creates. It is used as it is, never written to, so `taskRolePolicyArns` is refused next to it; one role may serve several services, and the deploy role may pass exactly it.",
       ),
-    existingRepository: ecrRepositoryName("shop-backend")
-      .optional()
-      .describe(
-        "Use this existing repository, looked up and never managed here (no lifecycle policy, no settings); the deploy role pushes to it. Images are tagged `<stack>-<sha>` and no moving tag is pushed, so no stage deploys an image another stage's pipeline built. One repository for two stages: one stack manages it (or neither), the other references it, and both declare it in `delivery:shared`.",
-      ),
     taskRolePolicyArns: unique(
       z.array(arn("taskRolePolicyArns entries", "policy"), {
         error: "must be a list of IAM policy ARNs",
@@ -1024,58 +1068,86 @@ export function deliverySchema(ctx: SchemaContext) {
           .map((n) => `\`${n}\``)
           .join(", ")}).`,
       ),
-    variableNames: strict({
-      repository: githubName("variableNames.repository", "ECR_REPOSITORY_BACKEND")
-        .optional()
-        .describe(
-          `Instead of \`${serviceVariables("<svc>").repository}\`: the variable holding the repository's name.`,
-        ),
-      service: githubName("variableNames.service", "ECS_SERVICE_BACKEND")
-        .optional()
-        .describe(
-          `Instead of \`${serviceVariables("<svc>").service}\`: the variable holding the ECS service's name; refused for a service that does not run on the stage's cluster.`,
-        ),
-      taskDefinition: githubName("variableNames.taskDefinition", "ECS_TASK_DEFINITION_BACKEND")
-        .optional()
-        .describe(
-          `Instead of \`${serviceVariables("<svc>").taskDefinition}\`: the variable holding the task definition family.`,
-        ),
-      containerName: githubName("variableNames.containerName", "CONTAINER_NAME_BACKEND")
-        .optional()
-        .describe(
-          `Instead of \`${serviceVariables("<svc>").containerName}\`: the variable holding the container's name.`,
-        ),
-      logGroup: githubName("variableNames.logGroup", "LOG_GROUP_BACKEND")
-        .optional()
-        .describe(
-          `Instead of \`${serviceVariables("<svc>").logGroup}\`: the variable holding the log group's name.`,
-        ),
-      cluster: githubName("variableNames.cluster", "ECS_CLUSTER_BACKEND")
-        .optional()
-        .describe(
-          "A variable of the service's own holding the cluster's name (`ECS_CLUSTER_BACKEND`), written next to `ECS_CLUSTER` and read by its workflow; refused without `ecs.cluster`.",
-        ),
-    })
+  };
+  const variableNames = {
+    repository: githubName("variableNames.repository", "ECR_REPOSITORY_BACKEND")
+      .optional()
+      .describe(
+        `Instead of \`${serviceVariables("<svc>").repository}\`: the variable holding the repository's name.`,
+      ),
+  };
+  const taskVariableNames = {
+    service: githubName("variableNames.service", "ECS_SERVICE_BACKEND")
+      .optional()
+      .describe(
+        `Instead of \`${serviceVariables("<svc>").service}\`: the variable holding the ECS service's name; refused for a service that does not run on the stage's cluster.`,
+      ),
+    taskDefinition: githubName("variableNames.taskDefinition", "ECS_TASK_DEFINITION_BACKEND")
+      .optional()
+      .describe(
+        `Instead of \`${serviceVariables("<svc>").taskDefinition}\`: the variable holding the task definition family.`,
+      ),
+    containerName: githubName("variableNames.containerName", "CONTAINER_NAME_BACKEND")
+      .optional()
+      .describe(
+        `Instead of \`${serviceVariables("<svc>").containerName}\`: the variable holding the container's name.`,
+      ),
+    logGroup: githubName("variableNames.logGroup", "LOG_GROUP_BACKEND")
+      .optional()
+      .describe(
+        `Instead of \`${serviceVariables("<svc>").logGroup}\`: the variable holding the log group's name.`,
+      ),
+    cluster: githubName("variableNames.cluster", "ECS_CLUSTER_BACKEND")
+      .optional()
+      .describe(
+        "A variable of the service's own holding the cluster's name (`ECS_CLUSTER_BACKEND`), written next to `ECS_CLUSTER` and read by its workflow; refused without `ecs.cluster`.",
+      ),
+  };
+  /** The service's own names for its environment variables. */
+  const describeVariableNames = <T extends z.ZodType>(schema: T) =>
+    schema
       .optional()
       .describe(
         "The service's own names for its environment variables, for teams whose workflows already read other names; the generated workflows read exactly these. Flat layout only: refused with `github.variableLayout: compact` and with `github.manage: false`.",
+      );
+
+  const taskService = strict({
+    kind: z
+      .enum(["web", "worker"], {
+        error: SERVICE_KIND_ERROR,
+      })
+      .default("web")
+      .describe(
+        "`web` listens on `port`, is checked over HTTP and may sit behind `targetGroupArn`; `worker` (a queue consumer, say) has no port, no HTTP check and no load balancer, and refuses those keys. Or `image` (below).",
       ),
-    build: strict({
-      context: z
-        .string()
-        .regex(BUILD_PATH, {
-          error: 'must be a path in the app repository. Fix: e.g. "./backend"',
-        })
-        .default(".")
-        .describe("The Docker build context the generated workflow builds, in the app repository."),
-      dockerfile: z
-        .string()
-        .regex(BUILD_PATH, {
-          error: 'must be a path in the app repository. Fix: e.g. "./backend/Dockerfile"',
-        })
-        .optional()
-        .describe("The Dockerfile, in the app repository; without it, the context's `Dockerfile`."),
-    }).default({ context: "." }),
+    ...imageKeys,
+    ...taskKeys,
+    variableNames: describeVariableNames(strict({ ...variableNames, ...taskVariableNames })),
+  });
+  /** An image only: its repository and the workflow that pushes to it, run by something else. */
+  const imageService = strict(
+    {
+      kind: z
+        .literal("image")
+        .describe(
+          "An image only: its ECR repository, built and pushed by the generated workflow and run by something else (another account's ECS, a Helm chart, a vendor). It has `architecture`, `build`, `deployOn` and its repository, and nothing else: no task definition, roles, log group, ECS service or autoscaling, and every key that would run it on ECS is refused. The deploy role may push to its repository only; its workflow pushes `:<sha>` and, where tags are mutable, moves `:<stack>`.",
+        ),
+      ...imageKeys,
+      variableNames: describeVariableNames(
+        strict(
+          {
+            ...variableNames,
+            ...refused(keysOf(taskVariableNames), (k) => imageRefusal(`variableNames.${k}`)),
+          },
+          Object.keys(variableNames),
+        ),
+      ),
+      ...refused(keysOf(taskKeys), imageRefusal),
+    },
+    ["kind", ...Object.keys(imageKeys), "variableNames"],
+  );
+  const service = z.discriminatedUnion("kind", [taskService, imageService], {
+    error: (issue) => (issue.code === "invalid_union" ? SERVICE_KIND_ERROR : undefined),
   });
 
   /** Keys every secret source has. */

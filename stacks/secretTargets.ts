@@ -5,7 +5,7 @@
  * guesses a name.
  */
 import { PROJECT } from "./project";
-import { Stage, isPlaced } from "./stage";
+import { Stage, isPlaced, runsTasks } from "./stage";
 
 /** What setting one external secret touches. */
 export interface SecretTargets {
@@ -39,7 +39,9 @@ export function secretTargets(stage: Stage, key: string): SecretTargets | { prob
       problem: `${PROJECT}:secrets.${key} has source "${secret.source.kind}": Pulumi writes its value, and the next pulumi up would overwrite a value set out of band. Fix: ${how}, or make it source: external`,
     };
   }
-  const readers = stage.services.filter((s) => s.secrets.some((r) => r.secret === key));
+  const readers = stage.services
+    .filter(runsTasks)
+    .filter((s) => s.secrets.some((r) => r.secret === key));
   const placed = readers.filter((s) => isPlaced(stage.ecs, s));
   return {
     secretId: secret.adoptArn ?? secret.name,

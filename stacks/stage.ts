@@ -5,11 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BypassRole, GithubPlan, RepositoryVisibility } from "../lib/githubPlans";
 import { StageName } from "../lib/naming";
+import { byKey } from "../lib/order";
 import { RepositoryRef, Subject, SubjectFormat } from "../lib/subjects";
-import type { ServiceVariableNames } from "../lib/variables";
+import type { ServiceRun, ServiceVariableNames } from "../lib/variables";
 import type { StageAccess } from "./access";
 import type { Waivers } from "./schema";
-import { FallbackNames, ServiceNames, StageNames } from "./names";
+import { FallbackNames, ImageServiceNames, StageNames, TaskServiceNames } from "./names";
 
 /** How one secret's value comes into Secrets Manager. */
 export type SecretSource =
@@ -109,29 +110,75 @@ export interface ServiceSecretRef {
   readonly jsonKey?: string;
 }
 
-/** One service of the stage. */
-export interface ServiceStage {
+/** What a service is: `web` and `worker` run on ECS; `image` is only built and pushed. */
+export type ServiceKind = "web" | "worker" | "image";
+
+/** Whether a service (config or stage) runs its image on ECS: task definition, roles, logs. */
+export function runsTasks<S extends { readonly kind: ServiceKind }>(
+  s: S,
+): s is S & { readonly kind: "web" | "worker" } {
+  return s.kind !== "image";
+}
+
+/** The services of a config map that run on ECS, sorted by key, narrowed. */
+export function taskServiceEntries<S extends { readonly kind: ServiceKind }>(
+  services: Readonly<Record<string, S>>,
+): [string, S & { readonly kind: "web" | "worker" }][] {
+  return byKey(services).flatMap(([key, s]) =>
+    runsTasks(s) ? [[key, s] as [string, typeof s]] : [],
+  );
+}
+
+/** The services that run on ECS (task definitions, roles, log groups), in order. */
+export function taskServices(services: readonly ServiceStage[]): TaskServiceStage[] {
+  return services.filter((s): s is TaskServiceStage => runsTasks(s));
+}
+
+/** What every service has: its image, where it is built and pushed, what deploys it. */
+interface ServiceBase {
   /** Key in `delivery:services`, e.g. `backend`; also the container name. */
   readonly key: string;
+  readonly repositoryName: string;
+  /** The deploy branches and tags that deploy this service (its workflow's triggers). */
+  readonly deployOn: { readonly branches: readonly string[]; readonly tags: readonly string[] };
+  readonly architecture: "ARM64" | "X86_64";
+  /** The repository exists and stays someone else's: referenced, never managed here. */
+  readonly existingRepository: boolean;
+  /** Existing repository this stack takes over (Pulumi `import`). */
+  readonly adoptRepository?: string;
+  /** The service's own names for its environment variables (flat layout). */
+  readonly variableNames?: ServiceVariableNames;
+  /** Where the app repository's workflow builds the image. */
+  readonly build: { readonly context: string; readonly dockerfile?: string };
+}
+
+/**
+ * An image only (`kind: image`): its repository, and the workflow that builds and pushes it.
+ * Something outside the stage runs it (another account's ECS, a Helm chart, a vendor).
+ */
+export interface ImageServiceStage extends ServiceBase {
+  readonly kind: "image";
+  /** Physical names of the service's resources: its repository only. */
+  readonly names: ImageServiceNames;
+}
+
+/** A service that runs on ECS Fargate: task definition, roles, log group, maybe an ECS service. */
+export interface TaskServiceStage extends ServiceBase {
+  /** `web` listens on `port` behind an optional load balancer; `worker` serves no traffic. */
+  readonly kind: "web" | "worker";
   /** `<app>-<stack>-<service>`: task definition family, service name, role name prefix. */
   readonly name: string;
   /** Physical names of the service's resources, from the stage's names table. */
-  readonly names: ServiceNames;
-  readonly repositoryName: string;
-  /** `web` listens on `port` behind an optional load balancer; `worker` serves no traffic. */
-  readonly kind: "web" | "worker";
+  readonly names: TaskServiceNames;
   /** The container port; web services only. */
   readonly port?: number;
   /** How ECS checks the container: HTTP on the port (web), a command (worker), or not at all. */
   readonly healthCheck: HealthCheck;
-  /** The deploy branches and tags that deploy this service (its workflow's triggers). */
-  readonly deployOn: { readonly branches: readonly string[]; readonly tags: readonly string[] };
   /** Overrides of the image's command and entry point. */
   readonly command?: readonly string[];
   readonly entryPoint?: readonly string[];
   readonly cpu: number;
   readonly memory: number;
-  readonly architecture: "ARM64" | "X86_64";
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: readonly ServiceSecretRef[];
   readonly readonlyRootFilesystem: boolean;
@@ -150,21 +197,17 @@ export interface ServiceStage {
   readonly healthCheckGracePeriodSeconds: number;
   readonly targetGroupArn?: string;
   readonly existingServiceName?: string;
-  /** The repository exists and stays someone else's: referenced, never managed here. */
-  readonly existingRepository: boolean;
   /** Existing roles the service runs with, instead of ones this stack creates and scopes. */
   readonly existingExecutionRoleArn?: string;
   readonly existingTaskRoleArn?: string;
-  /** Existing repository / log group this stack takes over (Pulumi `import`). */
-  readonly adoptRepository?: string;
+  /** Existing log group this stack takes over (Pulumi `import`). */
   readonly adoptLogGroup?: string;
-  /** The service's own names for its environment variables (flat layout). */
-  readonly variableNames?: ServiceVariableNames;
-  /** Where the app repository's workflow builds the image. */
-  readonly build: { readonly context: string; readonly dockerfile?: string };
   /** Managed policies attached to the task role: the app's own AWS permissions. */
   readonly taskRolePolicyArns: readonly string[];
 }
+
+/** One service of the stage. */
+export type ServiceStage = ImageServiceStage | TaskServiceStage;
 
 /**
  * Repository rulesets on the stage's deploy refs: only the bypass list may create, move or delete
@@ -245,6 +288,8 @@ export interface Stage {
   };
   readonly ecr: {
     readonly imageTagMutability: "MUTABLE" | "IMMUTABLE";
+    /** With immutable tags, `<stack>` alone may move (`ecr.stageTag`). */
+    readonly stageTag: boolean;
     readonly scanOnPush: boolean;
     readonly untaggedExpiryDays: number;
     readonly keepLastImages: number;
@@ -299,16 +344,25 @@ export interface Stage {
 /**
  * Whether a service runs as an ECS service of the stage: on its cluster, created in its network,
  * or existing (an existing service has its own network). Otherwise only its task definition
- * (and what it needs) is declared.
+ * (and what it needs) is declared, or for an image nothing but its repository.
  */
 export function isPlaced(
   ecs: { readonly cluster?: unknown; readonly network?: unknown },
-  service: { readonly existingServiceName?: string },
+  service: { readonly kind: ServiceKind; readonly existingServiceName?: string },
 ): boolean {
   return (
+    runsTasks(service) &&
     ecs.cluster !== undefined &&
     (ecs.network !== undefined || service.existingServiceName !== undefined)
   );
+}
+
+/** How a service runs, for what the stage writes of it (`lib/variables.ts`). */
+export function serviceRun(
+  ecs: { readonly cluster?: unknown; readonly network?: unknown },
+  service: { readonly kind: ServiceKind; readonly existingServiceName?: string },
+): ServiceRun {
+  return !runsTasks(service) ? "image" : isPlaced(ecs, service) ? "service" : "task";
 }
 
 /** The stage before its access is computed (from the stage itself, in `access.ts`). */

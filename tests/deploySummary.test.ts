@@ -12,6 +12,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { ConfigInput, loadStage } from "../stacks/load";
+import { readStack } from "../stacks/stackFiles";
 import { shippedStack } from "./hooks";
 import { withConfig } from "./support";
 import { JobStep, interpolate } from "./workflowRunner";
@@ -64,6 +65,8 @@ const vars = (stack: string) => ({
       [`ECS_LOG_GROUP_${svc.toUpperCase()}`, `/ecs/shop-${stack}-${svc}`],
     ]),
   ),
+  // The image-only recipe's one repository.
+  ECR_REPOSITORY_PROXY: `edge-${stack}-proxy`,
 });
 
 /** Runs one summary step after earlier steps left these outputs. */
@@ -410,6 +413,25 @@ describe("deploy job summary", () => {
         assert.doesNotMatch(JSON.stringify(step(job, name)), /secrets\./, name);
       }
     }
+  });
+
+  it("for an image only: the pushed image, its digest and the moving tag, no AWS call and no failure step", () => {
+    const job = deployJob(
+      readStack("prod", path.join(__dirname, "..", "examples", "ecr-push-only.prod.yaml")),
+      "proxy",
+    );
+    const names = job.steps.map((s) => s.name ?? "");
+    assert.ok(!names.some((n) => n.startsWith("Summarize the failed")));
+    const run = runSummary(job, "Summarize the push", "prod", deployed("prod", "proxy"), {});
+    assert.equal(run.status, 0, run.log);
+    assert.deepEqual(run.awsCalls, []);
+    assert.match(run.summary, /^## proxy pushed for prod$/m);
+    assert.match(run.summary, new RegExp(`\\| Digest \\| <code>${DIGEST}</code> \\|`));
+    assert.match(
+      run.summary,
+      /\| Moving tag \| <code>123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/edge-prod-proxy:prod<\/code> now names this image \|/,
+    );
+    assert.doesNotMatch(run.summary, /Task definition|Logs/);
   });
 
   it("for a service no ECS service runs: the registered revision and its log group, no AWS call", () => {

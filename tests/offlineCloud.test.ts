@@ -12,6 +12,7 @@ import { COST_BY_KIND } from "../lib/cost";
 import { DATA_SOURCE_MOCKS, RESOURCE_MOCKS } from "../scripts/mocks";
 import { OfflineRun, startOffline, waitForRegistrations } from "../scripts/offline";
 import { SUMMARY_OF_KIND } from "../scripts/summary";
+import { taskServices } from "../stacks/stage";
 import { cloud, plan, shippedPlans, shippedStack } from "./hooks";
 import { FALLBACK_ON, ofType, one, withConfig } from "./support";
 
@@ -161,11 +162,13 @@ describe("ARN templates of the access model", () => {
         arnsOf("aws:ecr/repository:Repository"),
       );
       assert.deepEqual(
-        stage.services.map((s) => render(arnTemplate.logGroup(stage, s.names.logGroup))).sort(),
+        taskServices(stage.services)
+          .map((s) => render(arnTemplate.logGroup(stage, s.names.logGroup)))
+          .sort(),
         arnsOf("aws:cloudwatch/logGroup:LogGroup"),
       );
       assert.deepEqual(
-        stage.services
+        taskServices(stage.services)
           .map((s) =>
             render(arnTemplate.service(stage, stage.names.cluster ?? "", s.names.service)),
           )
@@ -175,7 +178,7 @@ describe("ARN templates of the access model", () => {
       const roles = [
         ...(stage.deployRole ? [stage.deployRole.name] : []),
         ...stage.roles.map((r) => r.name),
-        ...stage.services.flatMap((s) => [s.names.executionRole, s.names.taskRole]),
+        ...taskServices(stage.services).flatMap((s) => [s.names.executionRole, s.names.taskRole]),
       ];
       assert.deepEqual(
         roles.map((r) => render(arnTemplate.role(stage, r))).sort(),

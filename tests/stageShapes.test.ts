@@ -9,14 +9,19 @@ import { readdirSync } from "fs";
 import { parse } from "yaml";
 import * as path from "path";
 import { appRepoFiles } from "../lib/appRepoFiles";
-import { summarize } from "../scripts/summary";
+import { accessLines, accessPaths } from "../scripts/accessView";
+import { arnValuesOf, summarize } from "../scripts/summary";
+import { PolicyDocument } from "../lib/iam";
 import { runPolicies } from "../policy/run";
 import { readStack } from "../stacks/stackFiles";
-import { mayDo } from "./iam";
+import { OfflineRun } from "../scripts/offline";
+import { mayDo, widerThan } from "./iam";
 import { plan, shippedStack } from "./hooks";
 import {
   FALLBACK_ON,
   ofType,
+  problemFor,
+  refusal,
   refusedWith,
   rolePolicies,
   secretArn,
@@ -28,6 +33,13 @@ import {
 
 const ROOT = path.join(__dirname, "..");
 type Json = Record<string, unknown>;
+/** The planned ECR repository of this physical name. */
+function repositoryNamed(run: OfflineRun, name: string) {
+  const found = ofType(run, "aws:ecr/repository:Repository").filter((r) => r.inputs.name === name);
+  assert.equal(found.length, 1, `one repository ${name}`);
+  return found[0];
+}
+
 const publishOnly = () => readStack("prod", path.join(ROOT, "examples/publish-only.prod.yaml"));
 
 describe("a stage without ECS", () => {
@@ -758,5 +770,373 @@ describe("break-glass keys and admin-equivalent grants", () => {
       "delivery:fallback.enabled",
       "admin-equivalent",
     );
+  });
+});
+
+describe("ECR push only (kind: image)", () => {
+  const pushOnly = () => readStack("prod", path.join(ROOT, "examples/ecr-push-only.prod.yaml"));
+  const repo = (name: string) => `arn:aws:ecr:eu-west-1:123456789012:repository/${name}`;
+  /** Types of the planned cloud resources (providers aside), with how many of each. */
+  const typeCounts = (run: Awaited<ReturnType<typeof plan>>) => {
+    const counts: Record<string, number> = {};
+    for (const r of run.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:"))) {
+      counts[r.type] = (counts[r.type] ?? 0) + 1;
+    }
+    return counts;
+  };
+
+  it("plans exactly the repository, the OIDC provider, the push role and the environment with its variables", async () => {
+    const run = await plan(pushOnly());
+    assert.deepEqual(typeCounts(run), {
+      "aws:ecr/repository:Repository": 1,
+      "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+      "aws:iam/role:Role": 1,
+      "aws:iam/rolePolicy:RolePolicy": 1,
+      "github:index/repositoryEnvironment:RepositoryEnvironment": 1,
+      "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 1,
+      "github:index/repositoryRuleset:RepositoryRuleset": 1,
+      "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": 1,
+      "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 3,
+    });
+    const [repository] = ofType(run, "aws:ecr/repository:Repository");
+    assert.equal(repository.inputs.name, "edge-prod-proxy");
+    assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION", ":prod moves");
+    assert.deepEqual(
+      ofType(run, "aws:iam/role:Role").map((r) => r.inputs.name),
+      ["edge-prod-deploy"],
+    );
+    const vars = Object.fromEntries(
+      ofType(run, "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable").map((v) => [
+        String(v.inputs.variableName),
+        String(v.inputs.value),
+      ]),
+    );
+    assert.deepEqual(vars, {
+      AWS_ACCOUNT_ID: "123456789012",
+      AWS_REGION: "eu-west-1",
+      ECR_REPOSITORY_PROXY: "edge-prod-proxy",
+    });
+    assert.deepEqual(
+      ofType(run, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").map(
+        (s) => s.inputs.secretName,
+      ),
+      ["AWS_ROLE_ARN"],
+    );
+    assert.deepEqual(run.outputs.services, {
+      proxy: {
+        repositoryName: "edge-prod-proxy",
+        repositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/edge-prod-proxy",
+      },
+    });
+    assert.deepEqual(run.stage.warnings, []);
+    const moving = repositoryNamed(run, "edge-prod-proxy");
+    assert.equal(moving.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
+    assert.deepEqual(moving.inputs.imageTagMutabilityExclusionFilters, [
+      { filter: "prod", filterType: "WILDCARD" },
+    ]);
+  });
+
+  it("lets the push role push to exactly its repository, and neither register task definitions nor pass roles", async () => {
+    const run = await plan(pushOnly());
+    const docs = rolePolicies(run, "edge-prod-deploy");
+    assert.ok(await mayDo(docs, "ecr:GetAuthorizationToken", "*"));
+    for (const action of [
+      "ecr:InitiateLayerUpload",
+      "ecr:UploadLayerPart",
+      "ecr:CompleteLayerUpload",
+      "ecr:PutImage",
+      "ecr:DescribeImages",
+    ]) {
+      assert.ok(await mayDo(docs, action, repo("edge-prod-proxy")), action);
+      assert.equal(await mayDo(docs, action, repo("edge-staging-proxy")), false, action);
+    }
+    assert.equal(
+      await mayDo(
+        docs,
+        "ecs:RegisterTaskDefinition",
+        "arn:aws:ecs:eu-west-1:123456789012:task-definition/edge-prod-proxy:1",
+      ),
+      false,
+    );
+    assert.equal(
+      await mayDo(docs, "iam:PassRole", "arn:aws:iam::123456789012:role/edge-prod-proxy-task", {
+        "iam:PassedToService": "ecs-tasks.amazonaws.com",
+      }),
+      false,
+    );
+    const actions = run.stage.access.deployRole?.grants ?? {};
+    assert.deepEqual(Object.keys(actions), ["ecr"], "no ECS statement at all");
+  });
+
+  it("gives the push role no permission a hand-made push-only policy would not", async () => {
+    const run = await plan(pushOnly());
+    const docs = rolePolicies(run, "edge-prod-deploy");
+    const own = repo("edge-prod-proxy");
+    // What a push job needs, as AWS documents it for pushing an image, and the reads of its own
+    // repository the job makes: describe-images (skip a built commit), batch-get-image (move
+    // the tag), and the layer reads of a pull of what it pushed.
+    const handMade: PolicyDocument = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+          Effect: "Allow",
+          Action: [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:CompleteLayerUpload",
+            "ecr:DescribeImages",
+            "ecr:DescribeRepositories",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:InitiateLayerUpload",
+            "ecr:PutImage",
+            "ecr:UploadLayerPart",
+          ],
+          Resource: own,
+        },
+      ],
+    };
+    const wider = await widerThan(docs, handMade, ["ecr", "ecs", "iam", "sts", "secretsmanager"], {
+      "ecr:repository": [own, repo("edge-staging-proxy")],
+    });
+    assert.deepEqual(wider, []);
+  });
+
+  it("builds for ARM64 and pushes :<sha> and the moving :prod tag, with no task definition step, and passes actionlint", async () => {
+    const run = await plan(pushOnly());
+    const files = appRepoFiles(run.stage);
+    assert.deepEqual(Object.keys(files).sort(), [
+      ".github/scripts/check-aws-credentials.sh",
+      ".github/workflows/deploy-proxy-prod.yml",
+    ]);
+    const text = files[".github/workflows/deploy-proxy-prod.yml"];
+    assert.deepEqual(await runLint(text, "deploy-proxy-prod.yml"), []);
+    const job = (
+      parse(text) as {
+        jobs: { deploy: { env: Json; steps: { name: string; uses?: string; with?: Json }[] } };
+      }
+    ).jobs.deploy;
+    assert.deepEqual(Object.keys(job.env).sort(), ["AWS_REGION", "ECR_REPOSITORY"]);
+    assert.deepEqual(
+      job.steps.map((s) => s.name),
+      [
+        "Check out",
+        "Check the deploy credentials",
+        "Assume the deploy role (OIDC)",
+        "Verify the AWS identity",
+        "Log in to ECR",
+        "Skip the build if this commit's image exists",
+        "Set up QEMU",
+        "Set up Docker Buildx",
+        "Build and push the image",
+        "Move :prod to this commit's image",
+        "Summarize the push",
+      ],
+    );
+    const build = job.steps.find((s) => s.name === "Build and push the image");
+    assert.equal(build?.with?.platforms, "linux/arm64");
+    assert.equal(build?.with?.file, "./proxy/Dockerfile.release");
+    assert.equal(
+      build?.with?.tags,
+      [
+        "${{ steps.ecr.outputs.registry }}/${{ vars.ECR_REPOSITORY_PROXY }}:${{ github.sha }}",
+        "${{ steps.ecr.outputs.registry }}/${{ vars.ECR_REPOSITORY_PROXY }}:prod",
+      ].join("\n"),
+    );
+    assert.match(summarize(run), /ECR repository edge-prod-proxy/);
+    assert.doesNotMatch(summarize(run), /task definition|execution role/i);
+  });
+
+  it("moves only :prod in prod: mutable tags refused, stageTag refused where every tag moves anyway", async () => {
+    await refusedWith(
+      withConfig(pushOnly(), { "delivery:ecr.imageTagMutability": "MUTABLE" }),
+      "delivery:ecr.imageTagMutability",
+      "prod image tags must be immutable",
+      "stageTag: true",
+    );
+    await refusedWith(
+      withConfig(shippedStack("staging"), { "delivery:ecr.stageTag": true }),
+      "delivery:ecr.stageTag",
+      "with MUTABLE tags the workflows move :staging anyway",
+    );
+    // Without stageTag, prod's tags are all immutable and the workflow pushes :<sha> only.
+    const fixed = await plan(withConfig(pushOnly(), { "delivery:ecr.stageTag": false }));
+    const repository = repositoryNamed(fixed, "edge-prod-proxy");
+    assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE");
+    assert.equal(repository.inputs.imageTagMutabilityExclusionFilters, undefined);
+    const workflow = appRepoFiles(fixed.stage)[".github/workflows/deploy-proxy-prod.yml"];
+    assert.doesNotMatch(workflow, /:prod$/m);
+  });
+
+  it("refuses every key that would run the image on ECS, naming the key and the fix", async () => {
+    const refused: Record<string, unknown> = {
+      port: 8080,
+      healthCheckPath: "/health",
+      healthCheck: { command: "true" },
+      targetGroupArn:
+        "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/edge-prod-proxy/6d0ecf831eec9f09",
+      command: ["proxy"],
+      entryPoint: ["/bin/sh"],
+      environment: { LOG_LEVEL: "info" },
+      secrets: { TOKEN: "token" },
+      autoscaling: { minTasks: 1, maxTasks: 2, cpuTarget: 50 },
+      existingServiceName: "proxy",
+      executionRoleArn: "arn:aws:iam::123456789012:role/proxy-execution",
+      taskRoleArn: "arn:aws:iam::123456789012:role/proxy-task",
+      family: "proxy",
+      containerName: "proxy",
+      taskRolePolicyArns: ["arn:aws:iam::123456789012:policy/proxy"],
+      cpu: 256,
+      memory: 512,
+      desiredCount: 1,
+      imageTag: "v1",
+      readonlyRootFilesystem: true,
+      healthCheckCommand: "curl",
+      healthCheckGracePeriodSeconds: 60,
+      "variableNames.taskDefinition": "PROXY_TASK",
+    };
+    const err = await refusal(
+      withConfig(
+        pushOnly(),
+        Object.fromEntries(
+          Object.entries(refused).map(([k, v]) => [`delivery:services.proxy.${k}`, v]),
+        ),
+      ),
+    );
+    for (const key of Object.keys(refused)) {
+      problemFor(
+        err.problems,
+        `delivery:services.proxy.${key}`,
+        "an image service (kind: image)",
+        `Fix: remove ${key}, or set kind: web or worker`,
+      );
+    }
+    await refusedWith(
+      withConfig(pushOnly(), { "delivery:services.proxy.architecure": "ARM64" }),
+      "delivery:services.proxy.architecure",
+      "known keys here: kind, deployOn, architecture, repositoryName, existingRepository, build, variableNames",
+    );
+    await refusedWith(
+      withConfig(pushOnly(), { "delivery:services.proxy.kind": "lambda" }),
+      "delivery:services.proxy.kind",
+      '"image" (only its repository',
+    );
+  });
+
+  it("refuses a cluster, a network or an adopted log group for images that run nowhere here", async () => {
+    await refusedWith(
+      withConfig(pushOnly(), { "delivery:ecs": { cluster: { create: true } } }),
+      "delivery:ecs.cluster",
+      "all images (kind: image)",
+    );
+    await refusedWith(
+      withConfig(pushOnly(), { "delivery:adopt": { logGroups: { proxy: "/ecs/proxy" } } }),
+      "delivery:adopt.logGroups.proxy",
+      "has no log group",
+    );
+  });
+
+  it("keeps the names table to the repository: no family, log group or roles reserved", async () => {
+    const run = await plan(pushOnly());
+    assert.deepEqual(run.stage.names.services, {
+      proxy: { kind: "image", repository: "edge-prod-proxy" },
+    });
+    // The family, log group and roles an ECS service "tools" would take stay free: here the
+    // backend's task family is named so.
+    const mixed = await plan(
+      withConfig(shippedStack("staging"), {
+        "delivery:services.tools": { kind: "image" },
+        "delivery:services.backend.family": "shop-staging-tools",
+        "delivery:github.deployTags": ["backend-v*", "frontend-v*", "tools-v*"],
+      }),
+    );
+    assert.deepEqual(mixed.stage.names.services.tools, {
+      kind: "image",
+      repository: "shop-staging-tools",
+    });
+  });
+});
+
+describe("an image next to ECS services", () => {
+  const withImage = () =>
+    withConfig(shippedStack("staging"), {
+      "delivery:services.tools": { kind: "image", architecture: "ARM64" },
+      "delivery:github.deployTags": ["backend-v*", "frontend-v*", "tools-v*"],
+    });
+
+  it("gets a repository and push, and nothing of ECS: no task definition, roles, log group or service", async () => {
+    const run = await plan(withImage());
+    const names = (type: string, key: string) =>
+      ofType(run, type).map((r) => String(r.inputs[key]));
+    assert.ok(names("aws:ecr/repository:Repository", "name").includes("shop-staging-tools"));
+    for (const [type, key] of [
+      ["aws:ecs/taskDefinition:TaskDefinition", "family"],
+      ["aws:ecs/service:Service", "name"],
+      ["aws:cloudwatch/logGroup:LogGroup", "name"],
+      ["aws:iam/role:Role", "name"],
+    ]) {
+      assert.ok(
+        !names(type, key).some((n) => n.includes("tools")),
+        `${type}: ${names(type, key).join(", ")}`,
+      );
+    }
+    const docs = rolePolicies(run, "shop-staging-deploy");
+    const tools = "arn:aws:ecr:eu-west-1:123456789012:repository/shop-staging-tools";
+    assert.ok(await mayDo(docs, "ecr:PutImage", tools));
+    assert.equal(
+      await mayDo(
+        docs,
+        "ecr:PutImage",
+        "arn:aws:ecr:eu-west-1:123456789012:repository/shop-prod-tools",
+      ),
+      false,
+    );
+    assert.equal(
+      await mayDo(
+        docs,
+        "ecs:RegisterTaskDefinition",
+        "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-staging-tools:1",
+      ),
+      false,
+    );
+    assert.equal(
+      await mayDo(docs, "iam:PassRole", "arn:aws:iam::123456789012:role/shop-staging-tools-task", {
+        "iam:PassedToService": "ecs-tasks.amazonaws.com",
+      }),
+      false,
+    );
+    // The services that do run on ECS keep their deploys.
+    assert.ok(
+      await mayDo(
+        docs,
+        "ecs:RegisterTaskDefinition",
+        "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-staging-backend:1",
+      ),
+    );
+    const access = accessLines(accessPaths(run.stage, arnValuesOf(run))).join("\n");
+    assert.doesNotMatch(access, /service tools/);
+    assert.match(access, /repository\/shop-staging-tools/);
+  });
+
+  it("writes only the image's repository variable", async () => {
+    const stage = (await plan(withImage())).stage;
+    const tools = stage.names.github.variables.filter(
+      (v) => v.value.kind === "serviceField" && v.value.service === "tools",
+    );
+    assert.deepEqual(
+      tools.map((v) => v.name),
+      ["ECR_REPOSITORY_TOOLS"],
+    );
+    const compact = await plan(
+      withConfig(withImage(), { "delivery:github.variableLayout": "compact" }),
+    );
+    const services = ofType(
+      compact,
+      "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+    ).find((v) => v.inputs.variableName === "DELIVERY_SERVICES");
+    assert.deepEqual((JSON.parse(String(services?.inputs.value)) as Json).tools, {
+      repository: "shop-staging-tools",
+    });
   });
 });

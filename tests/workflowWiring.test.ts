@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { ConfigInput, loadStage } from "../stacks/load";
+import { readStack } from "../stacks/stackFiles";
 import { shippedStack } from "./hooks";
 import { FALLBACK_ON, withConfig } from "./support";
 
@@ -48,6 +49,14 @@ const VARIANTS: Record<string, () => ConfigInput> = {
     withConfig(staging(), { "delivery:ecs.network": undefined }),
   "no cluster": () =>
     withConfig(staging(), { "delivery:ecs.network": undefined, "delivery:ecs.cluster": undefined }),
+  "an image only (ARM64, the moving :prod tag)": () =>
+    readStack("prod", path.join(ROOT, "examples", "ecr-push-only.prod.yaml")),
+  "an image next to ECS services, compact variables": () =>
+    withConfig(staging(), {
+      "delivery:services.tools": { kind: "image", architecture: "ARM64" },
+      "delivery:github.deployTags": ["backend-v*", "frontend-v*", "tools-v*"],
+      "delivery:github.variableLayout": "compact",
+    }),
   "image owned by the stack": () =>
     withConfig(staging(), {
       "delivery:ecs.imageOwner": "stack",

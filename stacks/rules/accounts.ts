@@ -8,6 +8,7 @@ import { ArnParts, partitionOf, parseArn } from "../../lib/arns";
 import { byKey } from "../../lib/order";
 import { PROJECT } from "../project";
 import { DeliveryConfig, Section } from "../schema";
+import { taskServiceEntries } from "../stage";
 import { Rule, rule } from "./rule";
 
 /** An ARN from config and the key it is at. */
@@ -48,7 +49,7 @@ export function configArns(c: ArnSections): ConfigArn[] {
   add("deployRole.permissionsBoundary", c.deployRole.permissionsBoundary, false, false);
   add("oidc.arn", c.oidc.arn, false, false);
   add("adopt.oidcProvider", c.adopt.oidcProvider, false, false);
-  for (const [svc, s] of byKey(c.services)) {
+  for (const [svc, s] of taskServiceEntries(c.services)) {
     add(`services.${svc}.targetGroupArn`, s.targetGroupArn, true, true);
     add(`services.${svc}.executionRoleArn`, s.executionRoleArn, false, true);
     add(`services.${svc}.taskRoleArn`, s.taskRoleArn, false, true);

@@ -25,6 +25,13 @@ export const adoptionRules: readonly Rule[] = [
         }
       }
     }
+    for (const [name] of byKey(c.adopt.logGroups)) {
+      if (c.services[name]?.kind === "image") {
+        problems.push(
+          `${at}.logGroups.${name}: service ${name} is an image (kind: image), which runs no task here and has no log group. Fix: remove it`,
+        );
+      }
+    }
     for (const [name, id] of byKey(c.adopt.repositories)) {
       const repositoryName = c.services[name]?.repositoryName;
       if (repositoryName !== undefined && repositoryName !== id) {

@@ -13,13 +13,22 @@ export const ecsRules: readonly Rule[] = [
         ]
       : [],
   ),
-  rule(["ecs", "services"], (c, ctx) =>
-    ctx.declared.services.size === 0 && (c.ecs.cluster !== undefined || c.ecs.network !== undefined)
+  rule(["ecs", "services"], (c, ctx) => {
+    if (c.ecs.cluster === undefined && c.ecs.network === undefined) return [];
+    const key = `${PROJECT}:ecs.${c.ecs.cluster !== undefined ? "cluster" : "network"}`;
+    if (ctx.declared.services.size === 0) {
+      return [
+        `${key}: the stage has no services to run there, so nothing would use it. Fix: remove delivery:ecs.cluster and delivery:ecs.network, or declare the services`,
+      ];
+    }
+    // A service whose settings did not parse may run on ECS: only images are known not to.
+    const images = [...ctx.declared.services].every((k) => c.services[k]?.kind === "image");
+    return images
       ? [
-          `${PROJECT}:ecs.${c.ecs.cluster !== undefined ? "cluster" : "network"}: the stage has no services to run there, so nothing would use it. Fix: remove delivery:ecs.cluster and delivery:ecs.network, or declare the services`,
+          `${key}: the stage's services are all images (kind: image), which something else runs, so nothing would use it. Fix: remove delivery:ecs.cluster and delivery:ecs.network, or set kind: web or worker on the services to run here`,
         ]
-      : [],
-  ),
+      : [];
+  }),
   // Keys that only mean something for a deploy role or deploy workflows, which need services.
   rule(["services", "deployRole", "github"], (c, ctx) => {
     if (ctx.declared.services.size > 0) return [];

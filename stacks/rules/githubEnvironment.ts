@@ -7,6 +7,7 @@ import {
   GITHUB_NAME_PATTERN,
   GITHUB_VARIABLE_MAX_BYTES,
   SERVICES_VARIABLE,
+  ServiceField,
   reservedNames,
   serviceFields,
   servicesVariableValue,
@@ -15,7 +16,7 @@ import { byKey } from "../../lib/order";
 import { RELEASE_TAG_PATTERN, serviceDeployRefs } from "../../lib/workflows";
 import { STAGE_DEFAULTS } from "../defaults";
 import { PROJECT } from "../project";
-import { isPlaced } from "../stage";
+import { isPlaced, serviceRun } from "../stage";
 import { Rule, StageRule, rule } from "./rule";
 
 const at = `${PROJECT}:github`;
@@ -182,17 +183,20 @@ export const githubEnvironmentStageRules: readonly StageRule[] = [
     const value = servicesVariableValue(
       stage.services.map((svc) => {
         const n = svc.names;
-        const all = {
-          repository: n.repository,
-          service: n.service,
-          taskDefinition: n.family,
-          containerName: n.container,
-          logGroup: n.logGroup,
-        };
+        const all: Partial<Record<ServiceField, string>> =
+          n.kind === "image"
+            ? { repository: n.repository }
+            : {
+                repository: n.repository,
+                service: n.service,
+                taskDefinition: n.family,
+                containerName: n.container,
+                logGroup: n.logGroup,
+              };
         return {
           key: svc.key,
           fields: Object.fromEntries(
-            serviceFields(isPlaced(stage.ecs, svc)).map((f) => [f, all[f]]),
+            serviceFields(serviceRun(stage.ecs, svc)).map((f) => [f, all[f]]),
           ),
         };
       }),

@@ -2,6 +2,7 @@
 import { ecrRegistry } from "../../lib/arns";
 import { STAGE_DEFAULTS } from "../defaults";
 import { PROJECT } from "../project";
+import { runsTasks } from "../stage";
 import { Rule, StageRule, rule } from "./rule";
 
 /** The longest tag the pipeline pushes: the commit's full SHA. */
@@ -14,7 +15,12 @@ export const imageRules: readonly Rule[] = [
     const problems: string[] = [];
     if (ctx.stage === "prod" && c.ecr.imageTagMutability === "MUTABLE") {
       problems.push(
-        `${PROJECT}:ecr.imageTagMutability: prod image tags must be immutable, so a deployed tag always means the same image. Fix: remove it or set IMMUTABLE`,
+        `${PROJECT}:ecr.imageTagMutability: prod image tags must be immutable, so a deployed tag always means the same image. Fix: remove it or set IMMUTABLE; for consumers that follow a moving :${ctx.stack} tag, add stageTag: true (only that tag moves)`,
+      );
+    }
+    if (c.ecr.stageTag && c.ecr.imageTagMutability === "MUTABLE") {
+      problems.push(
+        `${PROJECT}:ecr.stageTag: with MUTABLE tags the workflows move :${ctx.stack} anyway. Fix: remove stageTag, or set imageTagMutability: IMMUTABLE so that only :${ctx.stack} moves`,
       );
     }
     if (ctx.stage === "prod" && !c.ecr.scanOnPush) {
@@ -36,10 +42,12 @@ export const imageStageRules: readonly StageRule[] = [
     stage.services.flatMap((svc) => {
       // Every account id has 12 digits, so the length is known before the account is.
       const repository = `${ecrRegistry("000000000000", stage.region)}/${svc.repositoryName}`;
+      // An image is pushed as :<sha> and :<stack> only; a task may also run a config tag.
+      const configTag = runsTasks(svc) ? svc.imageTag : "";
       const tag =
-        stage.ecs.imageOwner === "stack"
-          ? svc.imageTag
-          : "x".repeat(Math.max(PIPELINE_TAG_LENGTH, svc.imageTag.length, stage.stack.length));
+        runsTasks(svc) && stage.ecs.imageOwner === "stack"
+          ? configTag
+          : "x".repeat(Math.max(PIPELINE_TAG_LENGTH, configTag.length, stage.stack.length));
       const length = repository.length + 1 + tag.length;
       return length > IMAGE_REFERENCE_MAX
         ? [

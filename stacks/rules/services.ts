@@ -9,7 +9,7 @@ import { policyNameOf } from "../../lib/arns";
 import { byKey } from "../../lib/order";
 import { PROJECT } from "../project";
 import { NAME_PATTERN } from "../schema";
-import { isPlaced } from "../stage";
+import { isPlaced, runsTasks, taskServiceEntries } from "../stage";
 import { Rule, rule } from "./rule";
 
 const at = (svc: string) => `${PROJECT}:services.${svc}`;
@@ -25,9 +25,6 @@ export const serviceRules: readonly Rule[] = [
       }
     }
     for (const [svc, s] of byKey(c.services)) {
-      // Fargate's allowed pairs: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
-      const size = fargateSizeProblem(s.cpu, s.memory);
-      if (size) problems.push(`${at(svc)}.${FARGATE_SIZES.has(s.cpu) ? "memory" : "cpu"}: ${size}`);
       const repositoryFrom = [
         ["existingRepository", s.existingRepository !== undefined],
         ["repositoryName", s.repositoryName !== undefined],
@@ -38,6 +35,11 @@ export const serviceRules: readonly Rule[] = [
           `${at(svc)}.existingRepository: the repository comes from one place only, but ${repositoryFrom.map(([k]) => k).join(" and ")} are set. Fix: existingRepository to use one someone else manages, adopt.repositories to take one over, repositoryName to create one under that name`,
         );
       }
+      // An image has no task: the schema refuses every key of one.
+      if (!runsTasks(s)) continue;
+      // Fargate's allowed pairs: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+      const size = fargateSizeProblem(s.cpu, s.memory);
+      if (size) problems.push(`${at(svc)}.${FARGATE_SIZES.has(s.cpu) ? "memory" : "cpu"}: ${size}`);
       if (s.executionRoleArn !== undefined) {
         const created = Object.values(s.secrets)
           .map((ref) => (typeof ref === "string" ? ref : ref.secret))
@@ -121,7 +123,7 @@ export const serviceRules: readonly Rule[] = [
   rule(["services", "secrets"], (c, ctx) => {
     const problems: string[] = [];
     const declared = ctx.declared.secrets;
-    for (const [svc, s] of byKey(c.services)) {
+    for (const [svc, s] of taskServiceEntries(c.services)) {
       for (const [variable, ref] of Object.entries(s.secrets)) {
         const name = typeof ref === "string" ? ref : ref.secret;
         if (!declared.has(name)) {
@@ -144,7 +146,7 @@ export const serviceRules: readonly Rule[] = [
 
   // IAM quota "Managed policies per role": config attaches the task role's policies itself.
   rule(["services", "quotas"], (c) =>
-    byKey(c.services).flatMap(([svc, s]) =>
+    taskServiceEntries(c.services).flatMap(([svc, s]) =>
       s.taskRolePolicyArns.length > c.quotas.managedPoliciesPerRole
         ? [
             `${at(svc)}.taskRolePolicyArns: ${s.taskRolePolicyArns.length} policies, over IAM's quota "Managed policies per role" of ${c.quotas.managedPoliciesPerRole}. Fix: combine policies, or raise the quota in Service Quotas (IAM) and set delivery:quotas.managedPoliciesPerRole to the new value`,
@@ -155,7 +157,7 @@ export const serviceRules: readonly Rule[] = [
 
   rule(["services", "ecs"], (c) => {
     const problems: string[] = [];
-    for (const [svc, s] of byKey(c.services)) {
+    for (const [svc, s] of taskServiceEntries(c.services)) {
       if (c.ecs.imageOwner === "stack" && s.imageTag === undefined) {
         problems.push(
           `${at(svc)}.imageTag: required when delivery:ecs.imageOwner is "stack". Fix: set the tag to deploy, e.g. "backend-v1.0.0"`,
@@ -190,7 +192,7 @@ export const serviceRules: readonly Rule[] = [
 /** Autoscaling scales an ECS service: it needs one, a range and something to track. */
 export const autoscalingRules: readonly Rule[] = [
   rule(["services", "ecs"], (c) =>
-    byKey(c.services).flatMap(([svc, s]) => {
+    taskServiceEntries(c.services).flatMap(([svc, s]) => {
       const a = s.autoscaling;
       if (!a) return [];
       const problems: string[] = [];
