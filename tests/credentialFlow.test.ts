@@ -8,8 +8,8 @@ import { parse } from "yaml";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { deployWorkflowPath } from "../lib/workflows";
 import { loadStage } from "../stacks/load";
-import { shippedStack } from "./hooks";
-import { FALLBACK_ON, withConfig } from "./support";
+import { plan, shippedStack } from "./hooks";
+import { FALLBACK_ON, ofType, withConfig } from "./support";
 import { JobStep, RunnerWorld, runJobSteps } from "./workflowRunner";
 
 const ROLE = "arn:aws:iam::123456789012:role/shop-staging-deploy";
@@ -112,6 +112,23 @@ describe("credential flow of the generated deploy workflows", () => {
         );
       }
     }
+  });
+
+  it("deploys as the role with exactly the secrets the stage writes to its GitHub environment", async () => {
+    // The two ends of the contract, each read from what the product really produces: the
+    // environment secrets of the plan, and the workflow and credential check that consume them.
+    const run = await plan(shippedStack("staging"));
+    const written = Object.fromEntries(
+      ofType(run, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").map((s) => [
+        String(s.inputs.secretName),
+        String(s.rawInputs.value),
+      ]),
+    );
+    assert.equal(written.AWS_ROLE_ARN, ROLE);
+    const result = runJobSteps(deployJob({}), { ...world(false, false), secrets: written }, VERIFY);
+    const verify = outcome(result, VERIFY);
+    assert.equal(verify?.outcome, "success", verify?.output);
+    assert.match(String(verify?.output), /Authenticated as the deploy role/);
   });
 
   it("deploys as the role in a stage without the fallback", () => {

@@ -4,20 +4,36 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecycleRules } from "../lib/ecrLifecycle";
-import { MockCloud } from "../scripts/mocks";
+import { MockCloud, MockCloudOptions } from "../scripts/mocks";
 import { runOffline, startOffline } from "../scripts/offline";
 import { cloud, plan, shippedStack } from "./hooks";
 import { AUD, ofType, trustAdmits, trustOf, withConfig } from "./support";
 
 const LOOKUP = "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider";
 
-/** The offline cloud of an account whose GitHub OIDC provider admits another audience only. */
-class CloudWithoutStsAudience extends MockCloud {
+/** The offline cloud of an account whose GitHub OIDC provider lists these audiences. */
+class CloudWithAudiences extends MockCloud {
+  constructor(
+    options: MockCloudOptions,
+    private readonly audiences: readonly string[],
+  ) {
+    super(options);
+  }
+
   override call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     const answer = super.call(args);
-    return args.token === LOOKUP ? { ...answer, clientIdLists: ["sigstore"] } : answer;
+    return args.token === LOOKUP ? { ...answer, clientIdLists: [...this.audiences] } : answer;
   }
 }
+
+const PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+/** Every way a stack uses a provider it did not create: by URL, by configured ARN, adopted. */
+const EXISTING_PROVIDER = () => [
+  shippedStack("prod"),
+  withConfig(shippedStack("prod"), { "delivery:oidc": { mode: "existing", arn: PROVIDER_ARN } }),
+  withConfig(shippedStack("staging"), { "delivery:adopt.oidcProvider": PROVIDER_ARN }),
+];
 
 describe("ECR repositories", () => {
   it("gives every service its own repository named <app>-<stage>-<service>, scanned on push", async () => {
@@ -116,23 +132,31 @@ describe("GitHub OIDC provider", () => {
     );
   });
 
-  it("is refused when it exists but does not admit the STS audience, looked up or adopted, since no role could be assumed through it", async () => {
-    const arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
-    const other = new CloudWithoutStsAudience(cloud.options);
+  it("is refused when it exists but does not admit the STS audience, looked up, configured or adopted, since no role could be assumed through it", async () => {
+    const other = new CloudWithAudiences(cloud.options, ["sigstore"]);
     try {
-      for (const input of [
-        shippedStack("prod"),
-        withConfig(shippedStack("staging"), { "delivery:adopt.oidcProvider": arn }),
-      ]) {
+      for (const input of EXISTING_PROVIDER()) {
         await assert.rejects(
           runOffline(other, input),
-          new RegExp(`the GitHub OIDC provider ${arn} does not list the audience ${AUD}`),
+          new RegExp(`the GitHub OIDC provider ${PROVIDER_ARN} does not list the audience ${AUD}`),
           input.stack,
         );
         assert.ok(other.calls.some((c) => c.token === LOOKUP));
       }
     } finally {
       // Back to the suite's cloud (tests/hooks.ts), as every other test expects.
+      await startOffline(cloud, shippedStack("staging"));
+    }
+  });
+
+  it("is accepted when it admits the STS audience among other tools' audiences", async () => {
+    const shared = new CloudWithAudiences(cloud.options, ["sigstore", "sts.amazonaws.com"]);
+    try {
+      for (const input of EXISTING_PROVIDER()) {
+        const run = await runOffline(shared, input);
+        assert.equal(run.outputs.oidcProviderArn, PROVIDER_ARN, input.stack);
+      }
+    } finally {
       await startOffline(cloud, shippedStack("staging"));
     }
   });

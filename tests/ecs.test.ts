@@ -36,6 +36,13 @@ const containersOf = (run: OfflineRun, svc: string): Container[] =>
     ),
   ) as Container[];
 
+/** The ECS services of a run of a shipped stack: one per service, backend and frontend. */
+function servicesOf(run: OfflineRun) {
+  const services = ofType(run, "aws:ecs/service:Service");
+  assert.equal(services.length, 2, "the shipped stacks run both services");
+  return services;
+}
+
 describe("Fargate services", () => {
   let staging: OfflineRun;
   let prod: OfflineRun;
@@ -234,6 +241,36 @@ describe("Fargate services", () => {
       },
     ]);
     assert.equal(backend.inputs.healthCheckGracePeriodSeconds, 60);
+  });
+
+  it("rolls out a new revision without ever running fewer tasks than desired", () => {
+    // ECS starts the new tasks first (up to twice the desired count) and stops old ones only once
+    // the new ones are healthy, so a deploy never leaves fewer tasks serving than desired.
+    for (const run of [staging, prod]) {
+      for (const svc of servicesOf(run)) {
+        assert.equal(svc.inputs.deploymentMinimumHealthyPercent, 100, svc.name);
+        assert.equal(svc.inputs.deploymentMaximumPercent, 200, svc.name);
+      }
+    }
+  });
+
+  it("tags each running task like its service (the stack's tags), so cost allocation sees the tasks", () => {
+    for (const run of [staging, prod]) {
+      for (const svc of servicesOf(run)) {
+        assert.equal(svc.inputs.propagateTags, "SERVICE", svc.name);
+        assert.equal(svc.inputs.enableEcsManagedTags, true, svc.name);
+      }
+    }
+  });
+
+  it("keeps earlier task definition revisions registered, so a deploy can roll back to any of them", () => {
+    // Without skipDestroy, a replaced or destroyed task definition is deregistered, and the
+    // revision the service (or CI's rollback) points at can no longer start tasks.
+    for (const run of [staging, prod]) {
+      const defs = ofType(run, "aws:ecs/taskDefinition:TaskDefinition");
+      assert.equal(defs.length, 2);
+      for (const td of defs) assert.equal(td.inputs.skipDestroy, true, td.name);
+    }
   });
 
   it("creates the cluster with Container Insights", () => {

@@ -5,7 +5,6 @@
 import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
 import { summarize } from "../scripts/summary";
-import { ROLE_ARN_SECRET } from "../lib/variables";
 import { plan, shippedPlans, shippedStack } from "./hooks";
 import {
   AUD,
@@ -24,6 +23,7 @@ const POLICY =
   "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
 const SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret";
 const VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable";
+const FILE = "github:index/repositoryFile:RepositoryFile";
 const TEMPLATE =
   "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:ActionsRepositoryOidcSubjectClaimCustomizationTemplate";
 
@@ -103,9 +103,10 @@ describe("GitHub environment", () => {
 
   it("writes the deploy role as AWS_ROLE_ARN and app secrets only as secrets", () => {
     const secrets = ofType(prod, SECRET);
+    // AWS_ROLE_ARN is the name the credential check script and the deploy workflows read.
     assert.deepEqual(secrets.map((s) => s.inputs.secretName).sort(), [
       "API_KEY_PREFIX",
-      ROLE_ARN_SECRET,
+      "AWS_ROLE_ARN",
       "DATABASE_URL",
     ]);
     for (const s of secrets) {
@@ -113,10 +114,10 @@ describe("GitHub environment", () => {
       assert.deepEqual(s.secretInputs, ["value"]);
       assert.equal(s.inputs.plaintextValue, undefined);
     }
-    const roleArn = secrets.find((s) => s.inputs.secretName === ROLE_ARN_SECRET);
+    const roleArn = secrets.find((s) => s.inputs.secretName === "AWS_ROLE_ARN");
     assert.equal(roleArn?.rawInputs.value, "arn:aws:iam::123456789012:role/shop-prod-deploy");
     const variableNames = Object.keys(variables(prod));
-    for (const name of ["DATABASE_URL", "API_KEY_PREFIX", ROLE_ARN_SECRET])
+    for (const name of ["DATABASE_URL", "API_KEY_PREFIX", "AWS_ROLE_ARN"])
       assert.ok(!variableNames.includes(name));
   });
 
@@ -238,6 +239,29 @@ describe("GitHub environment", () => {
     );
     problemFor(problems, "delivery:github.variables.STRIPE_TOKEN", "looks like a secret");
     problemFor(problems, "delivery:github.variables.AWS_REGION", "written by the program");
+  });
+
+  it("commits the deploy workflows and their credential check to the app repository's default branch only when asked", async () => {
+    assert.equal(ofType(staging, FILE).length, 0, "nothing is committed by default");
+    const run = await plan(
+      withConfig(shippedStack("staging"), { "delivery:github.commitWorkflows": true }),
+    );
+    const files = ofType(run, FILE);
+    assert.deepEqual(files.map((f) => f.inputs.file).sort(), [
+      ".github/scripts/check-aws-credentials.sh",
+      ".github/workflows/deploy-backend-staging.yml",
+      ".github/workflows/deploy-frontend-staging.yml",
+    ]);
+    for (const f of files) {
+      assert.equal(f.inputs.repository, "shop", String(f.inputs.file));
+      // Without a branch the provider commits to the repository's default branch, the one the
+      // ruleset check for commitWorkflows (stacks/rules/githubPlan.ts) reasons about.
+      assert.equal(
+        f.inputs.branch,
+        undefined,
+        `${String(f.inputs.file)} goes to the default branch`,
+      );
+    }
   });
 
   it("pairs the environment with the deploy role: the role trusts exactly the environment GitHub protects", () => {

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import {
   RepositoryRef,
-  STS_AUDIENCE,
   Subject,
   SubjectRules,
   githubTrustPolicy,
@@ -9,7 +8,7 @@ import {
   parseSubject,
   renderSubject,
 } from "../lib/subjects";
-import { trustAdmits } from "./support";
+import { AUD, trustAdmits } from "./support";
 
 const repo: RepositoryRef = { owner: "acme", repository: "shop" };
 const providerArn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
@@ -42,7 +41,7 @@ function subjectRefusal(input: string, rules: SubjectRules = deployRules): strin
 const staging: Subject = { kind: "environment", value: "staging" };
 const backendTags: Subject = { kind: "ref", value: "refs/tags/backend-v*" };
 /** Claims of a token; pass `null` for a token without `aud` (an `undefined` argument means the default). */
-const token = (sub: string, aud: string | null = STS_AUDIENCE) => ({ sub, aud: aud ?? undefined });
+const token = (sub: string, aud: string | null = AUD) => ({ sub, aud: aud ?? undefined });
 
 describe("parseSubject", () => {
   describe("accepts", () => {
@@ -192,25 +191,13 @@ describe("githubTrustPolicy", () => {
       [
         "a feature branch job without an environment",
         "repo:acme/shop:ref:refs/heads/feature/x",
-        STS_AUDIENCE,
+        AUD,
       ],
-      [
-        "the main branch without an environment",
-        "repo:acme/shop:ref:refs/heads/main",
-        STS_AUDIENCE,
-      ],
-      ["a pull request", "repo:acme/shop:pull_request", STS_AUDIENCE],
-      [
-        "another repository with a similar name",
-        "repo:acme/shop-evil:environment:staging",
-        STS_AUDIENCE,
-      ],
-      [
-        "a fork-style subject under another owner",
-        "repo:evil/shop:environment:staging",
-        STS_AUDIENCE,
-      ],
-      ["the production environment", "repo:acme/shop:environment:production", STS_AUDIENCE],
+      ["the main branch without an environment", "repo:acme/shop:ref:refs/heads/main", AUD],
+      ["a pull request", "repo:acme/shop:pull_request", AUD],
+      ["another repository with a similar name", "repo:acme/shop-evil:environment:staging", AUD],
+      ["a fork-style subject under another owner", "repo:evil/shop:environment:staging", AUD],
+      ["the production environment", "repo:acme/shop:environment:production", AUD],
       [
         "a token minted for another audience",
         "repo:acme/shop:environment:staging",

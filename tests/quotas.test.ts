@@ -5,12 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { Statement } from "../lib/iam";
-import {
-  MANAGED_POLICY_SIZE,
-  ROLE_INLINE_POLICY_SIZE,
-  packPolicies,
-  policySize,
-} from "../lib/policyPacking";
+import { packPolicies } from "../lib/policyPacking";
 import { generatedStackConfig } from "../scripts/generated";
 import { OfflineRun } from "../scripts/offline";
 import { ConfigInput, loadStage } from "../stacks/load";
@@ -30,6 +25,16 @@ function generated(n: number, extra: Record<string, unknown> = {}): ConfigInput 
   };
 }
 
+// IAM's quotas, written out from the IAM User Guide's "IAM and AWS STS quotas" page (not read from
+// the product's constants): a role's inline policies together, one managed policy, a role's trust
+// policy, and managed policies per role, in characters without white space.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const ROLE_INLINE_CHARACTERS = 10_240;
+const MANAGED_POLICY_CHARACTERS = 6_144;
+const TRUST_POLICY_CHARACTERS = 2_048;
+const MANAGED_POLICIES_PER_ROLE = 10;
+const LIMITS = { inlineSize: ROLE_INLINE_CHARACTERS, managedSize: MANAGED_POLICY_CHARACTERS };
+
 const statement = (sid: string, resources: number): Statement => ({
   Sid: sid,
   Effect: "Allow",
@@ -40,24 +45,51 @@ const statement = (sid: string, resources: number): Statement => ({
   ),
 });
 
+/** Where a role's grants went: characters of its inline policies, and of its managed ones. */
+function layoutOf(run: OfflineRun, roleName: string): { inline: number; managed: number } {
+  const role = ofType(run, "aws:iam/role:Role").find((r) => r.inputs.name === roleName);
+  if (!role) throw new Error(`no role named ${roleName}`);
+  const chars = (docs: { inputs: Record<string, unknown> }[]) =>
+    docs.reduce((sum, p) => sum + JSON.stringify(JSON.parse(String(p.inputs.policy))).length, 0);
+  const attached = new Set(
+    ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === role.id)
+      .map((a) => String(a.inputs.policyArn)),
+  );
+  return {
+    inline: chars(
+      ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === role.id),
+    ),
+    managed: chars(
+      ofType(run, "aws:iam/policy:Policy").filter((p) => attached.has(String(p.state.arn))),
+    ),
+  };
+}
+
 /** Every IAM document of a run against IAM's default quotas. */
 function assertFitsDefaultQuotas(run: OfflineRun): void {
   for (const role of ofType(run, "aws:iam/role:Role")) {
     const name = String(role.inputs.name);
     const trust = String(role.inputs.assumeRolePolicy);
-    assert.ok(JSON.stringify(JSON.parse(trust)).length <= 2048, `${name}: trust policy`);
+    assert.ok(
+      JSON.stringify(JSON.parse(trust)).length <= TRUST_POLICY_CHARACTERS,
+      `${name}: trust policy`,
+    );
     const inline = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter(
       (p) => p.inputs.role === role.id,
     );
     const inlineSize = inline.reduce((sum, p) => sum + String(p.inputs.policy).length, 0);
-    assert.ok(inlineSize <= ROLE_INLINE_POLICY_SIZE, `${name}: inline policies ${inlineSize}`);
+    assert.ok(inlineSize <= ROLE_INLINE_CHARACTERS, `${name}: inline policies ${inlineSize}`);
     const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
       (a) => a.inputs.role === role.id,
     );
-    assert.ok(attached.length <= 10, `${name}: ${attached.length} managed policies`);
+    assert.ok(
+      attached.length <= MANAGED_POLICIES_PER_ROLE,
+      `${name}: ${attached.length} managed policies`,
+    );
   }
   for (const p of ofType(run, "aws:iam/policy:Policy")) {
-    assert.ok(String(p.inputs.policy).length <= MANAGED_POLICY_SIZE, String(p.inputs.name));
+    assert.ok(String(p.inputs.policy).length <= MANAGED_POLICY_CHARACTERS, String(p.inputs.name));
   }
 }
 
@@ -66,7 +98,7 @@ describe("IAM quotas", () => {
     it("keeps one inline policy per grant while they fit the role's inline quota", () => {
       const layout = packPolicies(
         { ecr: [statement("Push", 3)], ecs: [statement("Deploy", 2)] },
-        { inlineSize: ROLE_INLINE_POLICY_SIZE, managedSize: MANAGED_POLICY_SIZE },
+        LIMITS,
       );
       assert.deepEqual(
         layout.inline.map((p) => p.key),
@@ -77,14 +109,12 @@ describe("IAM quotas", () => {
 
     it("past the inline quota, packs every statement into managed policies that each fit, splitting resource lists", () => {
       const grants = { ecr: [statement("Push", 150)], ecs: [statement("Deploy", 40)] };
-      const layout = packPolicies(grants, {
-        inlineSize: ROLE_INLINE_POLICY_SIZE,
-        managedSize: MANAGED_POLICY_SIZE,
-      });
+      const layout = packPolicies(grants, LIMITS);
       assert.equal(layout.inline.length, 0);
       assert.ok(layout.managed.length >= 3);
       for (const p of layout.managed) {
-        assert.ok(policySize({ Version: "2012-10-17", Statement: [...p.statements] }) <= 6144);
+        const doc = { Version: "2012-10-17" as const, Statement: [...p.statements] };
+        assert.ok(JSON.stringify(doc).length <= MANAGED_POLICY_CHARACTERS);
       }
       // Every resource is still granted, once, under its statement's Sid (split parts numbered).
       const granted = (sid: string) =>
@@ -97,17 +127,30 @@ describe("IAM quotas", () => {
     });
 
     it("lays out the same policies whatever order the grants come in, so a refactor moves no statement", () => {
-      const limits = { inlineSize: ROLE_INLINE_POLICY_SIZE, managedSize: MANAGED_POLICY_SIZE };
       for (const [ecr, ecs] of [
         [statement("Push", 3), statement("Deploy", 2)],
         [statement("Push", 150), statement("Deploy", 40)],
       ]) {
         assert.deepEqual(
-          packPolicies({ ecs: [ecs], ecr: [ecr] }, limits),
-          packPolicies({ ecr: [ecr], ecs: [ecs] }, limits),
+          packPolicies({ ecs: [ecs], ecr: [ecr] }, LIMITS),
+          packPolicies({ ecr: [ecr], ecs: [ecs] }, LIMITS),
         );
       }
     });
+  });
+
+  it("moves a role's grants into managed policies exactly when its inline policies would pass 10,240 characters", async () => {
+    // The generated deploy role's grants grow by about 640 characters a service: 13 services
+    // still fit inline, 14 do not.
+    const fits = layoutOf(await plan(generated(13)), "shop-staging-deploy");
+    assert.equal(fits.managed, 0, "13 services: no managed policy");
+    assert.ok(
+      fits.inline > 9_000 && fits.inline <= ROLE_INLINE_CHARACTERS,
+      `13 services: ${fits.inline} characters inline`,
+    );
+    const past = layoutOf(await plan(generated(14)), "shop-staging-deploy");
+    assert.equal(past.inline, 0, "14 services: no inline policy");
+    assert.ok(past.managed > ROLE_INLINE_CHARACTERS, `14 services: ${past.managed} characters`);
   });
 
   describe("a stage of 60 services with two secrets each", () => {

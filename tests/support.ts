@@ -19,7 +19,6 @@ import {
 import { PolicyDocument } from "../lib/iam";
 import { ACCOUNT, DEFAULT_KEY_POLICY, identityRequest } from "./iam";
 
-/** Resolves an Output (mocks resolve everything). */
 /** The audience of the GitHub Actions tokens that AWS roles admit. */
 export const AUD = "sts.amazonaws.com";
 
@@ -33,6 +32,7 @@ export const FALLBACK_ON = {
   trailArn: TRAIL,
 } as const;
 
+/** Resolves an Output (mocks resolve everything). */
 export const unwrap = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
 
 /** All resources of a type, e.g. `aws:iam/role:Role`. */
