@@ -11,7 +11,7 @@ import * as path from "path";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { summarize } from "../scripts/summary";
 import { runPolicies } from "../policy/run";
-import { readStack } from "../stacks/stackFiles";
+import { PROJECT_DIR as ROOT, readStack } from "../stacks/stackFiles";
 import { mayDo } from "./iam";
 import { plan, shippedStack } from "./hooks";
 import {
@@ -26,7 +26,6 @@ import {
   withConfig,
 } from "./support";
 
-const ROOT = path.join(__dirname, "..");
 type Json = Record<string, unknown>;
 const publishOnly = () => readStack("prod", path.join(ROOT, "examples/publish-only.prod.yaml"));
 

@@ -11,8 +11,8 @@ import { appRepoFiles } from "../lib/appRepoFiles";
 import { ConfigInput, loadStage } from "../stacks/load";
 import { shippedStack } from "./hooks";
 import { FALLBACK_ON, withConfig } from "./support";
+import { PROJECT_DIR as ROOT } from "../stacks/stackFiles";
 
-const ROOT = path.join(__dirname, "..");
 const staging = () => shippedStack("staging");
 
 /** Stages that between them generate every variant of the deploy workflow. */
