@@ -3,7 +3,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "coverage/**", "*.mjs"] },
+  { ignores: ["node_modules/**", "coverage/**", "build/**", "build.*/**", "*.mjs"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -23,5 +23,26 @@ export default tseslint.config(
     // Pulumi components are constructed for their side effect of registering resources.
     files: ["components/**/*.ts", "tests/**/*.ts"],
     rules: { "no-new": "off" },
+  },
+  {
+    // The build script runs before anything is compiled, so it is plain CommonJS outside the
+    // TypeScript project: lint it without type information.
+    files: ["**/*.js"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+        __filename: "readonly",
+        process: "readonly",
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-require-imports": "off",
+      "@pulumi/no-output-in-template-literal": "off",
+      "@pulumi/no-output-instance-in-template-literal": "off",
+    },
   },
 );

@@ -6,6 +6,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { Stage, isPlaced, runsTasks } from "../stacks/stage";
+import { PROJECT_DIR } from "../stacks/stackFiles";
 import { consoleOrigin } from "./arns";
 import {
   CREDENTIAL_CHECK_PATH,
@@ -16,8 +17,7 @@ import {
 
 /** The credential check script shipped with the product. */
 export const CREDENTIAL_CHECK_SOURCE = path.join(
-  __dirname,
-  "..",
+  PROJECT_DIR,
   "scripts",
   "check-aws-credentials.sh",
 );

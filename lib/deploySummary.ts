@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "fs";
 import * as path from "path";
+import { PROJECT_DIR } from "../stacks/stackFiles";
 import type { ServiceRun } from "./variables";
 
 /** What the summary steps of one service's deploy job need to know. */
@@ -61,7 +62,7 @@ type Piece =
 function script(pieces: readonly Piece[]): string {
   return pieces
     .map((p) =>
-      readFileSync(path.join(__dirname, "deploy-summary", `${p}.sh`), "utf8")
+      readFileSync(path.join(PROJECT_DIR, "lib", "deploy-summary", `${p}.sh`), "utf8")
         .split("\n")
         .filter((line) => !line.startsWith("# shellcheck "))
         .join("\n")

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
+import { PROJECT_DIR } from "../stacks/stackFiles";
 import { SCHEMA_PATH, stackFileSchema, stackFileSchemaText } from "../stacks/jsonSchema";
 import { ConfigError, loadStage } from "../stacks/load";
 import { readStack } from "../stacks/stackFiles";
@@ -44,7 +45,7 @@ export function generatedDocs(): Record<string, string> {
 }
 
 if (require.main === module) {
-  const root = path.join(__dirname, "..");
+  const root = PROJECT_DIR;
   for (const [file, text] of Object.entries(generatedDocs())) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), text);

@@ -13,9 +13,7 @@ import { parseArgs } from "util";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { CREDENTIAL_CHECK_PATH } from "../lib/workflows";
 import { ConfigError, loadStage } from "../stacks/load";
-import { readStack, stackFilePath } from "../stacks/stackFiles";
-
-const ROOT = path.resolve(__dirname, "..");
+import { PROJECT_DIR as ROOT, readStack, stackFilePath } from "../stacks/stackFiles";
 
 /** The files for one stack, keyed by their path under the output directory. */
 export function templateFiles(stack: string, configFile: string): Record<string, string> {

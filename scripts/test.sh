@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: type-check the whole project once while mocha runs the tests with transpile-only
-# registration (tsx); fails if either fails.
+# `npm test`: type-check the whole project once while mocha runs the compiled tests (`.mocharc.json`
+# preloads scripts/build.js, which recompiles build/ first when a source changed); fails if either
+# fails.
 #
 # The type-check uses TypeScript 7 (the native compiler, package alias `typescript-7`): it checks
 # the project in about a second, where TypeScript 5's tsc takes five and competes with mocha for

@@ -7,11 +7,10 @@ import { writeFileSync } from "fs";
 import * as path from "path";
 import { DEFAULT_ACCOUNT_ID, MockCloud } from "./mocks";
 import { runOffline } from "./offline";
-import { readStack } from "../stacks/stackFiles";
+import { PROJECT_DIR, readStack } from "../stacks/stackFiles";
 
 /** Where the URNs of a shipped stack are recorded. */
-export const urnsFile = (stack: string) =>
-  path.join(__dirname, "..", "tests", "urns", `${stack}.txt`);
+export const urnsFile = (stack: string) => path.join(PROJECT_DIR, "tests", "urns", `${stack}.txt`);
 
 /** The file's text: one URN a line, sorted. */
 export const urnsText = (urns: readonly string[]) => `${[...urns].sort().join("\n")}\n`;

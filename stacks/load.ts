@@ -26,7 +26,7 @@ import { oidcCreators, siblingNamespaces } from "./siblings";
 import { siblingStacks } from "./stackFiles";
 import { prodReviewFindings } from "./rules/prodReview";
 import { RuleContext, runRules } from "./rules/rule";
-import { DeliveryConfig, NAME_PATTERN, SECTIONS, Section, deliverySchema } from "./schema";
+import { DeliveryConfig, NAME_PATTERN, SECTIONS, Section, stageSchema } from "./schema";
 import { Stage } from "./stage";
 import { parseTrust } from "./trust";
 
@@ -66,14 +66,6 @@ export class ConfigError extends pulumi.RunError {
 
 /** The sections the ARNs and shared resources of the isolation check come from. */
 const ISOLATION_SECTIONS = [...ARN_SECTIONS, "shared"] as const satisfies readonly Section[];
-
-/** The schema of each stage, built once: building a zod schema costs more than using it. */
-const schemas = new Map<StageName, ReturnType<typeof deliverySchema>>();
-function schemaFor(stage: StageName): ReturnType<typeof deliverySchema> {
-  let schema = schemas.get(stage);
-  if (!schema) schemas.set(stage, (schema = deliverySchema({ stage })));
-  return schema;
-}
 
 function resolveStage(input: ConfigInput, problems: string[]): StageName | undefined {
   const configured = input.values[`${PROJECT}:stage`];
@@ -180,7 +172,7 @@ export function loadStage(input: ConfigInput): Stage {
   const secretTopKeys = new Set(
     [...input.secretKeys].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
   );
-  const parsed = parseConfig(schemaFor(stage), shaped, secretTopKeys);
+  const parsed = parseConfig(stageSchema(stage), shaped, secretTopKeys);
   problems.push(...parsed.problems);
   const { owner, region } = settings;
   const ctx: RuleContext = {

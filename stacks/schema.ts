@@ -1576,3 +1576,13 @@ export const SECTIONS = [
 type Missing = Exclude<Section, (typeof SECTIONS)[number]>;
 /** Fails to compile, naming the section, when a schema section is missing from SECTIONS. */
 export const SECTIONS_COMPLETE: [Missing] extends [never] ? true : Missing = true;
+
+/** The schema of each stage, built once: building a zod schema costs more than using it. */
+const schemas = new Map<StageName, ReturnType<typeof deliverySchema>>();
+
+/** The config schema of `stage`, shared by the stack's own config and its siblings'. */
+export function stageSchema(stage: StageName): ReturnType<typeof deliverySchema> {
+  let schema = schemas.get(stage);
+  if (!schema) schemas.set(stage, (schema = deliverySchema({ stage })));
+  return schema;
+}

@@ -9,7 +9,7 @@ import { NAME_SECTIONS, NameEntry, awsNameEntries, stageNames } from "./names";
 import { parseConfig } from "./parse";
 import { PROJECT, deliveryValues, parseConfigValue } from "./project";
 import { ARN_SECTIONS, configArns } from "./rules/accounts";
-import { DeliveryConfig, deliverySchema } from "./schema";
+import { DeliveryConfig, stageSchema } from "./schema";
 
 /** What another stack of the project holds, of another stage. */
 export interface SiblingStack {
@@ -48,7 +48,7 @@ export function siblingNamespaces(
     const siblingStage = stageOf(s);
     if (!siblingStage || siblingStage === stage) return [];
     const raw = deliveryValues(s.values);
-    const parsed = parseConfig(deliverySchema({ stage: siblingStage }), raw, new Set());
+    const parsed = parseConfig(stageSchema(siblingStage), raw, new Set());
     const c = parsed.config as DeliveryConfig;
     const has = (...sections: (keyof DeliveryConfig)[]) =>
       sections.every((x) => parsed.sections.has(x));

@@ -10,8 +10,19 @@ import { parse } from "yaml";
 import { isObject } from "../lib/json";
 import type { ConfigInput } from "./load";
 
+/**
+ * The directory above `from` that holds `Pulumi.yaml`. The code runs from its sources (the Pulumi
+ * CLI) and compiled under `build/` (the plan and the tests), one level deeper.
+ */
+export function projectDirOf(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml in ${from} or above`);
+  }
+}
+
 /** The project's directory, where `Pulumi.yaml` and the stack files are. */
-export const PROJECT_DIR = path.join(__dirname, "..");
+export const PROJECT_DIR = projectDirOf(__dirname);
 
 /**
  * The stack file to read: `configFile` when one is given, else the project's own

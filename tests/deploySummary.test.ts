@@ -12,7 +12,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { appRepoFiles } from "../lib/appRepoFiles";
 import { ConfigInput, loadStage } from "../stacks/load";
-import { readStack } from "../stacks/stackFiles";
+import { PROJECT_DIR, readStack } from "../stacks/stackFiles";
 import { shippedStack } from "./hooks";
 import { withConfig } from "./support";
 import { JobStep, interpolate } from "./workflowRunner";
@@ -417,7 +417,7 @@ describe("deploy job summary", () => {
 
   it("for an image only: the pushed image, its digest and the moving tag, no AWS call and no failure step", () => {
     const job = deployJob(
-      readStack("prod", path.join(__dirname, "..", "examples", "ecr-push-only.prod.yaml")),
+      readStack("prod", path.join(PROJECT_DIR, "examples", "ecr-push-only.prod.yaml")),
       "proxy",
     );
     const names = job.steps.map((s) => s.name ?? "");

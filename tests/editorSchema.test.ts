@@ -10,8 +10,9 @@ import { parse } from "yaml";
 import { SCHEMA_PATH, STAGE_DEFAULTS_KEYWORD, schemaModeline } from "../stacks/jsonSchema";
 import { generatedDocs } from "../scripts/docs";
 import { stackFileValidator } from "./stackSchema";
+import { PROJECT_DIR } from "../stacks/stackFiles";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = PROJECT_DIR;
 
 /** Every stack file the repository ships: the two stacks and the recipes. */
 const STACK_FILES = [

@@ -11,6 +11,7 @@ import { buildStage } from "../components/deliveryStage";
 import { MockCloud } from "../scripts/mocks";
 import { startOffline, waitForRegistrations, withoutStackTraces } from "../scripts/offline";
 import { loadStage, readRuntimeConfig } from "../stacks/load";
+import { PROJECT_DIR } from "../stacks/stackFiles";
 import { cloud, shippedStack } from "./hooks";
 
 /** Resolves a stack output (plain values pass through). */
@@ -108,7 +109,7 @@ describe("the program with credentials of another account", () => {
 
 describe("Pulumi.yaml", () => {
   it("requires a Pulumi CLI whose imports keep their import id (adopted clusters are imported by name)", () => {
-    const project = parse(readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as {
+    const project = parse(readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
       requiredPulumiVersion?: string;
     };
     assert.equal(project.requiredPulumiVersion, ">=3.252.0");

@@ -11,8 +11,9 @@ import { parse } from "yaml";
 import { runInit } from "../scripts/init";
 import { runPlanCommand } from "../scripts/plan";
 import { stackFileValidator } from "./stackSchema";
+import { PROJECT_DIR } from "../stacks/stackFiles";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = PROJECT_DIR;
 
 interface Result {
   readonly status: number;

@@ -9,8 +9,7 @@ import { planDocument, runPlanCommand } from "../scripts/plan";
 import { summarize } from "../scripts/summary";
 import { plan, shippedStack } from "./hooks";
 import { ofType, one } from "./support";
-
-const ROOT = path.join(__dirname, "..");
+import { PROJECT_DIR as ROOT } from "../stacks/stackFiles";
 
 /** Runs the plan command in this process, capturing what it prints. */
 async function planCommand(

@@ -26,6 +26,7 @@ import { generatedStackConfig } from "../scripts/generated";
 import { ConfigInput } from "../stacks/load";
 import { plan, shippedPlans, shippedStack } from "./hooks";
 import { FALLBACK_ON, ofType, one, withConfig } from "./support";
+import { PROJECT_DIR } from "../stacks/stackFiles";
 
 type Json = Record<string, unknown>;
 
@@ -241,7 +242,7 @@ describe("policy pack", () => {
   });
 
   it("lists every policy, with its default level, in policy/README.md", () => {
-    const readme = readFileSync(path.join(__dirname, "..", "policy", "README.md"), "utf8");
+    const readme = readFileSync(path.join(PROJECT_DIR, "policy", "README.md"), "utf8");
     for (const p of createPolicies()) {
       assert.match(
         readme,
@@ -1245,7 +1246,7 @@ describe("policy pack", () => {
         /not an enforcement level/,
       );
       const example = JSON.parse(
-        readFileSync(path.join(__dirname, "..", "policy", "config.example.json"), "utf8"),
+        readFileSync(path.join(PROJECT_DIR, "policy", "config.example.json"), "utf8"),
       ) as Record<string, never>;
       clean(
         await runPolicies(prod.resources, { ...asProd, config: example }),

@@ -10,8 +10,9 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { runSetSecret } from "../scripts/set-secret";
+import { PROJECT_DIR } from "../stacks/stackFiles";
 
-const ROOT = path.join(__dirname, "..");
+const ROOT = PROJECT_DIR;
 const VALUE = "sk-live-0123456789abcdef";
 
 interface Call {
@@ -63,12 +64,17 @@ esac
   const input = opts.input ?? `${VALUE}\n`;
   let run: { status: number | null; stdout: string; stderr: string };
   if (opts.process) {
-    run = spawnSync("node", ["-r", "tsx/cjs", "scripts/set-secret.ts", ...args], {
-      cwd: ROOT,
-      input,
-      encoding: "utf8",
-      env,
-    });
+    // As `npm run secret` runs it: the compiled script, the build checked first.
+    run = spawnSync(
+      process.execPath,
+      ["-r", "./scripts/build.js", "build/scripts/set-secret.js", ...args],
+      {
+        cwd: ROOT,
+        input,
+        encoding: "utf8",
+        env,
+      },
+    );
   } else {
     let stdout = "";
     let stderr = "";

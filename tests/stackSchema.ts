@@ -6,6 +6,7 @@ import Ajv2020, { ValidateFunction } from "ajv/dist/2020";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { SCHEMA_PATH, STAGE_DEFAULTS_KEYWORD } from "../stacks/jsonSchema";
+import { PROJECT_DIR } from "../stacks/stackFiles";
 
 let compiled: ValidateFunction | undefined;
 
@@ -21,7 +22,7 @@ export function stackFileValidator(): ValidateFunction {
   });
   ajv.addKeyword({ keyword: STAGE_DEFAULTS_KEYWORD, schemaType: "object" });
   compiled = ajv.compile(
-    JSON.parse(readFileSync(path.join(__dirname, "..", SCHEMA_PATH), "utf8")) as object,
+    JSON.parse(readFileSync(path.join(PROJECT_DIR, SCHEMA_PATH), "utf8")) as object,
   );
   return compiled;
 }

@@ -13,7 +13,7 @@ import { accessLines, accessPaths } from "../scripts/accessView";
 import { arnValuesOf, summarize } from "../scripts/summary";
 import { PolicyDocument } from "../lib/iam";
 import { runPolicies } from "../policy/run";
-import { readStack } from "../stacks/stackFiles";
+import { PROJECT_DIR as ROOT, readStack } from "../stacks/stackFiles";
 import { OfflineRun } from "../scripts/offline";
 import { mayDo, widerThan } from "./iam";
 import { plan, shippedStack } from "./hooks";
@@ -31,7 +31,6 @@ import {
   withConfig,
 } from "./support";
 
-const ROOT = path.join(__dirname, "..");
 type Json = Record<string, unknown>;
 /** The planned ECR repository of this physical name. */
 function repositoryNamed(run: OfflineRun, name: string) {

@@ -12,8 +12,8 @@ import { ConfigInput, loadStage } from "../stacks/load";
 import { readStack } from "../stacks/stackFiles";
 import { shippedStack } from "./hooks";
 import { FALLBACK_ON, withConfig } from "./support";
+import { PROJECT_DIR as ROOT } from "../stacks/stackFiles";
 
-const ROOT = path.join(__dirname, "..");
 const staging = () => shippedStack("staging");
 
 /** Stages that between them generate every variant of the deploy workflow. */

@@ -12,8 +12,7 @@ import { deployWorkflow, serviceTags } from "../lib/workflows";
 import { templateFiles } from "../scripts/templates";
 import { plan, shippedStack } from "./hooks";
 import { ofType } from "./support";
-
-const ROOT = path.join(__dirname, "..");
+import { PROJECT_DIR as ROOT } from "../stacks/stackFiles";
 
 interface Step {
   name?: string;
