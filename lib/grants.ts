@@ -69,10 +69,11 @@ export interface EcsDeployTargets {
   /** The stage's services may get a public IP (`delivery:ecs.network.assignPublicIp`). */
   readonly publicIp: boolean;
   /**
-   * The cluster the services run on: its ARN and the pattern of its tasks' ARNs
-   * (`…:task/<cluster>/*`), for reading why a deployment's tasks stopped.
+   * The cluster the services run on: its ARN, the pattern of its tasks' ARNs
+   * (`…:task/<cluster>/*`) and the tags the stage's tasks carry, for reading why a deployment's
+   * tasks stopped.
    */
-  readonly cluster?: { readonly arn: string; readonly tasks: string };
+  readonly cluster?: StageTasks;
 }
 
 /**
@@ -163,18 +164,24 @@ export function ecsDeploy(targets: EcsDeployTargets): Statement[] {
   return statements;
 }
 
+/** A cluster, the ARNs of its tasks, and the tags that tell the stage's tasks from others'. */
+export interface StageTasks {
+  readonly arn: string;
+  /** `…:task/<cluster>/*`. */
+  readonly tasks: string;
+  /** The program's tags the stage's tasks carry: `app` and `stage`. */
+  readonly tags: { readonly app: string; readonly stage: string };
+}
+
 /**
  * List and describe the tasks of one cluster: what a failed deployment's summary reads (the
  * stopped tasks' reasons). The Service Authorization Reference gives ListTasks the
  * `container-instance` resource type, but listing a cluster's tasks (no container instance named)
  * is authorized on `*` (AccessDenied "on resource: *", cdklabs/construct-hub#1207), so the
  * `ecs:cluster` condition it offers bounds it to the cluster. DescribeTasks takes the `task`
- * resource type, whose ARN names the cluster.
+ * resource type, whose ARN names the cluster, and `aws:ResourceTag/*`, which names the stage.
  */
-export function readStoppedTasks(cluster: {
-  readonly arn: string;
-  readonly tasks: string;
-}): Statement[] {
+export function readStoppedTasks(cluster: StageTasks): Statement[] {
   return [
     {
       Sid: "EcsListClusterTasks",
@@ -188,6 +195,13 @@ export function readStoppedTasks(cluster: {
       Effect: "Allow",
       Action: "ecs:DescribeTasks",
       Resource: cluster.tasks,
+      // Only the stage's own tasks, which carry its services' tags (propagateTags: SERVICE):
+      // on a shared cluster, another app's tasks (and their overrides) stay unreadable.
+      Condition: {
+        StringEquals: Object.fromEntries(
+          Object.entries(cluster.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
+        ),
+      },
     },
   ];
 }

@@ -226,8 +226,12 @@ export function reservedNamesText(): string {
   return [...reservedNames(["<svc>"])].map((n) => `\`${n}\``).join(", ");
 }
 
-/** GitHub's rule for secret and variable names: letters, digits, `_`, not starting with a digit or `GITHUB_`. */
-export const GITHUB_NAME_PATTERN = /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/i;
+/**
+ * GitHub's rule for secret and variable names: letters, digits, `_`, not starting with a digit or
+ * `GITHUB_` in any letter case. Spelt without the `i` flag, which a JSON Schema pattern (the
+ * editor schema) cannot carry.
+ */
+export const GITHUB_NAME_PATTERN = /^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** docs.github.com, Store information in variables: 100 variables per environment. */
 export const GITHUB_VARIABLES_PER_ENVIRONMENT = 100;

@@ -148,6 +148,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
   // The credential check reads the ARN as AWS_ROLE_ARN, wherever the environment keeps it.
   const identityEnv = {
     [ROLE_ARN_SECRET]: roleArn,
+    ROLE_ARN_SOURCE: `${w.roleArn.kind} ${w.roleArn.name}`,
     DEPLOY_ENVIRONMENT: w.environment,
   };
   const steps: Record<string, unknown>[] = [
@@ -223,7 +224,7 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
       },
     },
     ...(w.imageOnly
-      ? imageSteps(w.stack, movingTag)
+      ? imageSteps(w.stack, movingTag, image)
       : taskSteps(read, `${image}:${shaTag}`, w.placed, cluster)),
     ...summarySteps({
       stack: w.stack,
@@ -281,22 +282,16 @@ export function deployWorkflow(w: DeployWorkflowInput): Record<string, unknown> 
  * rollback to an older release), the build was skipped, so point the moving tag at it here:
  * the moving tag is what the image's consumers run.
  */
-function imageSteps(stack: string, movingTag: boolean): Record<string, unknown>[] {
+function imageSteps(stack: string, movingTag: boolean, image: string): Record<string, unknown>[] {
   if (!movingTag) return [];
   return [
     {
       name: `Move :${stack} to this commit's image`,
       if: "steps.existing.outputs.exists == 'true'",
-      run: [
-        'manifest=$(aws ecr batch-get-image --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=$GITHUB_SHA" --query "images[0].imageManifest" --output text)',
-        'media_type=$(aws ecr batch-get-image --repository-name "$ECR_REPOSITORY" --image-ids "imageTag=$GITHUB_SHA" --query "images[0].imageManifestMediaType" --output text)',
-        `if ! out=$(aws ecr put-image --repository-name "$ECR_REPOSITORY" --image-tag ${stack} --image-manifest "$manifest" --image-manifest-media-type "$media_type" 2>&1); then`,
-        '  case "$out" in',
-        `    *ImageAlreadyExistsException*) echo ":${stack} already names this commit's image." ;;`,
-        '    *) echo "$out" >&2; exit 1 ;;',
-        "  esac",
-        "fi",
-      ].join("\n"),
+      // buildx copies the pushed manifest or index (with its attestations) as it is, so :<stack>
+      // names exactly what :<sha> names; ECR's put-image would need the media types spelled out.
+      env: { IMAGE: image },
+      run: `docker buildx imagetools create --tag "$IMAGE:${stack}" "$IMAGE:$GITHUB_SHA"`,
     },
   ];
 }

@@ -79,6 +79,8 @@ export interface PolicyEnvironment {
   readonly stackStage?: () => string | undefined;
   /** The stack's config (`PULUMI_CONFIG`): waivers, `github:owner`, the repository's ids. */
   readonly stackConfig?: () => StackConfig | undefined;
+  /** The stack's name, if known: the one tag a prod repository may let move (`ecr.stageTag`). */
+  readonly stackName?: () => string | undefined;
 }
 
 /**
@@ -110,11 +112,13 @@ export function stageFromConfig(config: StackConfig, stack?: string): string | u
  * `PULUMI_CONFIG`), the same way it starts the program. Read from the environment, not through
  * `pulumi.getStack()`, so a test process whose mocks name some other stack never leaks into it.
  */
+export function stackFromProcessEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.PULUMI_NODEJS_STACK || env.PULUMI_STACK || undefined;
+}
+
+/** The stage of the stack the Pulumi CLI runs the pack for (see {@link stackFromProcessEnv}). */
 export function stageFromProcessEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return stageFromConfig(
-    configFromProcessEnv(env),
-    env.PULUMI_NODEJS_STACK || env.PULUMI_STACK || undefined,
-  );
+  return stageFromConfig(configFromProcessEnv(env), stackFromProcessEnv(env));
 }
 
 /** Whether the stack config carries this waiver with a reason (as the config schema asks). */
@@ -967,7 +971,7 @@ export function createPolicies(environment: PolicyEnvironment = {}): DeliveryPol
   const immutableTags: ResourceValidationPolicy = {
     name: "ecr-prod-immutable-tags",
     description:
-      "Prod ECR repositories have immutable tags (Security Hub ECR.2), so a deployed tag always names the same image; at most one literal tag (the moving stage tag, delivery:ecr.stageTag) may be excluded.",
+      "Prod ECR repositories have immutable tags (Security Hub ECR.2), so a deployed tag always names the same image; only the stack's own name may be excluded, as the one moving tag (delivery:ecr.stageTag).",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: STAGE_CONFIG_SCHEMA,
@@ -975,11 +979,14 @@ export function createPolicies(environment: PolicyEnvironment = {}): DeliveryPol
       const verdict = prodOnly(args.getConfig<StageSettings>());
       if (!verdict.prod || repo.imageTagMutability === "IMMUTABLE") return;
       const filters = repo.imageTagMutabilityExclusionFilters ?? [];
-      // One literal tag may move (the stage tag); a wildcard would let any matching tag move.
+      // The stage tag alone may move: the stack's own name, a literal (a wildcard would let any
+      // matching tag move). Unknown stack: nothing may.
+      const stack = environment.stackName?.();
       if (
         repo.imageTagMutability === "IMMUTABLE_WITH_EXCLUSION" &&
+        stack !== undefined &&
         filters.length === 1 &&
-        !filters[0].filter.includes("*")
+        filters[0].filter === stack
       ) {
         return;
       }
@@ -1097,4 +1104,5 @@ export function createPolicies(environment: PolicyEnvironment = {}): DeliveryPol
 export const policies: DeliveryPolicy[] = createPolicies({
   stackStage: stageFromProcessEnv,
   stackConfig: configFromProcessEnv,
+  stackName: stackFromProcessEnv,
 });

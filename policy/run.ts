@@ -72,6 +72,8 @@ export interface RunPoliciesOptions {
    * stack policies read `delivery:waivers`, `github:owner` and `delivery:github` from it.
    */
   readonly stackConfig?: StackConfig;
+  /** The stack's name, standing in for the `PULUMI_NODEJS_STACK` the CLI hands the pack. */
+  readonly stackName?: string;
 }
 
 /** A reported violation. */
@@ -240,6 +242,7 @@ export async function runPolicies(
   const policies = createPolicies({
     stackStage: () => options.stackStage ?? stageFromConfig(stackConfig),
     stackConfig: () => stackConfig,
+    stackName: () => options.stackName,
   });
   const effective = reconcile(policies, options.config ?? {});
   // The CLI passes the stack's tags; none of the pack's policies read them.

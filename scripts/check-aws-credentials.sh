@@ -7,14 +7,17 @@
 #   check-aws-credentials.sh verify   after authenticating: the identity must be the deploy
 #                                     role (OIDC); a break-glass use is announced and recorded
 #
-# Reads: AWS_ROLE_ARN, DEPLOY_ENVIRONMENT, BREAK_GLASS_KEY_PRESENT (true when the environment
-# holds the break-glass key; the key itself never reaches this script), CREDENTIALS_MODE.
+# Reads: AWS_ROLE_ARN, ROLE_ARN_SOURCE (where the environment keeps it, e.g. "secret AWS_ROLE_ARN"
+# or "variable AWS_ROLE_TO_ASSUME"), DEPLOY_ENVIRONMENT, BREAK_GLASS_KEY_PRESENT (true when the
+# environment holds the break-glass key; the key itself never reaches this script),
+# CREDENTIALS_MODE.
 set -euo pipefail
 
 ROLE_ARN_PATTERN='^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$'
 METRIC_NAMESPACE="CICD"
 METRIC_NAME="FallbackAccessKeysUsed"
 environment="${DEPLOY_ENVIRONMENT:-unknown}"
+source="${ROLE_ARN_SOURCE:-secret AWS_ROLE_ARN}"
 
 fail() {
   echo "::error title=AWS credentials::$1"
@@ -30,17 +33,17 @@ select_mode() {
   local role="${AWS_ROLE_ARN:-}"
   if [ -n "$role" ]; then
     if ! [[ "$role" =~ $ROLE_ARN_PATTERN ]]; then
-      fail "AWS_ROLE_ARN in the GitHub environment '$environment' is not an IAM role ARN (expected arn:aws:iam::<12-digit account>:role/<name>). Run 'pulumi up' for this stage to rewrite it, or fix the environment secret by hand."
+      fail "The $source of the GitHub environment '$environment' is not an IAM role ARN (expected arn:aws:iam::<12-digit account>:role/<name>). Run 'pulumi up' for this stage to rewrite it, or fix it by hand."
     fi
     output "mode=oidc"
     return
   fi
   if [ "${BREAK_GLASS_KEY_PRESENT:-false}" = "true" ]; then
-    echo "::warning title=Break-glass credentials::AWS_ROLE_ARN is missing from the GitHub environment '$environment'; deploying with the break-glass access keys. This use is recorded and alarmed. Restore OIDC: run 'pulumi up' for this stage."
+    echo "::warning title=Break-glass credentials::The $source is missing from the GitHub environment '$environment'; deploying with the break-glass access keys. This use is recorded and alarmed. Restore OIDC: run 'pulumi up' for this stage."
     output "mode=fallback"
     return
   fi
-  fail "AWS_ROLE_ARN is missing: add it as a secret of the GitHub environment '$environment' (the delivery program writes it on 'pulumi up'), and make sure this job names 'environment: $environment'."
+  fail "The $source is missing from the GitHub environment '$environment': run 'pulumi up' for this stage (the delivery program writes it), and make sure this job names 'environment: $environment'."
 }
 
 verify_identity() {

@@ -278,7 +278,9 @@ function hasOwnTable(s: JsonSchema): boolean {
 export function configReference(schema: JsonSchema, refusal: string): string {
   const config = (schema.properties as Record<string, JsonSchema>).config;
   const properties = config.properties as Record<string, JsonSchema>;
-  const required = new Set(config.required as string[]);
+  // Required unless an ESC environment supplies it (the schema's `then`).
+  const then = (schema.then as { properties: { config: { required: string[] } } }).properties;
+  const required = new Set(then.config.required);
   const prefix = `${PROJECT}:`;
   const entries = Object.entries(properties);
   const topLevel = entries.filter(([k, s]) => !k.startsWith(prefix) || !hasOwnTable(s));

@@ -205,7 +205,11 @@ export async function runInit(argv: readonly string[], io: InitIo): Promise<numb
     io.out(`${helpText()}\n`);
     return 0;
   }
-  const dir = path.resolve(parsed.values.get("dir")?.[0] ?? PROJECT_DIR);
+  // A relative --dir is where the user typed the command (npm runs scripts in the project).
+  const dir = path.resolve(
+    process.env.INIT_CWD ?? process.cwd(),
+    parsed.values.get("dir")?.[0] ?? PROJECT_DIR,
+  );
   const force = parsed.values.has("force");
   const existing = STAGES.map((s) => path.join(dir, stackFileName(s))).filter((f) => existsSync(f));
   const exists = force

@@ -12,13 +12,11 @@ import * as path from "path";
 import { Document, YAMLMap, isScalar } from "yaml";
 import { StageName, STAGES } from "../lib/naming";
 import { ConfigError, ConfigInput, loadStage } from "../stacks/load";
+import { SCHEMA_PATH, schemaModeline } from "../stacks/jsonSchema";
 import { PROJECT } from "../stacks/project";
-import { ENCRYPTED_PLACEHOLDER, PROJECT_DIR, configFromStackYaml } from "../stacks/stackFiles";
+import { ENCRYPTED_PLACEHOLDER, configFromStackYaml } from "../stacks/stackFiles";
 import type { Stage } from "../stacks/stage";
 import { FLAGS, FlagSpec, InitAnswers, SecretAnswer } from "./initFlags";
-
-/** The JSON Schema of stack files, for the editor modeline. */
-export const STACK_SCHEMA_PATH = path.join(PROJECT_DIR, "schema", "stack.schema.json");
 
 /** A map whose keys carry comments, in the order written. */
 class CommentedMap {
@@ -249,25 +247,28 @@ function stageConfig(a: InitAnswers, stage: StageName): CommentedMap {
   );
 }
 
-/** The comment that opens a stack file: the editor modeline first, then what the stage is. */
-function header(a: InitAnswers, stage: StageName, dir: string): string {
-  const schema = path.relative(dir, STACK_SCHEMA_PATH).split(path.sep).join("/");
+/**
+ * The comment that opens a stack file: the editor modeline first, then what the stage is. The
+ * modeline's path is the schema's from beside `Pulumi.yaml`, where Pulumi reads stack files: a
+ * file written elsewhere (`--dir`) works once it is moved there, as init's last lines say.
+ */
+function header(a: InitAnswers, stage: StageName): string {
   const refs =
     stage === "staging"
       ? `deploys from ${a.stagingBranches.join(", ") || "no branch"} through the GitHub environment staging.`
       : `deploys from tags ${a.prodTags.join(", ")}${a.prodOn === "release" ? " (published releases)" : ""} through the GitHub environment production${a.prodReviewWaiver ? "." : ", whose reviewers approve every deploy."}`;
   return [
-    ` yaml-language-server: $schema=${schema}`,
+    ` ${schemaModeline(SCHEMA_PATH).replace(/^# /, "")}`,
     ` ${stage === "staging" ? "Staging" : "Prod"} of ${a.app}: ${refs}`,
-    " Written by npm run init; every key is explained in the README's config reference.",
+    " Written by npm run init; every key is explained in docs/config.md.",
   ].join("\n");
 }
 
 /** The text of one stack file. */
-export function stackFileText(a: InitAnswers, stage: StageName, dir: string): string {
+export function stackFileText(a: InitAnswers, stage: StageName): string {
   const doc = new Document();
   doc.contents = toNode(doc, map(["config", stageConfig(a, stage)])) as YAMLMap;
-  doc.commentBefore = header(a, stage, dir);
+  doc.commentBefore = header(a, stage);
   return doc.toString({ lineWidth: 0 });
 }
 
@@ -346,7 +347,7 @@ export function buildStackFiles(
   const files = Object.fromEntries(
     STAGES.map((stage) => [
       stage,
-      { path: path.join(dir, stackFileName(stage)), text: stackFileText(a, stage, dir) },
+      { path: path.join(dir, stackFileName(stage)), text: stackFileText(a, stage) },
     ]),
   ) as Record<StageName, { path: string; text: string }>;
   const inputs = Object.fromEntries(

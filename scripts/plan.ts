@@ -187,6 +187,7 @@ export async function runPlanCommand(argv: readonly string[], io: PlanIo): Promi
   const violations = await runPolicies(run.resources, {
     stackStage: run.stage.name,
     stackConfig: input.values,
+    stackName: run.stage.stack,
   });
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const text = `${summarize(run)}\n\n${

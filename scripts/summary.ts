@@ -212,9 +212,13 @@ function repositorySection(ix: Index, component: RecordedResource): string[] {
   const enc = (repo.inputs.encryptionConfigurations as Json[] | undefined)?.[0] ?? {};
   const scan = (repo.inputs.imageScanningConfiguration as Json | undefined)?.scanOnPush === true;
   const rules = parse<LifecyclePolicy>(lifecycle?.inputs.policy)?.rules ?? [];
+  // The tags that may move anyway: what a reviewer of an immutable repository needs to see.
+  const excluded = ((repo.inputs.imageTagMutabilityExclusionFilters as Json[] | undefined) ?? [])
+    .map((f) => `:${text(f.filter)}`)
+    .join(", ");
   return [
     `ECR repository ${text(repo.inputs.name)}`,
-    `  tags ${text(repo.inputs.imageTagMutability)}; scan on push ${scan ? "on" : "OFF"}; encryption ${text(enc.encryptionType)}${enc.kmsKey ? ` (${text(enc.kmsKey)})` : ""}; force delete ${repo.inputs.forceDelete ? "yes" : "no"}`,
+    `  tags ${text(repo.inputs.imageTagMutability)}${excluded ? ` (${excluded} may move)` : ""}; scan on push ${scan ? "on" : "OFF"}; encryption ${text(enc.encryptionType)}${enc.kmsKey ? ` (${text(enc.kmsKey)})` : ""}; force delete ${repo.inputs.forceDelete ? "yes" : "no"}`,
     `  lifecycle: ${rules.map((r) => r.description).join("; ") || "NONE"}`,
     ...(flags(repo).length ? [`  ${flags(repo).join("; ")}`] : []),
   ];

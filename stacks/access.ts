@@ -282,6 +282,7 @@ function deployGrants(stage: Stage): Record<string, Statement[]> {
             cluster: stage.ecs.cluster && {
               arn: arnTemplate.cluster(stage, cluster),
               tasks: arnTemplate.clusterTasks(stage, cluster),
+              tags: { app: stage.app, stage: stage.name },
             },
           }),
         }

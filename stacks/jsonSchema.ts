@@ -160,7 +160,6 @@ export function stackFileSchema(): JsonSchema {
             Object.entries(sections).map(([section, schema]) => [`${PROJECT}:${section}`, schema]),
           ),
         },
-        required: ["github:owner", "aws:region", ...required.map((s) => `${PROJECT}:${s}`)],
         patternProperties: {
           // Any other delivery:<key> holds an encrypted value a `source: config` secret names.
           [`^${PROJECT}:(?!(?:${sectionNames})$)[A-Za-z][A-Za-z0-9_-]*$`]: {
@@ -179,6 +178,17 @@ export function stackFileSchema(): JsonSchema {
       environment: { description: "Pulumi ESC environments the stack imports." },
     },
     additionalProperties: false,
+    // What the program needs, unless a Pulumi ESC environment may supply it (the editor cannot
+    // see what an environment holds; the program and `npm run plan` still check it).
+    if: { not: { required: ["environment"] } },
+    then: {
+      properties: {
+        config: {
+          type: "object",
+          required: ["github:owner", "aws:region", ...required.map((s) => `${PROJECT}:${s}`)],
+        },
+      },
+    },
   };
 }
 

@@ -74,9 +74,26 @@ describe("credential check", () => {
     assert.equal(run.status, 1);
     assert.match(
       run.stdout,
-      /::error title=AWS credentials::AWS_ROLE_ARN is missing: add it as a secret of the GitHub environment 'staging'/,
+      /::error title=AWS credentials::The secret AWS_ROLE_ARN is missing from the GitHub environment 'staging': run 'pulumi up' for this stage/,
     );
     assert.equal(run.output, "");
+  });
+
+  it("names where the team's workflows keep the role's ARN, when the stage writes it elsewhere", () => {
+    const missing = check("select", { ROLE_ARN_SOURCE: "variable AWS_ROLE_TO_ASSUME" });
+    assert.equal(missing.status, 1);
+    assert.match(
+      missing.stdout,
+      /::error title=AWS credentials::The variable AWS_ROLE_TO_ASSUME is missing from the GitHub environment 'staging'/,
+    );
+    const bad = check("select", {
+      AWS_ROLE_ARN: "shop-staging-deploy",
+      ROLE_ARN_SOURCE: "variable AWS_ROLE_TO_ASSUME",
+    });
+    assert.match(
+      bad.stdout,
+      /The variable AWS_ROLE_TO_ASSUME of the GitHub environment 'staging' is not an IAM role ARN/,
+    );
   });
 
   it("fails on a malformed AWS_ROLE_ARN", () => {
@@ -96,7 +113,10 @@ describe("credential check", () => {
     const run = check("select", { BREAK_GLASS_KEY_PRESENT: "true" });
     assert.equal(run.status, 0);
     assert.equal(run.output.trim(), "mode=fallback");
-    assert.match(run.stdout, /::warning title=Break-glass credentials::AWS_ROLE_ARN is missing/);
+    assert.match(
+      run.stdout,
+      /::warning title=Break-glass credentials::The secret AWS_ROLE_ARN is missing/,
+    );
     assert.equal(
       check("select", { AWS_ROLE_ARN: ROLE, BREAK_GLASS_KEY_PRESENT: "true" }).output.trim(),
       "mode=oidc",

@@ -196,8 +196,13 @@ describe("deploy role", () => {
         `ListTasks on ${other}'s cluster`,
       );
       assert.equal(await mayDo(docs, "ecs:ListTasks", "*"), false, "ListTasks naming no cluster");
-      assert.equal(await mayDo(docs, "ecs:DescribeTasks", task(own)), true);
-      assert.equal(await mayDo(docs, "ecs:DescribeTasks", task(other)), false);
+      const tagged = (stage: string) => ({
+        "aws:ResourceTag/app": "shop",
+        "aws:ResourceTag/stage": stage,
+      });
+      assert.equal(await mayDo(docs, "ecs:DescribeTasks", task(own), tagged(own)), true);
+      assert.equal(await mayDo(docs, "ecs:DescribeTasks", task(other), tagged(other)), false);
+      assert.equal(await mayDo(docs, "ecs:DescribeTasks", task(own), tagged(other)), false);
       assert.equal(await mayDo(docs, "ecs:DescribeServices", service(own)), true);
       assert.equal(await mayDo(docs, "ecs:DescribeServices", service(other)), false);
       // Reading is all it gained: no stopping or starting tasks.

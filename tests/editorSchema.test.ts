@@ -88,6 +88,21 @@ describe("editor schema and config reference", () => {
       typed.join("\n"),
     );
 
+    // GitHub refuses GITHUB_ in any letter case; the schema's pattern carries no flags.
+    const reserved = errorsWith("Pulumi.staging.yaml", (c) => {
+      (c["delivery:services"] as Record<string, Record<string, unknown>>).backend.variableNames = {
+        repository: "github_repo",
+      };
+    });
+    assert.ok(
+      reserved.some((e) =>
+        e.startsWith(
+          "/config/delivery:services/backend/variableNames/repository must match pattern",
+        ),
+      ),
+      reserved.join("\n"),
+    );
+
     const plain = errorsWith("Pulumi.staging.yaml", (c) => {
       c["delivery:databaseUrl"] = "postgres://user:password@db/shop";
     });
@@ -110,6 +125,14 @@ describe("editor schema and config reference", () => {
     });
     assert.ok(missing.some((e) => e.includes('"missingProperty":"aws:region"')));
     assert.ok(missing.some((e) => e.includes('"missingProperty":"delivery:app"')));
+    // A Pulumi ESC environment may supply them: the editor cannot tell, the program checks.
+    const validate = stackFileValidator();
+    const withEnvironment = shipped("Pulumi.staging.yaml") as Record<string, unknown> & {
+      config: Record<string, unknown>;
+    };
+    delete withEnvironment.config["aws:region"];
+    withEnvironment.environment = ["shop/staging"];
+    assert.ok(validate(withEnvironment), JSON.stringify(validate.errors));
   });
 
   it("records a default that differs by stage as each stage's, not one of them", () => {

@@ -5,6 +5,7 @@
 import { strict as assert } from "assert";
 import { OfflineRun } from "../scripts/offline";
 import { summarize } from "../scripts/summary";
+import { appRepoFiles } from "../lib/appRepoFiles";
 import { plan, shippedPlans, shippedStack } from "./hooks";
 import {
   AUD,
@@ -196,6 +197,11 @@ describe("GitHub environment", () => {
     assert.equal(vars.ECS_SERVICE_BACKEND, "shop-prod-backend");
     assert.equal(vars.ECR_REPOSITORY_BACKEND, undefined);
     assert.equal(vars.AWS_ROLE_TO_ASSUME, "arn:aws:iam::123456789012:role/shop-prod-deploy");
+    // The deploy workflows assume the role from there, and tell the credential check where it is.
+    const workflow = appRepoFiles(run.stage)[".github/workflows/deploy-backend-prod.yml"];
+    assert.match(workflow, /role-to-assume: \$\{\{ vars\.AWS_ROLE_TO_ASSUME \}\}/);
+    assert.match(workflow, /ROLE_ARN_SOURCE: variable AWS_ROLE_TO_ASSUME/);
+    assert.doesNotMatch(workflow, /secrets\.AWS_ROLE_ARN/);
     assert.deepEqual(
       ofType(run, SECRET)
         .map((s) => s.inputs.secretName)
@@ -228,6 +234,33 @@ describe("GitHub environment", () => {
       "delivery:github.variables.APP_URL",
       "like the repository variable of service backend",
     );
+    // Not the program's own names, nor a secret's (vars.DATABASE_URL would pass for the secret).
+    const err = await refusal(
+      withConfig(shippedStack("staging"), {
+        "delivery:services.backend.variableNames": {
+          repository: "AWS_ROLE_ARN",
+          taskDefinition: "delivery_services",
+          containerName: "DATABASE_URL",
+        },
+        "delivery:deployRole.githubOutput": { name: "AWS_ACCESS_KEY_ID", kind: "variable" },
+      }),
+    );
+    problemFor(
+      err.problems,
+      "delivery:services.backend.variableNames.repository",
+      "the program's own name for the deploy role's ARN secret",
+    );
+    problemFor(
+      err.problems,
+      "delivery:services.backend.variableNames.taskDefinition",
+      "the compact layout's variable",
+    );
+    problemFor(
+      err.problems,
+      "delivery:services.backend.variableNames.containerName",
+      "delivery:github.secrets.DATABASE_URL",
+    );
+    problemFor(err.problems, "delivery:deployRole.githubOutput.name", "a break-glass key secret");
   });
 
   it("refuses variables that look like secrets or that the program writes itself", async () => {

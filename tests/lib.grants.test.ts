@@ -57,6 +57,7 @@ const deployTargets = {
   cluster: {
     arn: "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-staging",
     tasks: "arn:aws:ecs:eu-west-1:123456789012:task/shop-staging/*",
+    tags: { app: "shop", stage: "staging" },
   },
 };
 const deployRole = doc(
@@ -233,15 +234,40 @@ describe("grants", () => {
         `arn:aws:ecs:eu-west-1:123456789012:task/${c}/0123456789abcdef0123456789abcdef`;
       assert.equal(await allowed(policy, "ecs:ListTasks", "*", stagingCluster), true);
       assert.equal(await allowed(policy, "ecs:ListTasks", "*", prodCluster), false);
+      // The stage's tasks carry its services' tags; another app's task on a shared cluster does not.
+      const ownTags = { "aws:ResourceTag/app": "shop", "aws:ResourceTag/stage": "staging" };
       assert.equal(
-        await allowed(policy, "ecs:DescribeTasks", task("shop-staging"), stagingCluster),
+        await allowed(policy, "ecs:DescribeTasks", task("shop-staging"), {
+          ...stagingCluster,
+          ...ownTags,
+        }),
         true,
       );
       assert.equal(
-        await allowed(policy, "ecs:DescribeTasks", task("shop-prod"), prodCluster),
+        await allowed(policy, "ecs:DescribeTasks", task("shop-staging"), {
+          ...stagingCluster,
+          "aws:ResourceTag/app": "billing",
+          "aws:ResourceTag/stage": "staging",
+        }),
+        false,
+        "another app's task on the same cluster",
+      );
+      assert.equal(
+        await allowed(policy, "ecs:DescribeTasks", task("shop-staging"), stagingCluster),
+        false,
+        "an untagged task",
+      );
+      assert.equal(
+        await allowed(policy, "ecs:DescribeTasks", task("shop-prod"), {
+          ...prodCluster,
+          ...ownTags,
+        }),
         false,
       );
-      assert.equal(await allowed(policy, "ecs:DescribeTasks", task("shop-staging-evil")), false);
+      assert.equal(
+        await allowed(policy, "ecs:DescribeTasks", task("shop-staging-evil"), ownTags),
+        false,
+      );
       assert.equal(await allowed(policy, "ecs:StopTask", task("shop-staging")), false);
     });
 

