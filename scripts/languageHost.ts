@@ -96,9 +96,11 @@ export function cliStartMs(
   projectDir: string,
   stack: string,
   env: NodeJS.ProcessEnv = {},
+  /** Runtime options other than `Pulumi.yaml`'s, to measure another way of starting. */
+  override: Partial<NodeRuntimeOptions> = {},
 ): Promise<number> {
   const { grpc, services, messages, Struct } = sdk();
-  const options = nodeRuntimeOptions(projectDir);
+  const options = { ...nodeRuntimeOptions(projectDir), ...override };
   const project = (
     parse(readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
       name: string;
