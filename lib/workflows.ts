@@ -288,10 +288,11 @@ function imageSteps(stack: string, movingTag: boolean, image: string): Record<st
     {
       name: `Move :${stack} to this commit's image`,
       if: "steps.existing.outputs.exists == 'true'",
-      // buildx copies the pushed manifest or index (with its attestations) as it is, so :<stack>
-      // names exactly what :<sha> names; ECR's put-image would need the media types spelled out.
+      // buildx copies the pushed index (with its attestations) or, with --prefer-index=false, a
+      // single manifest as it is, so :<stack> names exactly what :<sha> names; ECR's put-image
+      // would need the media types spelled out.
       env: { IMAGE: image },
-      run: `docker buildx imagetools create --tag "$IMAGE:${stack}" "$IMAGE:$GITHUB_SHA"`,
+      run: `docker buildx imagetools create --prefer-index=false --tag "$IMAGE:${stack}" "$IMAGE:$GITHUB_SHA"`,
     },
   ];
 }

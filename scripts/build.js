@@ -32,7 +32,12 @@ function sourceFiles(root, dir = root) {
     .readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => {
       const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) return SKIPPED.has(entry.name) ? [] : sourceFiles(root, file);
+      // build.<pid> and build.old.<pid>: another command's build on its way in or out.
+      if (entry.isDirectory()) {
+        return SKIPPED.has(entry.name) || entry.name.startsWith("build.")
+          ? []
+          : sourceFiles(root, file);
+      }
       return entry.name.endsWith(".ts") ? [path.relative(root, file)] : [];
     })
     .sort();
@@ -100,14 +105,26 @@ function compile(root, build, expected) {
     throw new Error(`compiling the project failed:\n${tsc.stdout}${tsc.stderr}${tsc.error ?? ""}`);
   }
   fs.writeFileSync(path.join(staging, FINGERPRINT), expected);
-  // Another command may have swapped in the same build meanwhile; then keep that one.
-  if (builtFrom(build) === expected) return fs.rmSync(staging, { recursive: true, force: true });
-  fs.rmSync(build, { recursive: true, force: true });
+  // Another command may have swapped in the same build meanwhile; then keep that one. Otherwise
+  // the old build is moved aside by one rename (deleting it in place takes long enough for a
+  // second command to swap in its own build and lose it), and deleted once it is out of the way.
+  const old = `${build}.old.${process.pid}`;
   try {
-    fs.renameSync(staging, build);
-  } catch (err) {
+    if (builtFrom(build) === expected) return;
+    try {
+      fs.renameSync(build, old);
+    } catch (err) {
+      if (err.code !== "ENOENT") throw err;
+    }
+    try {
+      fs.renameSync(staging, build);
+    } catch (err) {
+      // Another command put its build there first: fine when it is of the same sources.
+      if (builtFrom(build) !== expected) throw err;
+    }
+  } finally {
     fs.rmSync(staging, { recursive: true, force: true });
-    if (builtFrom(build) !== expected) throw err;
+    fs.rmSync(old, { recursive: true, force: true });
   }
 }
 

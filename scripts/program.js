@@ -10,6 +10,8 @@
  * @see https://www.pulumi.com/docs/iac/languages-sdks/javascript/ (entrypoint: package.json main)
  */
 "use strict";
+// Errors point at the TypeScript sources (the build writes source maps), as they did under ts-node.
+process.setSourceMapsEnabled(true);
 // Loading the build script builds (scripts/build.js ends by making build/ current).
 require("./build.js");
 

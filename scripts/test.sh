@@ -5,8 +5,8 @@
 #
 # The type-check uses TypeScript 7 (the native compiler, package alias `typescript-7`): it checks
 # the project in about a second, where TypeScript 5's tsc takes five and competes with mocha for
-# the two cores. TypeScript 5 stays what the Pulumi CLI runs `index.ts` with (through ts-node), so
-# `npm run lint` type-checks with it too. Both binaries are named `tsc`, so each is called by path.
+# the two cores. TypeScript 5 stays what the Pulumi CLI compiles the policy pack with (through
+# ts-node), so `npm run lint` type-checks with it too. Both binaries are named `tsc`, so each is called by path.
 set -u
 cd "$(dirname "$0")/.."
 # Single-threaded: it still finishes long before mocha, and leaves mocha the other core.

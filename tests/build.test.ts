@@ -5,12 +5,13 @@
  * and compiler.
  */
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import {
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -48,6 +49,20 @@ function run(dir: string): { status: number | null; stdout: string; stderr: stri
   });
 }
 
+/** Runs `build/index.js` in a process of its own, as several commands at once would. */
+function runAsync(dir: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["-r", "./scripts/build.js", "build/index.js"], {
+      cwd: dir,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 describe("the build (scripts/build.js)", () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,6 +75,26 @@ describe("the build (scripts/build.js)", () => {
     assert.equal(run(dir).stdout, "answer 41\n");
     write(dir, { "lib/answer.ts": "export const answer: number = 42;\n" });
     assert.equal(run(dir).stdout, "answer 42\n");
+  });
+
+  it("lets commands started at once after an edit all run the edit, and leaves no half-built directory", async () => {
+    // Enough files that swapping a build in takes a while, as it does for the project's own.
+    const many = Object.fromEntries(
+      Array.from({ length: 400 }, (_, i) => [`lib/part${i}.ts`, `export const part${i} = ${i};\n`]),
+    );
+    dir = scratchProject({
+      ...many,
+      "index.ts": 'import { answer } from "./lib/answer";\nconsole.log(`answer ${answer}`);\n',
+      "lib/answer.ts": "export const answer: number = 41;\n",
+    });
+    assert.equal(run(dir).stdout, "answer 41\n");
+    write(dir, { "lib/answer.ts": "export const answer: number = 42;\n" });
+    const runs = await Promise.all(Array.from({ length: 6 }, () => runAsync(dir)));
+    for (const r of runs) assert.deepEqual([r.status, r.stdout], [0, "answer 42\n"], r.stderr);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith("build")),
+      ["build"],
+    );
   });
 
   it("leaves nothing of a deleted source in the build", () => {

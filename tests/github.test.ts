@@ -261,6 +261,17 @@ describe("GitHub environment", () => {
       "delivery:github.secrets.DATABASE_URL",
     );
     problemFor(err.problems, "delivery:deployRole.githubOutput.name", "a break-glass key secret");
+    // The deploy role's ARN may keep its default name as a variable: no secret has it then.
+    const asVariable = await plan(
+      withConfig(shippedStack("staging"), {
+        "delivery:deployRole.githubOutput": { name: "AWS_ROLE_ARN", kind: "variable" },
+      }),
+    );
+    assert.equal(
+      variables(asVariable).AWS_ROLE_ARN,
+      "arn:aws:iam::123456789012:role/shop-staging-deploy",
+    );
+    assert.ok(!ofType(asVariable, SECRET).some((s) => s.inputs.secretName === "AWS_ROLE_ARN"));
   });
 
   it("refuses variables that look like secrets or that the program writes itself", async () => {

@@ -990,6 +990,7 @@ describe("ECR push only (kind: image)", () => {
       "buildx",
       "imagetools",
       "create",
+      "--prefer-index=false",
       "--tag",
       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/edge-prod-proxy:prod",
       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/edge-prod-proxy:0123456789abcdef0123456789abcdef01234567",

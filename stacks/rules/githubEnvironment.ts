@@ -32,8 +32,14 @@ const at = `${PROJECT}:github`;
 function ownNameProblem(
   name: string,
   secrets: Readonly<Record<string, unknown>>,
+  /** The deploy role's own output may keep the default name as a variable: no secret has it then. */
+  forDeployRole = false,
 ): string | undefined {
-  const fixed = [ROLE_ARN_SECRET, SERVICES_VARIABLE, ...Object.values(FALLBACK_SECRETS)];
+  const fixed = [
+    ...(forDeployRole ? [] : [ROLE_ARN_SECRET]),
+    SERVICES_VARIABLE,
+    ...Object.values(FALLBACK_SECRETS),
+  ];
   const taken = fixed.find((n) => n.toUpperCase() === name.toUpperCase());
   if (taken) {
     return `${name} is the program's own name for ${taken === ROLE_ARN_SECRET ? "the deploy role's ARN secret" : taken === SERVICES_VARIABLE ? "the compact layout's variable" : "a break-glass key secret"}. Fix: choose another name`;
@@ -172,6 +178,7 @@ export const githubEnvironmentRules: readonly Rule[] = [
       const problem = ownNameProblem(
         output.name,
         output.kind === "variable" ? c.github.secrets : {},
+        true,
       );
       if (problem) problems.push(`${PROJECT}:deployRole.githubOutput.name: ${problem}`);
     }
