@@ -6,7 +6,12 @@ import * as ecr from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import { Stage, TaskServiceStage, isPlaced, runsTasks, serviceRun } from "../stacks/stage";
 import { ArnValues } from "../lib/arns";
-import { ServiceField, serviceFields, servicesVariableValue } from "../lib/variables";
+import {
+  ServiceField,
+  VariableValue,
+  serviceFields,
+  servicesVariableValue,
+} from "../lib/variables";
 import { adoption } from "./adoption";
 import { EcrRepository } from "./ecrRepository";
 import { FargateService, FargateServicePlacement } from "./fargateService";
@@ -365,25 +370,30 @@ export class DeliveryStage extends pulumi.ComponentResource {
         )
         .apply(servicesVariableValue);
     const vars: Record<string, pulumi.Output<string>> = {};
+    const valueOf = (value: VariableValue): pulumi.Output<string> | undefined => {
+      switch (value.kind) {
+        case "region":
+          return pulumi.output(s.region);
+        case "account":
+          return this.accountId;
+        case "cluster":
+          return cluster?.name;
+        case "services":
+          return services();
+        case "serviceField":
+          return field(value.service, value.field);
+        case "roleArn":
+          return this.roleArns[value.role];
+        case "deployRoleArn":
+          return deployRoleArn;
+        case "secretName":
+          return pulumi.output(s.secrets.find((x) => x.key === value.secret)?.name ?? "");
+        case "config":
+          return pulumi.output(value.value);
+      }
+    };
     for (const { name, value } of s.names.github.variables) {
-      const resolved =
-        value.kind === "region"
-          ? pulumi.output(s.region)
-          : value.kind === "account"
-            ? this.accountId
-            : value.kind === "cluster"
-              ? cluster?.name
-              : value.kind === "services"
-                ? services()
-                : value.kind === "serviceField"
-                  ? field(value.service, value.field)
-                  : value.kind === "roleArn"
-                    ? this.roleArns[value.role]
-                    : value.kind === "deployRoleArn"
-                      ? deployRoleArn
-                      : value.kind === "secretName"
-                        ? pulumi.output(s.secrets.find((x) => x.key === value.secret)?.name ?? "")
-                        : pulumi.output(value.value);
+      const resolved = valueOf(value);
       if (!resolved) {
         throw new Error(
           `DeliveryStage: the names table lists variable ${name}, which has no value`,

@@ -216,6 +216,37 @@ export function stageNames(c: DeliveryConfig, ctx: NamesContext): StageNames {
   };
 }
 
+/** The config key that makes the stage write this variable, and what the variable holds. */
+function variableOwner(name: string, value: VariableValue): [key: string, owner: string] {
+  switch (value.kind) {
+    case "config":
+      return [`${PROJECT}:github.variables.${name}`, `variable ${name}`];
+    case "serviceField":
+      return [
+        `${PROJECT}:services.${value.service}`,
+        `the ${value.field} variable of service ${value.service}`,
+      ];
+    case "roleArn":
+      return [`${PROJECT}:roles.${value.role}.githubOutput.name`, `role ${value.role}'s ARN`];
+    case "deployRoleArn":
+      return [`${PROJECT}:deployRole.githubOutput.name`, "the deploy role's ARN"];
+    case "secretName":
+      return [`${PROJECT}:secrets.${value.secret}.githubVariable`, `secret ${value.secret}'s name`];
+    case "cluster":
+      if (value.service !== undefined) {
+        return [
+          `${PROJECT}:services.${value.service}.variableNames.cluster`,
+          `the cluster variable of service ${value.service}`,
+        ];
+      }
+      return [`${PROJECT}:github`, `the program's variable ${name}`];
+    case "region":
+    case "account":
+    case "services":
+      return [`${PROJECT}:github`, `the program's variable ${name}`];
+  }
+}
+
 /** The environment's variables and secrets; `auto` picks the flat layout while it fits. */
 function githubNames(c: DeliveryConfig, named: (suffix: string) => string): GithubNames {
   const rulesets = c.github.manage && c.github.rulesets.enabled;
@@ -670,29 +701,7 @@ export function awsNameEntries(c: DeliveryConfig, names: StageNames): NameEntry[
       "the GitHub environment",
     );
     for (const { name, value } of g.variables) {
-      const [key, owner] =
-        value.kind === "config"
-          ? [`${PROJECT}:github.variables.${name}`, `variable ${name}`]
-          : value.kind === "serviceField"
-            ? [
-                `${PROJECT}:services.${value.service}`,
-                `the ${value.field} variable of service ${value.service}`,
-              ]
-            : value.kind === "roleArn"
-              ? [`${PROJECT}:roles.${value.role}.githubOutput.name`, `role ${value.role}'s ARN`]
-              : value.kind === "cluster" && value.service !== undefined
-                ? [
-                    `${PROJECT}:services.${value.service}.variableNames.cluster`,
-                    `the cluster variable of service ${value.service}`,
-                  ]
-                : value.kind === "deployRoleArn"
-                  ? [`${PROJECT}:deployRole.githubOutput.name`, "the deploy role's ARN"]
-                  : value.kind === "secretName"
-                    ? [
-                        `${PROJECT}:secrets.${value.secret}.githubVariable`,
-                        `secret ${value.secret}'s name`,
-                      ]
-                    : [`${PROJECT}:github`, `the program's variable ${name}`];
+      const [key, owner] = variableOwner(name, value);
       add("githubVariable", name, key, owner, scope);
     }
     for (const name of g.secrets) {

@@ -84,6 +84,10 @@ const withStatements =
     return { ...inputs, [key]: JSON.stringify({ ...parsed, Statement: edit(parsed.Statement) }) };
   };
 
+/** A policy document input with these statements added to its own. */
+const withAddedStatements = (key: string, ...added: Json[]) =>
+  withStatements(key, (statements) => [...statements, ...added]);
+
 /** The deploy role's trust policy, with one statement whose conditions are replaced. */
 const trust = (condition: Json) =>
   withStatements("assumeRolePolicy", ([first]) => [{ ...first, Condition: condition }]);
@@ -396,10 +400,11 @@ describe("policy pack", () => {
           prod,
           ROLE,
           "shop-backend-task",
-          withStatements("assumeRolePolicy", (s) => [
-            ...s,
-            { Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" },
-          ]),
+          withAddedStatements("assumeRolePolicy", {
+            Effect: "Allow",
+            Principal: principal,
+            Action: "sts:AssumeRole",
+          }),
         );
         const [v] = caught(await runPolicies(bad, asProd), "iam-no-wildcard-principals");
         assert.match(v.message, /shop-prod-backend-task/);
@@ -451,11 +456,11 @@ describe("policy pack", () => {
         prod,
         ROLE_POLICY,
         "shop-deploy-ecr",
-        withStatements("policy", (s) => [
-          ...s,
+        withAddedStatements(
+          "policy",
           { Effect: "Allow", Action: "*", Resource: "*" },
           { Effect: "Allow", Action: ["s3:*"], Resource: "arn:aws:s3:::shop/*" },
-        ]),
+        ),
       );
       const found = caught(await runPolicies(bad, asProd), "iam-no-wildcard-actions");
       assert.equal(found.length, 2);
@@ -468,10 +473,11 @@ describe("policy pack", () => {
           prod,
           ROLE_POLICY,
           "shop-deploy-ecr",
-          withStatements("policy", (s) => [
-            ...s,
-            { Effect: "Allow", Action: action, Resource: "arn:aws:s3:::shop-assets" },
-          ]),
+          withAddedStatements("policy", {
+            Effect: "Allow",
+            Action: action,
+            Resource: "arn:aws:s3:::shop-assets",
+          }),
         );
         const [v] = caught(await runPolicies(bad, asProd), "iam-no-wildcard-actions");
         assert.ok(v.message.includes(`"${action}"`), v.message);
@@ -480,10 +486,11 @@ describe("policy pack", () => {
         prod,
         ROLE_POLICY,
         "shop-deploy-ecr",
-        withStatements("policy", (s) => [
-          ...s,
-          { Effect: "Allow", Action: ["ec2:Describe*", "ecs:List*"], Resource: "*" },
-        ]),
+        withAddedStatements("policy", {
+          Effect: "Allow",
+          Action: ["ec2:Describe*", "ecs:List*"],
+          Resource: "*",
+        }),
       );
       spared(await runPolicies(fine, asProd), "iam-no-wildcard-actions");
     });
@@ -599,14 +606,11 @@ describe("policy pack", () => {
         prod,
         ROLE_POLICY,
         "shop-deploy-ecr",
-        withStatements("policy", (s) => [
-          ...s,
-          {
-            Effect: "Allow",
-            Action: "sts:AssumeRole",
-            Resource: "arn:aws:iam::123456789012:role/shop-prod-migrations",
-          },
-        ]),
+        withAddedStatements("policy", {
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Resource: "arn:aws:iam::123456789012:role/shop-prod-migrations",
+        }),
       );
       spared(await runPolicies(fine, asProd), "iam-no-admin-grants");
     });
@@ -653,7 +657,7 @@ describe("policy pack", () => {
   });
 
   describe("iam-sensitive-actions-scoped", () => {
-    const withStatement = (name: string, sid: string, edit: (s: Json) => Json) =>
+    const withAddedStatements = (name: string, sid: string, edit: (s: Json) => Json) =>
       variant(
         prod,
         ROLE_POLICY,
@@ -668,7 +672,7 @@ describe("policy pack", () => {
         "arn:aws:ecs:eu-west-1:123456789012:task-definition/*:*",
         "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-*:*",
       ]) {
-        const bad = withStatement("shop-deploy-ecs", "EcsRegisterTaskDefinitions", (s) => ({
+        const bad = withAddedStatements("shop-deploy-ecs", "EcsRegisterTaskDefinitions", (s) => ({
           ...s,
           Resource: resource,
         }));
@@ -716,7 +720,7 @@ describe("policy pack", () => {
         ],
       ];
       for (const [name, sid, edit, message] of cases) {
-        const bad = withStatement(name, sid, edit);
+        const bad = withAddedStatements(name, sid, edit);
         const [v] = caught(await runPolicies(bad, asProd), "iam-sensitive-actions-scoped");
         assert.match(v.message, message);
       }
@@ -750,10 +754,11 @@ describe("policy pack", () => {
         readOnly,
         ROLE_POLICY,
         "shop-preview-readonly",
-        withStatements("policy", (s) => [
-          ...s,
-          { Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
-        ]),
+        withAddedStatements("policy", {
+          Effect: "Allow",
+          Action: "ec2:DescribeInstances",
+          Resource: "*",
+        }),
       );
       const [v] = caught(await runPolicies(unknown, asStaging), "github-exposed-roles-read-only");
       assert.match(v.message, /ec2:DescribeInstances/);

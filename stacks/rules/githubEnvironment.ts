@@ -35,15 +35,18 @@ function ownNameProblem(
   /** The deploy role's own output may keep the default name as a variable: no secret has it then. */
   forDeployRole = false,
 ): string | undefined {
-  const fixed = [
-    ...(forDeployRole ? [] : [ROLE_ARN_SECRET]),
-    SERVICES_VARIABLE,
-    ...Object.values(FALLBACK_SECRETS),
+  const fixed: [string, string][] = [
+    ...(forDeployRole
+      ? []
+      : [[ROLE_ARN_SECRET, "the deploy role's ARN secret"] as [string, string]]),
+    [SERVICES_VARIABLE, "the compact layout's variable"],
+    ...Object.values(FALLBACK_SECRETS).map((n): [string, string] => [
+      n,
+      "a break-glass key secret",
+    ]),
   ];
-  const taken = fixed.find((n) => n.toUpperCase() === name.toUpperCase());
-  if (taken) {
-    return `${name} is the program's own name for ${taken === ROLE_ARN_SECRET ? "the deploy role's ARN secret" : taken === SERVICES_VARIABLE ? "the compact layout's variable" : "a break-glass key secret"}. Fix: choose another name`;
-  }
+  const taken = fixed.find(([n]) => n.toUpperCase() === name.toUpperCase());
+  if (taken) return `${name} is the program's own name for ${taken[1]}. Fix: choose another name`;
   const secret = Object.keys(secrets).find((n) => n.toUpperCase() === name.toUpperCase());
   return secret
     ? `${name} is also the name of the environment secret ${PROJECT}:github.secrets.${secret}. Fix: choose another name`
