@@ -208,14 +208,24 @@ export function clusterField(own: ServiceVariableNames = {}): string {
 }
 
 /**
+ * The names the program keeps for its own outputs whatever the services are called, with what
+ * each holds: a name config gives may not take one.
+ */
+export const FIXED_NAMES: Readonly<Record<string, string>> = {
+  [ROLE_ARN_SECRET]: "the deploy role's ARN secret",
+  [SERVICES_VARIABLE]: "the compact layout's variable",
+  ...Object.fromEntries(
+    Object.values(FALLBACK_SECRETS).map((n) => [n, "a break-glass key secret"]),
+  ),
+};
+
+/**
  * Every name the program writes for these services, in either layout; config may not define
  * them again (a layout switch would otherwise collide).
  */
 export function reservedNames(services: readonly string[]): Set<string> {
   return new Set([
-    ROLE_ARN_SECRET,
-    SERVICES_VARIABLE,
-    ...Object.values(FALLBACK_SECRETS),
+    ...Object.keys(FIXED_NAMES),
     ...Object.values(STAGE_VARIABLES),
     ...services.flatMap((s) => Object.values(serviceVariables(s))),
   ]);

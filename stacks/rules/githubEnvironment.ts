@@ -4,7 +4,7 @@
  */
 import { credentialKind, isSecretLikeName } from "../../lib/credentials";
 import {
-  FALLBACK_SECRETS,
+  FIXED_NAMES,
   GITHUB_NAME_PATTERN,
   ROLE_ARN_SECRET,
   GITHUB_VARIABLE_MAX_BYTES,
@@ -35,17 +35,9 @@ function ownNameProblem(
   /** The deploy role's own output may keep the default name as a variable: no secret has it then. */
   forDeployRole = false,
 ): string | undefined {
-  const fixed: [string, string][] = [
-    ...(forDeployRole
-      ? []
-      : [[ROLE_ARN_SECRET, "the deploy role's ARN secret"] as [string, string]]),
-    [SERVICES_VARIABLE, "the compact layout's variable"],
-    ...Object.values(FALLBACK_SECRETS).map((n): [string, string] => [
-      n,
-      "a break-glass key secret",
-    ]),
-  ];
-  const taken = fixed.find(([n]) => n.toUpperCase() === name.toUpperCase());
+  const taken = Object.entries(FIXED_NAMES).find(
+    ([n]) => n.toUpperCase() === name.toUpperCase() && !(forDeployRole && n === ROLE_ARN_SECRET),
+  );
   if (taken) return `${name} is the program's own name for ${taken[1]}. Fix: choose another name`;
   const secret = Object.keys(secrets).find((n) => n.toUpperCase() === name.toUpperCase());
   return secret
