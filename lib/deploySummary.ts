@@ -105,6 +105,8 @@ export function summarySteps(s: DeploySummaryInput): Record<string, unknown>[] {
   const failed = placed
     ? `failure() && (steps.${SUMMARY_STEP_IDS.deploy}.outcome == 'failure' || steps.${SUMMARY_STEP_IDS.rollback}.outcome == 'failure')`
     : `failure() && steps.${SUMMARY_STEP_IDS.deploy}.outcome == 'failure'`;
+  // Each step gets its own copy of env: one object in two places would be written as a YAML
+  // anchor and an alias, and each step's env should read on its own.
   return [
     {
       name: placed ? "Summarize the deployment" : "Summarize the registration",
